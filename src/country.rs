@@ -1,0 +1,1 @@
+//! Country names and codes (placeholder).

@@ -1,0 +1,1 @@
+//! Fetching official lists (placeholder).

@@ -1,0 +1,1 @@
+//! OFAC remarks parser (placeholder).
