@@ -1,1 +1,50 @@
-fn main(){}
+//! Criterion benchmarks of the engine: loading and indexing the real lists,
+//! and single screening queries over a mix of listed names, variants and
+//! non-listed names (the regression cases).
+//!
+//! Run: `cargo bench --bench screening` (needs ../shared beside the project).
+
+use std::path::PathBuf;
+
+use cartelscreen::config::Settings;
+use cartelscreen::engine::load_screener;
+use cartelscreen::eval::read_cases;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn shared(p: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p)
+}
+
+fn all_lists() -> Vec<PathBuf> {
+    vec![shared("ofac/current"), shared("ofac-consolidated/2025-12-19"), shared("un/2026-02-27")]
+}
+
+fn bench(c: &mut Criterion) {
+    let settings = Settings::defaults();
+    let lists = all_lists();
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10);
+    g.bench_function("load_and_index_ofac_cons_un", |b| b.iter(|| load_screener(&settings, &lists).unwrap()));
+    g.finish();
+
+    let screener = load_screener(&settings, &lists).unwrap();
+    let cases_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regression/counterparties.csv");
+    let (cases, _) = read_cases(std::fs::File::open(cases_path).unwrap()).unwrap();
+    let queries: Vec<_> = cases.into_iter().map(|c| c.query).collect();
+    let mut g = c.benchmark_group("screen");
+    let mut i = 0;
+    g.bench_function("one_query_mix", |b| {
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            screener.screen(&queries[i]).ok()
+        })
+    });
+    let exact = cartelscreen::screen::Query::name("OSEGUERA CERVANTES, Ruben");
+    g.bench_function("listed_name", |b| b.iter(|| screener.screen(&exact).ok()));
+    let neg = cartelscreen::screen::Query::name("María Guadalupe Hernández López");
+    g.bench_function("common_mexican_name", |b| b.iter(|| screener.screen(&neg).ok()));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

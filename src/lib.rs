@@ -2,11 +2,23 @@
 //! UN lists and the networks of the six FTO-designated Mexican cartels.
 //!
 //! The engine in this crate knows nothing of HTTP or the command line:
-//! [`lists`] reads list files into the [`model`], and the matcher screens
-//! counterparties against them.
+//! [`lists`] reads list files into the [`model`], [`cartels`] ties entries to
+//! the cartels, and [`screen::Screener`] matches counterparties against them
+//! through [`normalize`], [`index`] and [`score`].
 
+pub mod cartels;
 pub mod config;
 pub mod country;
+pub mod engine;
+pub mod eval;
 pub mod error;
+pub mod index;
 pub mod lists;
 pub mod model;
+pub mod normalize;
+pub mod phonetic;
+pub mod score;
+pub mod screen;
+pub mod similarity;
+pub mod weights;
+pub mod synth;

@@ -1,0 +1,552 @@
+//! Command-line parsing and rendering for the `cartelscreen` binary. Every
+//! command calls the library and prints what it returns; no screening logic
+//! lives here.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use cartelscreen::config::Settings;
+use cartelscreen::engine::load_screener;
+use cartelscreen::eval::{read_cases, read_pairs, run_cases, run_pairs, CasesReport, PairsReport};
+use cartelscreen::model::{BirthDate, EntityKind};
+use cartelscreen::screen::{Match, Query, Screener, Screening};
+
+#[derive(Parser, Debug)]
+#[command(name = "cartelscreen", version, about = "Sanctions screening against OFAC/UN lists and the six FTO-designated Mexican cartels")]
+pub struct Cli {
+    /// Extra configuration file (layered over config/default.toml, under the environment).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Add a folder (or file) of lists; the format is recognised from it. Repeatable.
+    #[arg(long = "lists", global = true, value_name = "DIR")]
+    pub lists: Vec<PathBuf>,
+    /// Log more (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Screen one counterparty.
+    Screen(ScreenArgs),
+    /// Show the full score breakdown of one name against one entity.
+    Explain {
+        name: String,
+        entity_id: String,
+        #[command(flatten)]
+        facts: Facts,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect or download the lists.
+    Lists {
+        #[command(subcommand)]
+        command: ListsCommand,
+    },
+    /// Regression evaluation on sample counterparties or labelled name pairs.
+    Eval(EvalArgs),
+    /// Measure in-process screening latency over a query mix.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ScreenArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub facts: Facts,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Facts about the counterparty beyond its name.
+#[derive(Args, Debug, Default)]
+pub struct Facts {
+    /// person, company, organization, vessel, aircraft or any.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Birth date: YYYY-MM-DD, YYYY-MM or YYYY.
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Country: ISO code (MX) or name.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// An identifier such as an RFC or CURP. Repeatable.
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+impl Facts {
+    fn query(&self, name: &str) -> Result<Query> {
+        let mut q = Query::name(name);
+        if let Some(k) = &self.kind {
+            q.kind = Some(EntityKind::parse(k).with_context(|| format!("unknown --type `{k}`"))?);
+        }
+        if let Some(d) = &self.dob {
+            q.dob = Some(BirthDate::parse_iso(d).with_context(|| format!("unreadable --dob `{d}` (use YYYY-MM-DD)"))?);
+        }
+        q.country = self.country.clone();
+        q.identifiers = self.ids.clone();
+        Ok(q)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ListsCommand {
+    /// The loaded lists, their versions and the cartel network sizes.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the official lists into the data directory, validate them,
+    /// and only then replace the files in service.
+    Fetch {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Sample counterparties: name,type,country,dob,identifier,expected,class.
+    #[arg(long, value_name = "FILE", conflicts_with = "pairs", required_unless_present = "pairs")]
+    pub cases: Option<PathBuf>,
+    /// Labelled name pairs: name1,name2,is_match (schema, case_group optional).
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+    /// Fail (exit 1) when recall is below R.
+    #[arg(long, value_name = "R")]
+    pub min_recall: Option<f64>,
+    /// Fail (exit 1) when the alert rate on negatives is above A.
+    #[arg(long, value_name = "A")]
+    pub max_alert_rate: Option<f64>,
+    /// Print every missed positive and false alert.
+    #[arg(long)]
+    pub show_failures: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Query mix (the eval cases format); every case's name, type, dob,
+    /// country and identifier are screened.
+    #[arg(long, value_name = "FILE")]
+    pub cases: PathBuf,
+    /// Passes over the query mix.
+    #[arg(long, default_value_t = 5)]
+    pub passes: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Screen(a) => {
+            let screener = load(&settings, &cli.lists)?;
+            let q = a.facts.query(&a.name)?;
+            let s = screener.screen(&q)?;
+            if a.json {
+                print_json(&screening_json(&q, &s, &screener))?;
+            } else {
+                print_screening(&a.name, &s);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { name, entity_id, facts, json } => {
+            let screener = load(&settings, &cli.lists)?;
+            let q = facts.query(&name)?;
+            let Some(m) = screener.explain(&q, &entity_id)? else {
+                bail!("no entity `{entity_id}` in the loaded lists");
+            };
+            if json {
+                print_json(&m)?;
+            } else {
+                print_explanation(&name, &m);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lists { command: ListsCommand::Show { json } } => {
+            let screener = load(&settings, &cli.lists)?;
+            lists_show(&screener, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lists { command: ListsCommand::Fetch { json } } => lists_fetch(&settings, json),
+        Command::Eval(a) => eval(&settings, &cli.lists, a),
+        Command::Bench(a) => bench(&settings, &cli.lists, a),
+    }
+}
+
+fn load(settings: &Settings, extra: &[PathBuf]) -> Result<Screener> {
+    let t = Instant::now();
+    let s = load_screener(settings, extra)?;
+    tracing::info!(entities = s.entities().len(), elapsed_ms = t.elapsed().as_millis() as u64, "lists loaded");
+    for w in s.warnings() {
+        tracing::info!("{w}");
+    }
+    Ok(s)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn screening_json(q: &Query, s: &Screening, screener: &Screener) -> serde_json::Value {
+    serde_json::json!({
+        "query": {
+            "name": q.name,
+            "type": q.kind.map(|k| k.as_str()),
+            "country": q.country,
+            "dob": q.dob.map(|d| d.to_string()),
+            "identifiers": q.identifiers,
+        },
+        "decision": s.decision,
+        "flags": s.flags,
+        "evasion": s.evasion,
+        "matches": s.matches,
+        "lists": screener.lists(),
+    })
+}
+
+fn flags_text(m: &Match) -> String {
+    m.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn ties_text(m: &Match) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for t in &m.cartel_ties {
+        let s = if t.depth == 0 { format!("{} (the cartel)", t.cartel) } else { format!("{} ({} link{})", t.cartel, t.depth, if t.depth == 1 { "" } else { "s" }) };
+        if !parts.contains(&s) {
+            parts.push(s);
+        }
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn print_screening(name: &str, s: &Screening) {
+    println!("{name}: {}", s.decision.as_str().to_uppercase());
+    if !s.flags.is_empty() {
+        println!("flags: {}", s.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", "));
+    }
+    if !s.evasion.is_empty() {
+        println!("evasion: {}", s.evasion.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "));
+    }
+    if s.matches.is_empty() {
+        println!("no match on the loaded lists");
+        return;
+    }
+    println!();
+    println!("{:>2}  {:>5}  {:<8} {:<14} {:<26} {:<44} cartel", "#", "score", "decision", "entity", "list", "matched name (role)");
+    for (i, m) in s.matches.iter().enumerate() {
+        let matched = format!("{} ({})", m.matched_name, m.matched_role.as_str());
+        println!(
+            "{:>2}  {:>5.3}  {:<8} {:<14} {:<26} {:<44} {}",
+            i + 1,
+            m.score,
+            m.decision.as_str(),
+            m.entity_id,
+            m.list,
+            truncate(&matched, 44),
+            ties_text(m)
+        );
+    }
+    for (i, m) in s.matches.iter().enumerate().filter(|(_, m)| m.decision.is_alert()) {
+        println!();
+        println!("#{} {} — {}", i + 1, m.entity_id, m.caption);
+        println!("   flags: {}", flags_text(m));
+        if !m.programs.is_empty() {
+            println!("   programs: {}", m.programs.join(", "));
+        }
+        for t in m.cartel_ties.iter().filter(|t| t.depth > 0).take(3) {
+            let path: Vec<String> = t.path.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
+            println!("   {} path: {}", t.cartel, path.join(" → "));
+        }
+        println!("   why: {}", explanation_line(m));
+    }
+}
+
+fn explanation_line(m: &Match) -> String {
+    let mut parts: Vec<String> = m
+        .explanation
+        .name
+        .tokens
+        .iter()
+        .map(|t| format!("{}~{} {:.2} {}", t.query, t.listed, t.similarity, t.how.as_str()))
+        .collect();
+    for a in &m.explanation.adjustments {
+        parts.push(format!("{} {:+.2}", a.feature, a.effect));
+    }
+    parts.join("; ")
+}
+
+fn print_explanation(name: &str, m: &Match) {
+    println!("query:        {name}");
+    println!("entity:       {} — {} ({}, {})", m.entity_id, m.caption, m.kind.as_str(), m.list);
+    println!("matched name: {} ({})", m.matched_name, m.matched_role.as_str());
+    println!("score:        {:.3}  decision: {}", m.score, m.decision.as_str());
+    let n = &m.explanation.name;
+    println!("name score:   {:.3} (query covered {:.0}%, listed name covered {:.0}%)", n.score, n.query_coverage * 100.0, n.listed_coverage * 100.0);
+    println!();
+    println!("  {:<20} {:<20} {:>10} {:>7}  how", "query token", "listed token", "similarity", "weight");
+    for t in &n.tokens {
+        println!("  {:<20} {:<20} {:>10.3} {:>7.2}  {}", t.query, t.listed, t.similarity, t.weight, t.how.as_str());
+    }
+    for t in &n.unmatched_query {
+        println!("  {:<20} {:<20} {:>10} {:>7}  unmatched", t, "-", "-", "-");
+    }
+    for t in &n.unmatched_listed {
+        println!("  {:<20} {:<20} {:>10} {:>7}  unmatched", "-", t, "-", "-");
+    }
+    if !m.explanation.adjustments.is_empty() {
+        println!();
+        for a in &m.explanation.adjustments {
+            println!("  {:<10} {:+.3}  {}", a.feature, a.effect, a.detail);
+        }
+    }
+    println!();
+    println!("flags: {}", flags_text(m));
+    println!("cartel: {}", ties_text(m));
+    for t in m.cartel_ties.iter().filter(|t| t.depth > 0) {
+        let path: Vec<String> = t.path.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
+        println!("  {} path: {}", t.cartel, path.join(" → "));
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn lists_show(s: &Screener, json: bool) -> Result<()> {
+    let sizes = s.network().sizes(s.registry());
+    if json {
+        let networks: Vec<serde_json::Value> = s
+            .registry()
+            .cartels
+            .iter()
+            .zip(&sizes)
+            .map(|(c, (_, n))| serde_json::json!({"code": c.code, "name": c.name, "ofac_id": c.ofac_id(), "designated": c.designated, "network_size": n}))
+            .collect();
+        return print_json(&serde_json::json!({
+            "lists": s.lists(),
+            "entities": s.entities().len(),
+            "networks": networks,
+            "links": {"resolved": s.network().resolved_links, "unresolved": s.network().unresolved_links},
+            "warnings": s.warnings(),
+        }));
+    }
+    println!("{:<26} {:<18} {:>8}  {:<12} {:<16} source", "dataset", "format", "entries", "published", "sha256");
+    for l in s.lists() {
+        println!(
+            "{:<26} {:<18} {:>8}  {:<12} {:<16} {}",
+            l.dataset,
+            l.format.as_str(),
+            l.entries,
+            l.published.as_deref().unwrap_or("-"),
+            &l.sha256[..16.min(l.sha256.len())],
+            l.source
+        );
+    }
+    println!();
+    println!("cartel networks (entries tied through Linked To:, depth ≤ configured):");
+    for (c, (_, n)) in s.registry().cartels.iter().zip(&sizes) {
+        println!("  {:<5} {:<38} {} designated {}  network {n}", c.code, c.name, c.ofac_id(), c.designated);
+    }
+    println!();
+    println!("links resolved: {}, unresolved: {}", s.network().resolved_links, s.network().unresolved_links);
+    if !s.warnings().is_empty() {
+        println!("warnings: {} (run with -v to print them)", s.warnings().len());
+    }
+    Ok(())
+}
+
+fn lists_fetch(settings: &Settings, json: bool) -> Result<ExitCode> {
+    let reports = cartelscreen::lists::fetch::fetch_all(&settings.fetch, &settings.lists.data_dir)?;
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    if json {
+        print_json(&reports)?;
+    } else {
+        for r in &reports {
+            match &r.error {
+                None => println!("{:<20} ok      {}", r.source, r.summary()),
+                Some(e) => println!("{:<20} FAILED  {e} (files in service kept)", r.source),
+            }
+        }
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn read_file(p: &PathBuf) -> Result<std::fs::File> {
+    std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))
+}
+
+fn eval(settings: &Settings, extra: &[PathBuf], a: EvalArgs) -> Result<ExitCode> {
+    if let Some(p) = &a.pairs {
+        let (pairs, errors) = read_pairs(read_file(p)?)?;
+        for e in &errors {
+            eprintln!("{}:{}: {}", p.display(), e.line, e.message);
+        }
+        let r = run_pairs(&pairs, settings.matching.review_threshold);
+        if a.json {
+            print_json(&r)?;
+        } else {
+            print_pairs(&r, a.show_failures);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = a.cases.as_ref().expect("clap requires --cases or --pairs");
+    let (cases, errors) = read_cases(read_file(path)?)?;
+    for e in &errors {
+        eprintln!("{}:{}: {}", path.display(), e.line, e.message);
+    }
+    let screener = load(settings, extra)?;
+    let r = run_cases(&screener, &cases);
+    if a.json {
+        print_json(&r)?;
+    } else {
+        print_cases(&r, a.show_failures);
+    }
+    let mut ok = true;
+    if let Some(min) = a.min_recall {
+        if r.recall.is_some_and(|x| x < min) {
+            eprintln!("recall {:.4} is below --min-recall {min}", r.recall.unwrap_or(0.0));
+            ok = false;
+        }
+    }
+    if let Some(max) = a.max_alert_rate {
+        if r.alert_rate.is_some_and(|x| x > max) {
+            eprintln!("alert rate {:.4} is above --max-alert-rate {max}", r.alert_rate.unwrap_or(0.0));
+            ok = false;
+        }
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.2}%", v * 100.0)).unwrap_or_else(|| "-".into())
+}
+
+fn print_cases(r: &CasesReport, show_failures: bool) {
+    println!("{:<24} {:>7} {:>9} {:>9} {:>11}", "class", "cases", "recall", "top1", "alert_rate");
+    for (c, s) in &r.classes {
+        println!("{:<24} {:>7} {:>9} {:>9} {:>11}", c, s.n, pct(s.recall), pct(s.top1), pct(s.alert_rate));
+    }
+    println!("{:<24} {:>7} {:>9} {:>9} {:>11}", "ALL", r.cases, pct(r.recall), pct(r.top1), pct(r.alert_rate));
+    println!("positives {}, negatives {}", r.positives, r.negatives);
+    let failures: Vec<_> = r.outcomes.iter().filter(|o| (o.positive && !o.caught) || (!o.positive && o.alerted)).collect();
+    let shown = if show_failures { failures.len() } else { failures.len().min(10) };
+    if !failures.is_empty() {
+        println!();
+        println!("failures ({}{}):", failures.len(), if shown < failures.len() { ", first 10; --show-failures for all" } else { "" });
+        for o in failures.iter().take(shown) {
+            let what = if o.positive { "missed" } else { "false alert" };
+            let best = o.best.as_ref().map(|(id, s, d)| format!("best {id} {s:.3} {d}")).unwrap_or_else(|| "no match".into());
+            let err = o.error.as_deref().map(|e| format!(" error: {e}")).unwrap_or_default();
+            println!("  line {} [{}] {what}: {} — {best}{err}", o.line, o.class, o.name);
+        }
+    }
+}
+
+fn print_pairs(r: &PairsReport, show_failures: bool) {
+    println!("threshold {:.2}", r.threshold);
+    println!("{:<20} {:>6} {:>10} {:>8} {:>8}", "group", "pairs", "precision", "recall", "f1");
+    for (g, s) in &r.groups {
+        println!("{:<20} {:>6} {:>10.3} {:>8.3} {:>8.3}", g, s.pairs, s.precision, s.recall, s.f1);
+    }
+    println!("{:<20} {:>6} {:>10.3} {:>8.3} {:>8.3}", "ALL", r.pairs, r.precision, r.recall, r.f1);
+    if show_failures {
+        for (p, s) in &r.scored {
+            let predicted = *s as f64 >= r.threshold;
+            if predicted != p.is_match {
+                println!("  {:.3} {} | {} | {} (expected {})", s, p.group, p.a, p.b, p.is_match);
+            }
+        }
+    }
+}
+
+fn rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench(settings: &Settings, extra: &[PathBuf], a: BenchArgs) -> Result<ExitCode> {
+    let (cases, _) = read_cases(read_file(&a.cases)?)?;
+    if cases.is_empty() {
+        bail!("{} holds no cases", a.cases.display());
+    }
+    let t = Instant::now();
+    let screener = load(settings, extra)?;
+    let load_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let rss_after_load = rss_mb();
+    // One warm-up pass, then timed passes.
+    for c in &cases {
+        let _ = screener.screen(&c.query);
+    }
+    let mut lat_us: Vec<f64> = Vec::with_capacity(cases.len() * a.passes);
+    for _ in 0..a.passes.max(1) {
+        for c in &cases {
+            let t = Instant::now();
+            let r = screener.screen(&c.query);
+            lat_us.push(t.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(r.ok());
+        }
+    }
+    lat_us.sort_by(f64::total_cmp);
+    let q = |p: f64| lat_us[((lat_us.len() - 1) as f64 * p).round() as usize];
+    let report = serde_json::json!({
+        "entities": screener.entities().len(),
+        "load_ms": load_ms,
+        "rss_mb_after_load": rss_after_load,
+        "queries": lat_us.len(),
+        "median_us": q(0.5),
+        "p90_us": q(0.9),
+        "p99_us": q(0.99),
+        "max_us": lat_us.last().copied().unwrap_or(0.0),
+        "mean_us": lat_us.iter().sum::<f64>() / lat_us.len() as f64,
+    });
+    if a.json {
+        print_json(&report)?;
+    } else {
+        println!("entities loaded      {}", screener.entities().len());
+        println!("load + index         {load_ms:.0} ms");
+        println!("resident after load  {}", rss_after_load.map(|m| format!("{m:.0} MB")).unwrap_or_else(|| "-".into()));
+        println!("queries timed        {} ({} cases × {} passes, one thread)", lat_us.len(), cases.len(), a.passes.max(1));
+        println!("median               {:.1} µs", q(0.5));
+        println!("p90                  {:.1} µs", q(0.9));
+        println!("p99                  {:.1} µs", q(0.99));
+        println!("max                  {:.1} µs", lat_us.last().copied().unwrap_or(0.0));
+    }
+    Ok(ExitCode::SUCCESS)
+}

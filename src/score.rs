@@ -1,0 +1,199 @@
+//! Scoring one query name against one listed name.
+//!
+//! Tokens are aligned one to one, best pairs first (names are compared as
+//! sets of tokens because lists and records disagree on order). The score
+//! blends how much of the query is explained by the listed name and how much
+//! of the listed name the query covers, each weighted by token rarity, so a
+//! match carried by `García` or `Servicios` alone stays low and a missing
+//! second surname costs less than a missing rare given name.
+
+use serde::Serialize;
+
+use crate::similarity::Agreement;
+
+/// A query token prepared for scoring.
+#[derive(Debug, Clone)]
+pub struct QueryToken {
+    pub text: String,
+    pub weight: f32,
+}
+
+/// One aligned pair.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TokenMatch {
+    pub query: String,
+    pub listed: String,
+    pub similarity: f32,
+    pub how: Agreement,
+    /// The listed token's weight (its rarity).
+    pub weight: f32,
+}
+
+/// The name part of a score, with what explains it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NameScore {
+    pub score: f32,
+    /// Share of the query's weight matched.
+    pub query_coverage: f32,
+    /// Share of the listed name's weight matched.
+    pub listed_coverage: f32,
+    pub tokens: Vec<TokenMatch>,
+    pub unmatched_query: Vec<String>,
+    pub unmatched_listed: Vec<String>,
+}
+
+/// How much the query side counts against the listed side.
+pub const QUERY_SIDE: f32 = 0.6;
+/// An initial (`R.`) agrees with a given name starting with it this much.
+const INITIAL_SIMILARITY: f32 = 0.75;
+
+/// A listed token as the scorer needs it.
+pub struct ListedToken<'a> {
+    pub text: &'a str,
+    pub weight: f32,
+}
+
+/// Scores a query against one listed name. `sim(i, j)` gives the
+/// similarity of query token `i` and listed token `j` when they are near.
+pub fn score_name(
+    query: &[QueryToken],
+    listed: &[ListedToken<'_>],
+    sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
+) -> NameScore {
+    let mut pairs: Vec<(f32, usize, usize, Agreement)> = Vec::with_capacity(query.len() * listed.len());
+    for (i, q) in query.iter().enumerate() {
+        for (j, l) in listed.iter().enumerate() {
+            if let Some((s, how)) = sim(i, j) {
+                pairs.push((s, i, j, how));
+            } else if let Some(s) = initial_agreement(&q.text, l.text) {
+                pairs.push((s, i, j, Agreement::Initial));
+            }
+        }
+    }
+    // Best pairs first; ties keep the original order so results are stable.
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut q_used = vec![false; query.len()];
+    let mut l_used = vec![false; listed.len()];
+    let (mut q_num, mut l_num) = (0.0f32, 0.0f32);
+    let mut tokens = Vec::new();
+    for (s, i, j, how) in pairs {
+        if q_used[i] || l_used[j] {
+            continue;
+        }
+        q_used[i] = true;
+        l_used[j] = true;
+        // An initial stands for a name but proves little of it.
+        let (qw, lw) = if how == Agreement::Initial {
+            (query[i].weight.min(0.2), listed[j].weight * 0.5)
+        } else {
+            (query[i].weight, listed[j].weight)
+        };
+        q_num += qw * s;
+        l_num += lw * s;
+        tokens.push(TokenMatch {
+            query: query[i].text.clone(),
+            listed: listed[j].text.to_string(),
+            similarity: s,
+            how,
+            weight: listed[j].weight,
+        });
+    }
+    let q_total: f32 = query.iter().map(|q| q.weight).sum();
+    let l_total: f32 = listed.iter().map(|l| l.weight).sum();
+    let query_coverage = if q_total > 0.0 { (q_num / q_total).min(1.0) } else { 0.0 };
+    let listed_coverage = if l_total > 0.0 { (l_num / l_total).min(1.0) } else { 0.0 };
+    let mut score = QUERY_SIDE * query_coverage + (1.0 - QUERY_SIDE) * listed_coverage;
+    // Evidence: the rarity actually matched. Common or generic tokens alone
+    // cannot make an alert however well they match.
+    let evidence: f32 = tokens.iter().filter(|t| t.how != Agreement::Initial).map(|t| t.weight * t.similarity).sum();
+    if evidence < MIN_EVIDENCE {
+        score *= (evidence / MIN_EVIDENCE).sqrt();
+    }
+    NameScore {
+        score: score.clamp(0.0, 1.0),
+        query_coverage,
+        listed_coverage,
+        unmatched_query: query.iter().zip(&q_used).filter(|(_, u)| !**u).map(|(q, _)| q.text.clone()).collect(),
+        unmatched_listed: listed.iter().zip(&l_used).filter(|(_, u)| !**u).map(|(l, _)| l.text.to_string()).collect(),
+        tokens,
+    }
+}
+
+/// Matched rarity below which a name score is damped.
+pub const MIN_EVIDENCE: f32 = 0.9;
+
+/// An upper bound of [`score_name`] when the query tokens in `matched_weight`
+/// (of `query_weight` in all) match perfectly and the listed side is fully
+/// covered: lets the screener skip candidates that cannot reach a threshold.
+pub fn score_upper_bound(matched_weight: f32, query_weight: f32) -> f32 {
+    if query_weight <= 0.0 {
+        return 0.0;
+    }
+    QUERY_SIDE * (matched_weight / query_weight).min(1.0) + (1.0 - QUERY_SIDE)
+}
+
+/// Scores two names against each other without any list: token weights
+/// come from the built-in priors only. Used for name-pair evaluation and
+/// `explain`-style comparisons.
+pub fn score_pair(a: &str, b: &str, family: crate::model::KindFamily) -> NameScore {
+    use crate::normalize::normalize_name;
+    use crate::phonetic::phonetic_key;
+    use crate::weights::prior_weight;
+    let na = normalize_name(a, family);
+    let nb = normalize_name(b, family);
+    let qt: Vec<QueryToken> = na.tokens.iter().map(|t| QueryToken { text: t.clone(), weight: prior_weight(t) }).collect();
+    let lt: Vec<ListedToken> = nb.tokens.iter().map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
+    let qk: Vec<String> = na.tokens.iter().map(|t| phonetic_key(t)).collect();
+    let lk: Vec<String> = nb.tokens.iter().map(|t| phonetic_key(t)).collect();
+    score_name(&qt, &lt, |i, j| crate::similarity::token_similarity(&qt[i].text, lt[j].text, &qk[i], &lk[j]))
+}
+
+fn initial_agreement(q: &str, l: &str) -> Option<f32> {
+    let (short, long) = if q.len() <= l.len() { (q, l) } else { (l, q) };
+    (short.len() == 1 && long.len() > 1 && long.as_bytes()[0] == short.as_bytes()[0]).then_some(INITIAL_SIMILARITY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::similarity::token_similarity_plain;
+    use crate::weights::prior_weight;
+
+    fn score(q: &str, l: &str) -> NameScore {
+        let qt: Vec<QueryToken> =
+            q.split(' ').map(|t| QueryToken { text: t.into(), weight: prior_weight(t) }).collect();
+        let lt: Vec<ListedToken> = l.split(' ').map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
+        score_name(&qt, &lt, |i, j| token_similarity_plain(&qt[i].text, lt[j].text))
+    }
+
+    #[test]
+    fn exact_is_one_and_order_free() {
+        assert_eq!(score("ruben oseguera cervantes", "oseguera cervantes ruben").score, 1.0);
+    }
+
+    #[test]
+    fn one_surname_and_typos_stay_high() {
+        let s = score("ruben oseguera", "oseguera cervantes ruben").score;
+        assert!(s > 0.8, "{s}");
+        let s = score("ruben osegeura cervantes", "oseguera cervantes ruben").score;
+        assert!(s > 0.9, "{s}");
+        let s = score("r oseguera cervantes", "oseguera cervantes ruben").score;
+        assert!(s > 0.85, "{s}");
+    }
+
+    #[test]
+    fn common_tokens_cannot_carry_a_match() {
+        let s = score("juan garcia", "garcia lopez juan").score;
+        assert!(s < 0.8, "{s}");
+        let s = score("transportes sinaloa", "cartel sinaloa").score;
+        assert!(s < 0.7, "{s}");
+    }
+
+    #[test]
+    fn explanation_lists_pairs_and_leftovers() {
+        let s = score("ruben oseguera", "oseguera cervantes ruben");
+        assert_eq!(s.tokens.len(), 2);
+        assert_eq!(s.unmatched_listed, ["cervantes"]);
+        assert!(s.unmatched_query.is_empty());
+    }
+}

@@ -1,0 +1,795 @@
+//! Screening a counterparty against the loaded lists.
+//!
+//! [`Screener`] owns the entities of every loaded list, their cartel ties and
+//! the name index. A screening retrieves candidate names through the index,
+//! scores each, adjusts the best name score of each entity with the other
+//! facts (identifiers, birth date, country, kind), and turns scores into
+//! flags and a decision an analyst can act on.
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::cartels::{CartelRegistry, CartelTie, Network};
+use crate::config::MatchSettings;
+use crate::country;
+use crate::index::{NameIndex, Near};
+use crate::model::{identifier_key, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole};
+use crate::normalize::{normalize_name, EvasionSign};
+use crate::phonetic::phonetic_key;
+use crate::score::{score_name, score_upper_bound, ListedToken, NameScore, QueryToken};
+use crate::weights::prior_weight;
+
+/// A counterparty to screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    pub name: String,
+    /// `None` (or `Unknown`) matches entries of any kind.
+    pub kind: Option<EntityKind>,
+    /// ISO 3166 alpha-2 code or a country name.
+    pub country: Option<String>,
+    pub dob: Option<BirthDate>,
+    /// Identifiers such as RFC or CURP, in any spelling.
+    pub identifiers: Vec<String>,
+}
+
+impl Query {
+    pub fn name(name: impl Into<String>) -> Query {
+        Query { name: name.into(), ..Query::default() }
+    }
+}
+
+/// What to do about a counterparty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Clear,
+    Review,
+    Block,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Clear => "clear",
+            Decision::Review => "review",
+            Decision::Block => "block",
+        }
+    }
+
+    pub fn is_alert(self) -> bool {
+        self != Decision::Clear
+    }
+}
+
+/// Stable risk flags, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// The counterparty matches a sanctions list entry.
+    SanctionsMatch,
+    /// The matched entry is one of the six FTO-designated cartels.
+    FtoCartel,
+    /// The matched entry is linked to one of the cartels.
+    CartelNetwork,
+    /// An identifier (RFC, CURP, passport...) matched exactly.
+    IdentifierMatch,
+    /// Only a weak alias (a nickname) matched.
+    WeakAliasOnly,
+    /// The entry carries a secondary sanctions risk statement.
+    SecondarySanctionsRisk,
+    /// The birth date agrees with the entry's.
+    DobMatch,
+    /// The birth date contradicts the entry's.
+    DobMismatch,
+    /// The country agrees with the entry's.
+    CountryMatch,
+    /// The country contradicts the entry's.
+    CountryMismatch,
+    /// The name holds invisible characters, odd spaces or lookalike letters.
+    PossibleEvasion,
+}
+
+impl Flag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::SanctionsMatch => "sanctions_match",
+            Flag::FtoCartel => "fto_cartel",
+            Flag::CartelNetwork => "cartel_network",
+            Flag::IdentifierMatch => "identifier_match",
+            Flag::WeakAliasOnly => "weak_alias_only",
+            Flag::SecondarySanctionsRisk => "secondary_sanctions_risk",
+            Flag::DobMatch => "dob_match",
+            Flag::DobMismatch => "dob_mismatch",
+            Flag::CountryMatch => "country_match",
+            Flag::CountryMismatch => "country_mismatch",
+            Flag::PossibleEvasion => "possible_evasion",
+        }
+    }
+
+    pub const ALL: [Flag; 11] = [
+        Flag::SanctionsMatch,
+        Flag::FtoCartel,
+        Flag::CartelNetwork,
+        Flag::IdentifierMatch,
+        Flag::WeakAliasOnly,
+        Flag::SecondarySanctionsRisk,
+        Flag::DobMatch,
+        Flag::DobMismatch,
+        Flag::CountryMatch,
+        Flag::CountryMismatch,
+        Flag::PossibleEvasion,
+    ];
+}
+
+/// One factor beyond the name that moved the score.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Adjustment {
+    /// `identifier`, `dob`, `country`, `kind` or `weak_alias`.
+    pub feature: &'static str,
+    /// Added to the score (negative lowers it); for `weak_alias` the factor
+    /// minus one.
+    pub effect: f32,
+    pub detail: String,
+}
+
+/// Why an entity matched.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explanation {
+    /// The name comparison behind the score.
+    pub name: NameScore,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// One list entry that matched.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Match {
+    pub entity_id: String,
+    pub list: String,
+    pub caption: String,
+    pub kind: EntityKind,
+    pub matched_name: String,
+    pub matched_role: NameRole,
+    pub score: f32,
+    pub decision: Decision,
+    pub flags: Vec<Flag>,
+    pub programs: Vec<String>,
+    pub cartel_ties: Vec<CartelTie>,
+    pub explanation: Explanation,
+}
+
+/// The outcome of screening one counterparty.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Screening {
+    pub decision: Decision,
+    pub flags: Vec<Flag>,
+    pub matches: Vec<Match>,
+    /// What the normaliser neutralised in the submitted name.
+    pub evasion: Vec<EvasionSign>,
+}
+
+/// A query that cannot be screened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("name is empty")]
+    EmptyName,
+    #[error("name has no letters or digits to match on")]
+    NoTokens,
+    #[error("name is longer than {0} characters")]
+    NameTooLong(usize),
+}
+
+/// Longest name accepted, in characters. Real names are far shorter; the
+/// bound keeps one query's cost bounded.
+pub const MAX_NAME_CHARS: usize = 1000;
+/// Query tokens beyond this are ignored (the candidate mask is 64 bits).
+const MAX_QUERY_TOKENS: usize = 64;
+
+/// Score factor for a match on a weak alias (a nickname) only.
+const WEAK_ALIAS_FACTOR: f32 = 0.92;
+/// Bonus and penalty sizes for the facts beyond the name.
+const DOB_EXACT_BONUS: f32 = 0.05;
+const DOB_YEAR_BONUS: f32 = 0.03;
+const DOB_MISMATCH_PENALTY: f32 = -0.15;
+const COUNTRY_MATCH_BONUS: f32 = 0.02;
+const COUNTRY_MISMATCH_PENALTY: f32 = -0.05;
+const KIND_MISMATCH_PENALTY: f32 = -0.15;
+const IDENTIFIER_MISMATCH_PENALTY: f32 = -0.10;
+/// The most the facts beyond the name can add; bounds candidate pruning.
+const MAX_BONUS: f32 = DOB_EXACT_BONUS + COUNTRY_MATCH_BONUS;
+
+/// The loaded lists, ready to screen against. Immutable once built: a reload
+/// builds a new one beside it.
+pub struct Screener {
+    entities: Vec<Entity>,
+    by_id: FxHashMap<String, u32>,
+    identifiers: FxHashMap<String, Vec<u32>>,
+    /// ISO codes of each entity's countries.
+    countries: Vec<Vec<&'static str>>,
+    network: Network,
+    index: NameIndex,
+    lists: Vec<ListVersion>,
+    registry: CartelRegistry,
+    settings: MatchSettings,
+    warnings: Vec<String>,
+}
+
+struct Scratch {
+    epoch: u32,
+    seen: Vec<u32>,
+    mask: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { epoch: 0, seen: Vec::new(), mask: Vec::new(), touched: Vec::new() }) };
+}
+
+impl Screener {
+    /// Builds the screener over `lists`, resolving cartel networks up to
+    /// `network_depth` links.
+    pub fn build(lists: Vec<LoadedList>, registry: CartelRegistry, network_depth: usize, settings: MatchSettings) -> Screener {
+        let mut entities = Vec::new();
+        let mut versions = Vec::new();
+        let mut warnings = Vec::new();
+        let mut by_id: FxHashMap<String, u32> = FxHashMap::default();
+        for list in lists {
+            versions.push(list.version);
+            warnings.extend(list.warnings);
+            for e in list.entities {
+                if by_id.contains_key(&e.id) {
+                    warnings.push(format!("{}: duplicate entity id {} (later one skipped)", e.list, e.id));
+                    continue;
+                }
+                by_id.insert(e.id.clone(), entities.len() as u32);
+                entities.push(e);
+            }
+        }
+        let network = Network::build(&mut entities, &registry, network_depth);
+        let index = NameIndex::build(&entities);
+        let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        for (i, e) in entities.iter().enumerate() {
+            for id in &e.identifiers {
+                let k = id.key();
+                if k.len() >= 4 {
+                    let v = identifiers.entry(k).or_default();
+                    if !v.contains(&(i as u32)) {
+                        v.push(i as u32);
+                    }
+                }
+            }
+        }
+        let countries = entities
+            .iter()
+            .map(|e| {
+                let mut v: Vec<&'static str> = e.countries().filter_map(country::iso2).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        Screener { entities, by_id, identifiers, countries, network, index, lists: versions, registry, settings, warnings }
+    }
+
+    pub fn lists(&self) -> &[ListVersion] {
+        &self.lists
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    pub fn registry(&self) -> &CartelRegistry {
+        &self.registry
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    pub fn settings(&self) -> &MatchSettings {
+        &self.settings
+    }
+
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.by_id.get(id).map(|&i| &self.entities[i as usize])
+    }
+
+    pub fn cartel_ties(&self, id: &str) -> &[CartelTie] {
+        self.by_id.get(id).map(|&i| self.network.ties[i as usize].as_slice()).unwrap_or(&[])
+    }
+
+    /// Screens one counterparty.
+    pub fn screen(&self, q: &Query) -> Result<Screening, QueryError> {
+        let prepared = self.prepare(q)?;
+        let mut best: FxHashMap<u32, NameScore> = FxHashMap::default();
+        let mut best_name: FxHashMap<u32, u32> = FxHashMap::default();
+        let floor = (self.settings.report_threshold as f32 - MAX_BONUS).max(0.0);
+        SCRATCH.with(|cell| {
+            let mut s = cell.borrow_mut();
+            let n_names = self.index.names().len();
+            if s.seen.len() < n_names {
+                s.seen.resize(n_names, 0);
+                s.mask.resize(n_names, 0);
+            }
+            s.epoch = s.epoch.wrapping_add(1);
+            if s.epoch == 0 {
+                s.seen.iter_mut().for_each(|x| *x = 0);
+                s.epoch = 1;
+            }
+            let epoch = s.epoch;
+            s.touched.clear();
+            for (qi, near) in prepared.near.iter().enumerate() {
+                for n in near {
+                    for &name in self.index.postings(n.token) {
+                        let ni = name as usize;
+                        if s.seen[ni] != epoch {
+                            s.seen[ni] = epoch;
+                            s.mask[ni] = 0;
+                            s.touched.push(name);
+                        }
+                        s.mask[ni] |= 1u64 << qi;
+                    }
+                }
+            }
+            let touched = std::mem::take(&mut s.touched);
+            for &name in &touched {
+                let mask = s.mask[name as usize];
+                let matched: f32 =
+                    prepared.tokens.iter().enumerate().filter(|(i, _)| mask & (1u64 << i) != 0).map(|(_, t)| t.weight).sum();
+                if score_upper_bound(matched, prepared.total_weight) < floor {
+                    continue;
+                }
+                let entry = &self.index.names()[name as usize];
+                let ns = self.score_entry(&prepared, entry);
+                let ent = entry.entity;
+                let better = best.get(&ent).is_none_or(|b| ns.score > b.score);
+                if better {
+                    best.insert(ent, ns);
+                    best_name.insert(ent, name);
+                }
+            }
+            s.touched = touched;
+        });
+        // Entities reached by identifier alone.
+        let mut id_hits: FxHashMap<u32, String> = FxHashMap::default();
+        for raw in &q.identifiers {
+            let k = identifier_key(raw);
+            if let Some(es) = self.identifiers.get(&k) {
+                for &e in es {
+                    id_hits.insert(e, raw.clone());
+                }
+            }
+        }
+        let mut matches = Vec::new();
+        let mut cands: Vec<u32> = best.keys().copied().chain(id_hits.keys().copied()).collect();
+        cands.sort_unstable();
+        cands.dedup();
+        for e in cands {
+            let name_idx = best_name.get(&e).copied();
+            let ns = best.remove(&e);
+            if let Some(m) = self.build_match(q, &prepared, e, name_idx, ns, id_hits.get(&e)) {
+                if m.score as f64 >= self.settings.report_threshold || m.flags.contains(&Flag::IdentifierMatch) {
+                    matches.push(m);
+                }
+            }
+        }
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
+        matches.truncate(self.settings.max_results);
+        Ok(self.conclude(matches, prepared.evasion))
+    }
+
+    /// The full breakdown of one query against one entity, whatever its
+    /// score: every name of the entity is scored and the best reported.
+    pub fn explain(&self, q: &Query, entity_id: &str) -> Result<Option<Match>, QueryError> {
+        let prepared = self.prepare(q)?;
+        let Some(&e) = self.by_id.get(entity_id) else { return Ok(None) };
+        let mut best: Option<(u32, NameScore)> = None;
+        for (ni, entry) in self.index.names().iter().enumerate() {
+            if entry.entity != e {
+                continue;
+            }
+            let ns = self.score_entry(&prepared, entry);
+            if best.as_ref().is_none_or(|(_, b)| ns.score > b.score) {
+                best = Some((ni as u32, ns));
+            }
+        }
+        let id_hit = q.identifiers.iter().find(|raw| {
+            let k = identifier_key(raw);
+            self.entities[e as usize].identifiers.iter().any(|i| i.key() == k)
+        });
+        let (name_idx, ns) = match best {
+            Some((n, s)) => (Some(n), Some(s)),
+            None => (None, None),
+        };
+        let m = self.build_match(q, &prepared, e, name_idx, ns, id_hit).map(|mut m| {
+            m.decision = self.decide(&m);
+            m
+        });
+        Ok(m)
+    }
+
+    fn prepare(&self, q: &Query) -> Result<Prepared, QueryError> {
+        if q.name.trim().is_empty() && q.identifiers.is_empty() {
+            return Err(QueryError::EmptyName);
+        }
+        if q.name.chars().count() > MAX_NAME_CHARS {
+            return Err(QueryError::NameTooLong(MAX_NAME_CHARS));
+        }
+        let family = match q.kind.map(|k| k.family()) {
+            Some(KindFamily::Person) => KindFamily::Person,
+            _ => KindFamily::Organization,
+        };
+        let norm = normalize_name(&q.name, family);
+        if norm.is_empty() && q.identifiers.is_empty() {
+            return Err(QueryError::NoTokens);
+        }
+        let mut tokens = Vec::new();
+        let mut near = Vec::new();
+        for t in norm.tokens.iter().take(MAX_QUERY_TOKENS) {
+            let key = phonetic_key(t);
+            let mut found = Vec::new();
+            if t.len() > 1 {
+                self.index.near_tokens(t, &key, &mut found);
+            }
+            // A query token weighs what the listed token it stands for weighs
+            // (a typo of `Hernández` is as common as `Hernández`); an unknown
+            // token weighs its prior.
+            let weight = match self.index.token_id(t) {
+                Some(id) => self.index.token(id).weight,
+                None => found
+                    .iter()
+                    .filter(|n| n.similarity >= 0.8)
+                    .max_by(|a, b| a.similarity.total_cmp(&b.similarity))
+                    .map(|n| self.index.token(n.token).weight)
+                    .unwrap_or_else(|| prior_weight(t)),
+            };
+            tokens.push(QueryToken { text: t.clone(), weight });
+            near.push(found);
+        }
+        let total_weight = tokens.iter().map(|t| t.weight).sum();
+        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion })
+    }
+
+    fn score_entry(&self, p: &Prepared, entry: &crate::index::NameEntry) -> NameScore {
+        let listed: Vec<ListedToken> = entry
+            .tokens
+            .iter()
+            .map(|&t| {
+                let info = self.index.token(t);
+                ListedToken { text: &info.text, weight: info.weight }
+            })
+            .collect();
+        score_name(&p.tokens, &listed, |i, j| {
+            let t = entry.tokens[j];
+            p.near[i].iter().find(|n| n.token == t).map(|n| (n.similarity, n.how))
+        })
+    }
+
+    fn build_match(
+        &self,
+        q: &Query,
+        p: &Prepared,
+        e: u32,
+        name_idx: Option<u32>,
+        ns: Option<NameScore>,
+        id_hit: Option<&String>,
+    ) -> Option<Match> {
+        let ent = &self.entities[e as usize];
+        let mut flags = vec![Flag::SanctionsMatch];
+        let mut adjustments = Vec::new();
+        let (matched_name, matched_role) = match name_idx {
+            Some(n) => {
+                let entry = &self.index.names()[n as usize];
+                let name = &ent.names[entry.name as usize];
+                (name.full.clone(), name.role)
+            }
+            None => (ent.caption().to_string(), NameRole::Primary),
+        };
+        let ns = ns.unwrap_or(NameScore {
+            score: 0.0,
+            query_coverage: 0.0,
+            listed_coverage: 0.0,
+            tokens: Vec::new(),
+            unmatched_query: p.tokens.iter().map(|t| t.text.clone()).collect(),
+            unmatched_listed: Vec::new(),
+        });
+        let mut score = ns.score;
+        // Kind: a person is never a vessel or an aircraft.
+        let qf = q.kind.map(|k| k.family()).unwrap_or(KindFamily::Any);
+        let ef = ent.kind.family();
+        if qf != KindFamily::Any && ef != KindFamily::Any && qf != ef {
+            let person_vs_craft = matches!(
+                (qf, ef),
+                (KindFamily::Person, KindFamily::Vessel | KindFamily::Aircraft)
+                    | (KindFamily::Vessel | KindFamily::Aircraft, KindFamily::Person)
+            );
+            if person_vs_craft && id_hit.is_none() {
+                return None;
+            }
+            adjustments.push(Adjustment {
+                feature: "kind",
+                effect: KIND_MISMATCH_PENALTY,
+                detail: format!("query is a {}, entry is a {}", q.kind.map(|k| k.as_str()).unwrap_or("?"), ent.kind.as_str()),
+            });
+            score += KIND_MISMATCH_PENALTY;
+        }
+        if matched_role.is_weak() && id_hit.is_none() {
+            flags.push(Flag::WeakAliasOnly);
+            adjustments.push(Adjustment {
+                feature: "weak_alias",
+                effect: WEAK_ALIAS_FACTOR - 1.0,
+                detail: format!("only the weak alias '{matched_name}' matched"),
+            });
+            score *= WEAK_ALIAS_FACTOR;
+        }
+        if let Some(dob) = q.dob {
+            if !ent.birth_dates.is_empty() {
+                match compare_dob(&dob, &ent.birth_dates) {
+                    DobAgreement::Exact => {
+                        flags.push(Flag::DobMatch);
+                        score += DOB_EXACT_BONUS;
+                        adjustments.push(Adjustment { feature: "dob", effect: DOB_EXACT_BONUS, detail: format!("{dob} is a listed birth date") });
+                    }
+                    DobAgreement::Year => {
+                        flags.push(Flag::DobMatch);
+                        score += DOB_YEAR_BONUS;
+                        adjustments.push(Adjustment { feature: "dob", effect: DOB_YEAR_BONUS, detail: format!("{dob} falls in a listed birth year") });
+                    }
+                    DobAgreement::Near => {}
+                    DobAgreement::Mismatch => {
+                        flags.push(Flag::DobMismatch);
+                        score += DOB_MISMATCH_PENALTY;
+                        let listed: Vec<String> = ent.birth_dates.iter().map(|d| d.to_string()).collect();
+                        adjustments.push(Adjustment {
+                            feature: "dob",
+                            effect: DOB_MISMATCH_PENALTY,
+                            detail: format!("{dob} contradicts listed {}", listed.join(", ")),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(c) = q.country.as_deref().and_then(country::iso2) {
+            let listed = &self.countries[e as usize];
+            if !listed.is_empty() {
+                if listed.contains(&c) {
+                    flags.push(Flag::CountryMatch);
+                    score += COUNTRY_MATCH_BONUS;
+                    adjustments.push(Adjustment { feature: "country", effect: COUNTRY_MATCH_BONUS, detail: format!("{c} is a listed country") });
+                } else {
+                    flags.push(Flag::CountryMismatch);
+                    score += COUNTRY_MISMATCH_PENALTY;
+                    adjustments.push(Adjustment {
+                        feature: "country",
+                        effect: COUNTRY_MISMATCH_PENALTY,
+                        detail: format!("{c} is not among listed {}", listed.join(", ")),
+                    });
+                }
+            }
+        }
+        if let Some(raw) = id_hit {
+            flags.push(Flag::IdentifierMatch);
+            let id = ent.identifiers.iter().find(|i| i.key() == identifier_key(raw));
+            let label = id.map(|i| i.scheme.label().to_string()).unwrap_or_default();
+            adjustments.push(Adjustment { feature: "identifier", effect: 1.0 - score, detail: format!("{label} {raw} is listed for this entry") });
+            score = 1.0;
+        } else if !q.identifiers.is_empty() && !ent.identifiers.is_empty() {
+            // A national identifier of the same kind that differs points to
+            // another person (RFC and CURP are derived from name and birth).
+            let contradicted = q.identifiers.iter().any(|raw| {
+                let k = identifier_key(raw);
+                let class = mexican_id_class(&k);
+                class.is_some() && ent.identifiers.iter().any(|i| mexican_id_class(&i.key()) == class)
+            });
+            if contradicted {
+                score += IDENTIFIER_MISMATCH_PENALTY;
+                adjustments.push(Adjustment {
+                    feature: "identifier",
+                    effect: IDENTIFIER_MISMATCH_PENALTY,
+                    detail: "the submitted RFC/CURP differs from the listed one".to_string(),
+                });
+            }
+        }
+        if !p.evasion.is_empty() {
+            flags.push(Flag::PossibleEvasion);
+        }
+        let ties = self.network.ties[e as usize].clone();
+        if ties.iter().any(|t| t.depth == 0) {
+            flags.push(Flag::FtoCartel);
+        }
+        if ties.iter().any(|t| t.depth > 0) {
+            flags.push(Flag::CartelNetwork);
+        }
+        if !ent.secondary_sanctions_risk.is_empty() {
+            flags.push(Flag::SecondarySanctionsRisk);
+        }
+        flags.sort();
+        flags.dedup();
+        let mut m = Match {
+            entity_id: ent.id.clone(),
+            list: ent.list.clone(),
+            caption: ent.caption().to_string(),
+            kind: ent.kind,
+            matched_name,
+            matched_role,
+            score: score.clamp(0.0, 1.0),
+            decision: Decision::Clear,
+            flags,
+            programs: ent.programs.clone(),
+            cartel_ties: ties,
+            explanation: Explanation { name: ns, adjustments },
+        };
+        m.decision = self.decide(&m);
+        Some(m)
+    }
+
+    fn decide(&self, m: &Match) -> Decision {
+        if m.flags.contains(&Flag::IdentifierMatch) {
+            return Decision::Block;
+        }
+        let s = m.score as f64;
+        if s >= self.settings.block_threshold && !m.flags.contains(&Flag::WeakAliasOnly) {
+            Decision::Block
+        } else if s >= self.settings.review_threshold {
+            Decision::Review
+        } else {
+            Decision::Clear
+        }
+    }
+
+    fn conclude(&self, matches: Vec<Match>, evasion: Vec<EvasionSign>) -> Screening {
+        let decision = matches.iter().map(|m| m.decision).max().unwrap_or(Decision::Clear);
+        let mut flags: Vec<Flag> =
+            matches.iter().filter(|m| m.decision.is_alert()).flat_map(|m| m.flags.iter().copied()).collect();
+        if !evasion.is_empty() {
+            flags.push(Flag::PossibleEvasion);
+        }
+        flags.sort();
+        flags.dedup();
+        Screening { decision, flags, matches, evasion }
+    }
+}
+
+struct Prepared {
+    tokens: Vec<QueryToken>,
+    near: Vec<Vec<Near>>,
+    total_weight: f32,
+    evasion: Vec<EvasionSign>,
+}
+
+enum DobAgreement {
+    Exact,
+    Year,
+    Near,
+    Mismatch,
+}
+
+fn compare_dob(q: &BirthDate, listed: &[BirthDate]) -> DobAgreement {
+    let mut best = DobAgreement::Mismatch;
+    for d in listed {
+        let (lo, hi) = d.year_span();
+        let (qlo, qhi) = q.year_span();
+        if qhi < lo - 1 || qlo > hi + 1 {
+            continue;
+        }
+        if qlo > hi || qhi < lo {
+            if matches!(best, DobAgreement::Mismatch) {
+                best = DobAgreement::Near;
+            }
+            continue;
+        }
+        let full = d.to_year.is_none() && !d.circa && d.day.is_some() && q.day.is_some();
+        if full {
+            if d.month == q.month && d.day == q.day && d.year == q.year {
+                return DobAgreement::Exact;
+            }
+            // Same year, other day: day and month swapped or mistyped.
+            if !matches!(best, DobAgreement::Year) {
+                best = DobAgreement::Near;
+            }
+            continue;
+        }
+        best = DobAgreement::Year;
+    }
+    best
+}
+
+/// `curp` or `rfc` when a key has the shape of a Mexican CURP or RFC.
+fn mexican_id_class(k: &str) -> Option<&'static str> {
+    let b = k.as_bytes();
+    let letters = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_uppercase);
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        18 if letters(0..4) && digits(4..10) && matches!(b[10], b'H' | b'M' | b'X') => Some("curp"),
+        13 if letters(0..4) && digits(4..10) => Some("rfc"),
+        12 if letters(0..3) && digits(3..9) => Some("rfc"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::model::{IdScheme, Identifier};
+
+    fn screener(extra: Vec<Entity>) -> Screener {
+        let registry = CartelRegistry::embedded();
+        let mut lists = vec![registry.list.clone()];
+        let list = LoadedList::new("test", "test", crate::model::ListFormat::Cartelscreen, "t".into(), "0".into(), None, extra, vec![]);
+        lists.push(list);
+        Screener::build(lists, registry, 3, Settings::defaults().matching)
+    }
+
+    fn person(id: &str, name: &str) -> Entity {
+        let mut e = Entity::new(id, "test", EntityKind::Person);
+        e.add_name(name, NameRole::Primary);
+        e
+    }
+
+    #[test]
+    fn screens_the_embedded_cartels() {
+        let s = screener(vec![]);
+        let r = s.screen(&Query::name("CJNG")).unwrap();
+        assert_eq!(r.decision, Decision::Block);
+        assert_eq!(r.matches[0].entity_id, "cs-cjng");
+        assert!(r.flags.contains(&Flag::FtoCartel));
+        let r = s.screen(&Query::name("Cartel de Sinaloa")).unwrap();
+        assert_eq!(r.matches[0].entity_id, "cs-cds");
+        let r = s.screen(&Query::name("Panadería La Esperanza")).unwrap();
+        assert_eq!(r.decision, Decision::Clear);
+    }
+
+    #[test]
+    fn person_facts_move_the_score() {
+        let mut e = person("p1", "OSEGUERA CERVANTES, Ruben");
+        e.birth_dates.push(BirthDate::ymd(1966, 7, 17));
+        e.nationalities.push("Mexico".into());
+        e.identifiers.push(Identifier { scheme: IdScheme::Curp, value: "OECR660717HMNSRB00".into(), country: None });
+        let s = screener(vec![e]);
+        let base = s.screen(&Query::name("Ruben Oseguera")).unwrap().matches[0].score;
+        let q = Query { dob: BirthDate::parse_iso("1966-07-17"), ..Query::name("Ruben Oseguera") };
+        let m = &s.screen(&q).unwrap().matches[0];
+        assert!(m.score > base && m.flags.contains(&Flag::DobMatch));
+        let q = Query { dob: BirthDate::parse_iso("1990-01-01"), ..Query::name("Ruben Oseguera") };
+        let r = s.screen(&q).unwrap();
+        assert!(r.matches.first().is_none_or(|m| m.score < base));
+        // Identifier alone is definitive.
+        let q = Query { identifiers: vec!["oecr-660717-hmnsrb00".into()], ..Query::name("Someone Else") };
+        let r = s.screen(&q).unwrap();
+        assert_eq!(r.decision, Decision::Block);
+        assert!(r.flags.contains(&Flag::IdentifierMatch));
+    }
+
+    #[test]
+    fn a_person_never_matches_a_vessel() {
+        let mut v = Entity::new("v1", "test", EntityKind::Vessel);
+        v.add_name("MARIA LUISA", NameRole::Primary);
+        let s = screener(vec![v]);
+        let q = Query { kind: Some(EntityKind::Person), ..Query::name("Maria Luisa") };
+        assert!(s.screen(&q).unwrap().matches.is_empty());
+        assert!(!s.screen(&Query::name("Maria Luisa")).unwrap().matches.is_empty());
+    }
+
+    #[test]
+    fn evasion_is_flagged() {
+        let s = screener(vec![]);
+        let r = s.screen(&Query::name("C\u{200B}JNG")).unwrap();
+        assert!(r.flags.contains(&Flag::PossibleEvasion));
+        assert_eq!(r.decision, Decision::Block);
+    }
+
+    #[test]
+    fn bad_queries_are_errors_not_panics() {
+        let s = screener(vec![]);
+        assert_eq!(s.screen(&Query::name("   ")), Err(QueryError::EmptyName));
+        assert_eq!(s.screen(&Query::name("!!!")), Err(QueryError::NoTokens));
+        assert!(matches!(s.screen(&Query::name("a".repeat(5000))), Err(QueryError::NameTooLong(_))));
+    }
+}
