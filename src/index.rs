@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::model::{Entity, EntityKind};
 use crate::normalize::{normalize_name, NormalizedName};
 use crate::phonetic::phonetic_key;
-use crate::similarity::{max_edits, token_similarity, Agreement, MIN_PHONETIC, MIN_PREFIX};
+use crate::similarity::{deletions_for, token_similarity, Agreement, MIN_PHONETIC, MIN_PREFIX};
 use crate::weights::{idf_weight, prior_weight};
 
 /// A distinct listed token.
@@ -102,7 +102,7 @@ impl NameIndex {
         let mut scratch = Vec::new();
         for (t, info) in ix.tokens.iter().enumerate() {
             scratch.clear();
-            deletion_hashes(info.text.as_bytes(), max_edits(info.text.len(), info.text.len()), &mut scratch);
+            deletion_hashes(info.text.as_bytes(), deletions_for(info.text.len()), &mut scratch);
             deletes.extend(scratch.iter().map(|&h| (h, t as u32)));
         }
         deletes.sort_unstable();
@@ -169,13 +169,19 @@ impl NameIndex {
         }
         // Edit-distance neighbours.
         let mut hashes = Vec::new();
-        deletion_hashes(q.as_bytes(), max_edits(q.len(), q.len()), &mut hashes);
+        deletion_hashes(q.as_bytes(), deletions_for(q.len()), &mut hashes);
         for h in hashes {
             let lo = self.deletes.partition_point(|&(k, _)| k < h);
             for &(k, t) in &self.deletes[lo..] {
                 if k != h {
                     break;
                 }
+                consider(t, out);
+            }
+        }
+        // The same given name in other languages.
+        for eq in crate::equivalents::equivalents_of(q) {
+            if let Some(&t) = self.token_ids.get(*eq) {
                 consider(t, out);
             }
         }

@@ -10,6 +10,7 @@ pub mod cartels;
 pub mod config;
 pub mod country;
 pub mod engine;
+pub mod equivalents;
 pub mod eval;
 pub mod error;
 pub mod index;

@@ -65,21 +65,135 @@ impl NormalizedName {
 /// form is stripped (never for a person: `Juan Sa` keeps its `sa`).
 pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     let (folded, evasion) = fold(raw);
-    let mut tokens: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect();
-    // `C.J.N.G.` is the acronym `cjng`, not four initials.
+    let mut tokens: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).map(ocr_digits).collect();
+    // `C.J.N.G.` is the acronym `cjng`, not four initials. In a company
+    // name any run of single letters is one (`A.B.C. Company`); in a
+    // person's name single letters are initials unless they are all there is.
     if tokens.len() >= 2 && tokens.iter().all(|t| t.len() == 1) {
         tokens = vec![tokens.concat()];
+    } else if family != KindFamily::Person {
+        tokens = join_letter_runs(tokens);
     }
     let mut legal_form = None;
     if family != KindFamily::Person {
         legal_form = strip_legal_form(&mut tokens);
+        legal_form = strip_leading_legal_form(&mut tokens).or(legal_form);
     }
     // Particles carry no identity; but a name made only of particles keeps
     // them (`LA LA` is still a name).
     if tokens.iter().any(|t| !is_particle(t)) {
         tokens.retain(|t| !is_particle(t));
     }
+    numbers_to_digits(&mut tokens);
     NormalizedName { tokens, legal_form, evasion }
+}
+
+fn join_letter_runs(tokens: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut run = String::new();
+    let mut run_len = 0;
+    for t in tokens {
+        if t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic() {
+            run.push_str(&t);
+            run_len += 1;
+            continue;
+        }
+        flush_run(&mut out, &mut run, &mut run_len);
+        out.push(t);
+    }
+    flush_run(&mut out, &mut run, &mut run_len);
+    out
+}
+
+fn flush_run(out: &mut Vec<String>, run: &mut String, run_len: &mut usize) {
+    if *run_len > 0 {
+        out.push(std::mem::take(run));
+    }
+    *run_len = 0;
+}
+
+/// Number words, ordinals and Roman numerals to digits, so `First`, `1st`
+/// and `I` agree, and `Forty-Four` is `44`.
+fn numbers_to_digits(tokens: &mut Vec<String>) {
+    let value = |t: &str| -> Option<(u32, bool)> {
+        // (value, is a tens word that may take a unit after it)
+        Some(match t {
+            "one" | "uno" | "first" | "1st" | "primero" | "primera" => (1, false),
+            "two" | "second" | "2nd" | "segundo" | "segunda" => (2, false),
+            "three" | "tres" | "third" | "3rd" | "tercero" | "tercera" => (3, false),
+            "four" | "cuatro" | "fourth" | "4th" | "cuarto" | "cuarta" => (4, false),
+            "five" | "cinco" | "fifth" | "5th" | "quinto" | "quinta" => (5, false),
+            "six" | "seis" | "sixth" | "6th" | "sexto" | "sexta" => (6, false),
+            "seven" | "siete" | "seventh" | "7th" | "septimo" | "septima" => (7, false),
+            "eight" | "ocho" | "eighth" | "8th" | "octavo" | "octava" => (8, false),
+            "nine" | "nueve" | "ninth" | "9th" | "noveno" | "novena" => (9, false),
+            "ten" | "diez" | "tenth" | "10th" => (10, false),
+            "eleven" | "once" => (11, false),
+            "twelve" | "doce" => (12, false),
+            "twenty" | "veinte" => (20, true),
+            "thirty" | "treinta" => (30, true),
+            "forty" | "fourty" | "cuarenta" => (40, true),
+            "fifty" | "cincuenta" => (50, true),
+            "sixty" | "sesenta" => (60, true),
+            "seventy" | "setenta" => (70, true),
+            "eighty" | "ochenta" => (80, true),
+            "ninety" | "noventa" => (90, true),
+            "ii" => (2, false),
+            "iii" => (3, false),
+            "vii" => (7, false),
+            "viii" => (8, false),
+            "xii" => (12, false),
+            "xiii" => (13, false),
+            _ => {
+                let n: u32 = t.parse().ok()?;
+                return Some((n, n % 10 == 0 && (20..100).contains(&n)));
+            }
+        })
+    };
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        match value(&tokens[i]) {
+            Some((tens, true)) => {
+                // `forty four`, `forty 4`
+                if let Some((unit, false)) = tokens.get(i + 1).and_then(|t| value(t)).filter(|(u, _)| *u < 10) {
+                    out.push((tens + unit).to_string());
+                    i += 2;
+                    continue;
+                }
+                out.push(tens.to_string());
+            }
+            Some((n, false)) if tokens[i].bytes().any(|b| !b.is_ascii_digit()) => out.push(n.to_string()),
+            _ => out.push(std::mem::take(&mut tokens[i])),
+        }
+        i += 1;
+    }
+    *tokens = out;
+}
+
+/// Reads digits inside a word as the letters they were probably scanned or
+/// typed from (`Sech1n` → `sechin`, `I9or` → `igor`). Only words that are
+/// mostly letters are touched, so `44`, `3m` or `b52` stay as they are.
+fn ocr_digits(t: &str) -> String {
+    let digits = t.bytes().filter(u8::is_ascii_digit).count();
+    let letters = t.len() - digits;
+    if digits == 0 || letters < 2 * digits || letters < 3 {
+        return t.to_string();
+    }
+    t.bytes()
+        .map(|b| match b {
+            b'0' => 'o',
+            b'1' => 'i',
+            b'3' => 'e',
+            b'4' => 'a',
+            b'5' => 's',
+            b'6' => 'g',
+            b'7' => 't',
+            b'8' => 'b',
+            b'9' => 'g',
+            other => other as char,
+        })
+        .collect()
 }
 
 /// Folds raw text to lower-case ASCII words separated by single spaces and
@@ -214,18 +328,56 @@ const LEGAL_FORMS: &[&str] = &[
     "sencsa", "senc", "senca", "scs", "eirl", "saa", "sac", "srl", "sociedadanonima",
     "sociedadanonimadecapitalvariable", "sociedadderesponsabilidadlimitada",
     "sociedadderesponsabilidadlimitadadecapitalvariable", "sociedadcivil", "asociacioncivil",
-    "cia", "ciasa", "cialtda",
+    "cia", "ciasa", "cialtda", "sdeprl", "spr", "sdeprlderl",
     // English-speaking and elsewhere
     "llc", "lllp", "llp", "lp", "ltd", "limited", "coltd", "colimited", "inc", "incorporated",
     "coinc", "corp", "corporation", "co", "plc", "pllc", "pte", "ptyltd", "pteltd", "pty", "gmbh",
     "gmbhcokg", "ag", "kg", "bv", "nv", "sarl", "spa", "oy", "ab", "as", "asa", "kft", "ooo", "oao",
-    "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "fze", "fzco", "fzc", "fzllc", "fzcllc", "sl",
-    "sll", "sro", "doo", "dooel", "bhd", "sdnbhd", "tbk", "pt", "jsc", "llcfz",
+    "zao", "pao", "ao", "jsc", "tov", "ojsc", "cjsc", "pjsc", "fze", "fzco", "fzc", "fzllc", "fzcllc", "sl",
+    "sll", "sro", "doo", "dooel", "bhd", "sdnbhd", "tbk", "pt", "llcfz", "spzoo", "zoo",
+    "limitedliabilitycompany", "limitedliabilitypartnership", "limitedpartnership",
+    "jointstockcompany", "openjointstockcompany", "closedjointstockcompany",
+    "publicjointstockcompany", "publiclimitedcompany", "privatelimitedcompany",
+    "aktiengesellschaft", "gesellschaftmitbeschrankterhaftung", "societatearaspunderelimitata",
+    "societateacuraspunderelimitata", "societalimitata", "societaperazioni", "societeanonyme",
+    "societearesponsabilitelimitee", "sociedadlimitada", "sociedadanonimacerrada",
+    "sociedadanonimaabierta", "obshchestvosogranichennoyotvetstvennostyu",
+    "aktsionernoyeobshchestvo", "otkrytoyeaktsionernoyeobshchestvo",
+    "zakrytoyeaktsionernoyeobshchestvo", "publichnoyeaktsionernoyeobshchestvo",
 ];
 
 fn legal_form_canonical(joined: &str) -> Option<&'static str> {
     LEGAL_FORMS.iter().find(|f| f.eq_ignore_ascii_case(joined)).copied()
 }
+
+/// Removes a legal form from the start of a company's tokens (`OAO
+/// Gazprom`, `LIMITED LIABILITY COMPANY ISKUSSTVO KRASOTY`), returning it.
+/// Never removes the last remaining token.
+fn strip_leading_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
+    let max_k = tokens.len().saturating_sub(1).min(6);
+    let mut best: Option<(usize, &'static str)> = None;
+    let mut joined = String::new();
+    for k in 1..=max_k {
+        let t = &tokens[k - 1];
+        if t.len() > 14 {
+            break;
+        }
+        joined.push_str(t);
+        // Short forms lead a name only in a few systems (OAO, OOO, JSC, PT,
+        // SRL); elsewhere a leading `SA` or `AS` is more likely a word.
+        if let Some(f) = legal_form_canonical(&joined) {
+            if k > 1 || LEADING_SHORT_FORMS.contains(&f) {
+                best = Some((k, f));
+            }
+        }
+    }
+    let (k, f) = best?;
+    tokens.drain(..k);
+    Some(f)
+}
+
+const LEADING_SHORT_FORMS: &[&str] =
+    &["ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt", "srl", "llc", "tov", "cv", "bv", "nv"];
 
 /// Removes legal forms from the end of a company's tokens (repeatedly:
 /// `... S.A. de C.V. LLC`), returning the last one found. Never removes the
@@ -239,7 +391,7 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
         for k in 1..=max_k {
             let t = &tokens[tokens.len() - k];
             // Legal forms are made of short pieces; a long word ends the search.
-            if t.len() > 12 {
+            if t.len() > 40 {
                 break;
             }
             joined.insert_str(0, t);
@@ -300,6 +452,23 @@ mod tests {
         assert_eq!(toks("Rubén OSEGUERA-Cervantes", KindFamily::Person), ["ruben", "oseguera", "cervantes"]);
         assert_eq!(toks("OSEGUERA CERVANTES, Ruben", KindFamily::Person), ["oseguera", "cervantes", "ruben"]);
         assert_eq!(toks("Nuñez O'Brien", KindFamily::Person), ["nunez", "obrien"]);
+    }
+
+    #[test]
+    fn reads_ocr_digits_inside_words_only() {
+        assert_eq!(toks("I9or Sech1n", KindFamily::Person), ["igor", "sechin"]);
+        assert_eq!(toks("OSEGUER4 C3RVANTES", KindFamily::Person), ["oseguera", "cervantes"]);
+        assert_eq!(toks("Brigade 44", KindFamily::Organization), ["brigade", "44"]);
+        assert_eq!(toks("B52 3M", KindFamily::Organization), ["b52", "3m"]);
+    }
+
+    #[test]
+    fn strips_leading_legal_forms() {
+        assert_eq!(toks("OAO Gazprom", KindFamily::Organization), ["gazprom"]);
+        assert_eq!(toks("LIMITED LIABILITY COMPANY ISKUSSTVO KRASOTY", KindFamily::Organization), ["iskusstvo", "krasoty"]);
+        assert_eq!(toks("Open Joint Stock Company Gazprom", KindFamily::Organization), ["gazprom"]);
+        assert_eq!(toks("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", KindFamily::Organization), ["tactical", "missiles"]);
+        assert_eq!(toks("SA Brewing", KindFamily::Organization), ["sa", "brewing"]);
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum Agreement {
     Phonetic,
     Prefix,
     Initial,
+    /// The same given name in another language (`Juan`/`John`).
+    Equivalent,
+    /// Two listed tokens written as one, or the reverse (`SergeiLavrov`).
+    Joined,
 }
 
 impl Agreement {
@@ -28,18 +32,33 @@ impl Agreement {
             Agreement::Phonetic => "phonetic",
             Agreement::Prefix => "prefix",
             Agreement::Initial => "initial",
+            Agreement::Equivalent => "equivalent",
+            Agreement::Joined => "joined",
         }
     }
 }
 
-/// The edit distance up to which two tokens count as near: none for short
-/// tokens (a typo in a 3-letter word makes another word), one for 4–5
-/// letters, two from 6.
+/// The edit distance up to which two tokens count as near: none when one
+/// is 3 letters or shorter (a typo in a 3-letter word makes another word),
+/// one between words of 4–5 letters, two when the longer has 6 or more (so a
+/// 6-letter word with two vowels dropped is still near).
 pub fn max_edits(len_a: usize, len_b: usize) -> usize {
-    match len_a.min(len_b) {
-        0..=3 => 0,
-        4..=5 => 1,
-        _ => 2,
+    if len_a.min(len_b) <= 3 {
+        0
+    } else if len_a.max(len_b) <= 5 {
+        1
+    } else {
+        2
+    }
+}
+
+/// How many deletions the index stores for a token of `len` letters: enough
+/// for any partner it may be near.
+pub fn deletions_for(len: usize) -> usize {
+    if len <= 3 {
+        0
+    } else {
+        2
     }
 }
 
@@ -72,7 +91,10 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
         offer(stretched, Agreement::Fuzzy);
     }
     if la >= MIN_PHONETIC && lb >= MIN_PHONETIC && key_a == key_b {
-        offer(stretched.max(0.8), Agreement::Phonetic);
+        offer(stretched.max(0.85), Agreement::Phonetic);
+    }
+    if crate::equivalents::equivalent_given_names(a, b) {
+        offer(0.85, Agreement::Equivalent);
     }
     let (short, long) = if la <= lb { (a, b) } else { (b, a) };
     if short.len() >= MIN_PREFIX && long.starts_with(short) {

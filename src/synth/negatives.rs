@@ -133,7 +133,7 @@ pub(crate) fn mx_person_name(rng: &mut Rng) -> String {
     let mut given = first.to_string();
     if !first.contains(' ') && rng.chance(0.4) {
         let second = rng.weighted(table);
-        if second != first && !second.contains(first) && !first.contains(second) {
+        if second != first && !second.contains(' ') {
             given = format!("{first} {second}");
         }
     }

@@ -862,7 +862,9 @@ fn alias(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
         .filter(|n| !n.is_empty() && fold(n).to_uppercase() != primary_key)
         .collect();
     let chosen = rng.choose(&aliases)?.clone();
-    if rng.chance(0.3) && mostly_upper(&chosen) {
+    // Acronyms (`CJNG`) stay as they are.
+    let acronym = !chosen.contains(' ') && chosen.chars().count() <= 5;
+    if !acronym && rng.chance(0.3) && mostly_upper(&chosen) {
         let titled = if matches!(ctx.shape, Shape::Person(_)) || ctx.e.kind == EntityKind::Person {
             recase(&chosen, Casing::Title, 0.0, rng)
         } else {

@@ -1,0 +1,121 @@
+//! Match-quality bars measured on the real list files and the labelled sets
+//! in `../shared`. These are the figures the README and BENCHMARKS.md quote;
+//! they run in-process so they are quick in a release build.
+
+use std::path::PathBuf;
+
+use cartelscreen::config::Settings;
+use cartelscreen::engine::load_screener;
+use cartelscreen::eval::{read_pairs, run_pairs};
+use cartelscreen::model::{BirthDate, EntityKind};
+use cartelscreen::screen::{Query, Screener};
+use rayon::prelude::*;
+
+fn shared(p: &str) -> PathBuf {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")).join(p);
+    assert!(path.exists(), "{} is missing: these tests need the shared data folder beside the project", path.display());
+    path
+}
+
+fn screener(lists: &[&str]) -> Screener {
+    let mut settings = Settings::defaults();
+    settings.lists.embedded_cartels = false;
+    settings.lists.data_dir = PathBuf::from("/nonexistent");
+    let paths: Vec<PathBuf> = lists.iter().map(|p| shared(p)).collect();
+    load_screener(&settings, &paths).expect("lists load")
+}
+
+/// Rows of a `full_name,...,date_of_birth,place_of_birth,nationality` file.
+fn people(path: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let mut rdr = csv::Reader::from_path(shared(path)).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (name, dob, nat) = (col("full_name"), col("date_of_birth"), col("nationality"));
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            let opt = |i: usize| Some(r[i].trim().to_string()).filter(|s| !s.is_empty());
+            (r[name].to_string(), opt(dob), opt(nat))
+        })
+        .collect()
+}
+
+fn person_query(name: &str, dob: &Option<String>, nat: &Option<String>) -> Query {
+    Query {
+        kind: Some(EntityKind::Person),
+        dob: dob.as_deref().and_then(BirthDate::parse_iso),
+        country: nat.clone(),
+        ..Query::name(name)
+    }
+}
+
+#[test]
+fn name_pairs_f1_is_at_least_0_85() {
+    let file = std::fs::File::open(shared("bench/name-pairs/cases.csv")).unwrap();
+    let (pairs, errors) = read_pairs(file).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(pairs.len(), 826);
+    let r = run_pairs(&pairs, Settings::defaults().matching.review_threshold);
+    eprintln!("name pairs: precision {:.3} recall {:.3} f1 {:.3}", r.precision, r.recall, r.f1);
+    assert!(r.f1 >= 0.85, "F1 {:.3} < 0.85", r.f1);
+}
+
+#[test]
+fn un_typos_find_the_entry_their_untreated_twin_matches() {
+    let s = screener(&["data/un/2026-02-27"]);
+    let clean = people("bench/un-typos/positives_un_untreated.csv");
+    let typo = people("bench/un-typos/positives_un_treated.csv");
+    assert_eq!(clean.len(), typo.len());
+    let outcomes: Vec<Option<bool>> = clean
+        .par_iter()
+        .zip(typo.par_iter())
+        .map(|((cn, cd, _), (tn, td, _))| {
+            // The entry the untreated name matches exactly is the answer.
+            let q = Query { dob: cd.as_deref().and_then(BirthDate::parse_iso), ..Query::name(cn) };
+            let target = s.screen(&q).ok()?.matches.into_iter().find(|m| m.explanation.name.score >= 0.999)?.entity_id;
+            let q = Query { dob: td.as_deref().and_then(BirthDate::parse_iso), ..Query::name(tn) };
+            let r = s.screen(&q).ok()?;
+            Some(r.matches.iter().any(|m| m.entity_id == target && m.decision.is_alert()))
+        })
+        .collect();
+    let treated: Vec<bool> = outcomes.iter().flatten().copied().collect();
+    let caught = treated.iter().filter(|&&c| c).count();
+    let recall = caught as f64 / treated.len() as f64;
+    eprintln!("UN typos: {} rows with an exact untreated match, recall {recall:.4}", treated.len());
+    assert!(treated.len() >= 600, "only {} untreated rows matched exactly", treated.len());
+    assert!(recall >= 0.97, "recall {recall:.4} < 0.97");
+}
+
+#[test]
+fn non_listed_people_rarely_alert() {
+    let s = screener(&["data/ofac/current", "data/un/2026-02-27"]);
+    let mut rows = people("bench/non-listed/negatives_us.csv");
+    rows.extend(people("bench/non-listed/negatives_global.csv"));
+    assert_eq!(rows.len(), 100_000);
+    let alerts: Vec<String> = rows
+        .par_iter()
+        .filter_map(|(n, d, c)| {
+            let r = s.screen(&person_query(n, d, c)).ok()?;
+            r.decision.is_alert().then(|| format!("{n} -> {}", r.matches[0].entity_id))
+        })
+        .collect();
+    let rate = alerts.len() as f64 / rows.len() as f64;
+    eprintln!("non-listed: {} alerts of {}, rate {rate:.4}; e.g. {:?}", alerts.len(), rows.len(), &alerts[..alerts.len().min(10)]);
+    assert!(rate <= 0.005, "alert rate {rate:.4} > 0.005");
+}
+
+#[test]
+fn us_legislators_rarely_alert() {
+    let s = screener(&["data/ofac/current", "data/un/2026-02-27"]);
+    let rows = people("bench/non-listed/us_congress.csv");
+    let alerts: Vec<String> = rows
+        .par_iter()
+        .filter_map(|(n, d, c)| {
+            let r = s.screen(&person_query(n, d, c)).ok()?;
+            r.decision.is_alert().then(|| format!("{n} -> {}", r.matches[0].entity_id))
+        })
+        .collect();
+    let rate = alerts.len() as f64 / rows.len() as f64;
+    eprintln!("US legislators: {} alerts of {}: {:?}", alerts.len(), rows.len(), alerts);
+    assert!(rate <= 0.01, "alert rate {rate:.4} > 0.01");
+}
