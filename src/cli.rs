@@ -54,6 +54,41 @@ pub enum Command {
     Eval(EvalArgs),
     /// Measure in-process screening latency over a query mix.
     Bench(BenchArgs),
+    /// Generate evaluation cases: variants of listed names, or realistic
+    /// counterparties that are on no list.
+    Gen {
+        #[command(subcommand)]
+        command: GenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GenCommand {
+    /// Variants (typos, OCR errors, homoglyphs, reordering, aliases, legal
+    /// forms, identifier-only...) of the Mexican narcotics entries of the
+    /// loaded lists, each expecting its entry.
+    Variants {
+        /// Variants per entry.
+        #[arg(long, default_value_t = 17)]
+        per_entity: usize,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// Vary every entry of the loaded lists, not only the Mexican narcotics ones.
+        #[arg(long)]
+        all: bool,
+        /// Output CSV (stdout when omitted).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Realistic Mexican (and some US) persons and companies on no list.
+    Negatives {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -192,6 +227,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lists { command: ListsCommand::Fetch { json } } => lists_fetch(&settings, json),
         Command::Eval(a) => eval(&settings, &cli.lists, a),
         Command::Bench(a) => bench(&settings, &cli.lists, a),
+        Command::Gen { command } => generate(&settings, &cli.lists, command),
     }
 }
 
@@ -547,6 +583,31 @@ fn bench(settings: &Settings, extra: &[PathBuf], a: BenchArgs) -> Result<ExitCod
         println!("p90                  {:.1} µs", q(0.9));
         println!("p99                  {:.1} µs", q(0.99));
         println!("max                  {:.1} µs", lat_us.last().copied().unwrap_or(0.0));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(settings: &Settings, extra: &[PathBuf], command: GenCommand) -> Result<ExitCode> {
+    use cartelscreen::synth;
+    let (cases, output) = match command {
+        GenCommand::Variants { per_entity, seed, all, output } => {
+            let screener = load(settings, extra)?;
+            let chosen: Vec<_> =
+                screener.entities().iter().filter(|e| all || synth::is_mexican_narcotics(e)).cloned().collect();
+            if chosen.is_empty() {
+                bail!("no entries to vary: load an OFAC list with --lists");
+            }
+            (synth::variant_cases(&chosen, per_entity, seed), output)
+        }
+        GenCommand::Negatives { count, seed, output } => (synth::negative_cases(count, seed), output),
+    };
+    match output {
+        Some(p) => {
+            let f = std::fs::File::create(&p).with_context(|| format!("cannot create {}", p.display()))?;
+            synth::write_cases_csv(std::io::BufWriter::new(f), &cases)?;
+            eprintln!("{} cases written to {}", cases.len(), p.display());
+        }
+        None => synth::write_cases_csv(std::io::stdout().lock(), &cases)?,
     }
     Ok(ExitCode::SUCCESS)
 }

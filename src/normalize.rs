@@ -177,7 +177,7 @@ fn numbers_to_digits(tokens: &mut Vec<String>) {
 fn ocr_digits(t: &str) -> String {
     let digits = t.bytes().filter(u8::is_ascii_digit).count();
     let letters = t.len() - digits;
-    if digits == 0 || letters < 2 * digits || letters < 3 {
+    if digits == 0 || letters < digits || letters < 2 {
         return t.to_string();
     }
     t.bytes()
@@ -347,7 +347,25 @@ const LEGAL_FORMS: &[&str] = &[
 ];
 
 fn legal_form_canonical(joined: &str) -> Option<&'static str> {
-    LEGAL_FORMS.iter().find(|f| f.eq_ignore_ascii_case(joined)).copied()
+    if let Some(f) = LEGAL_FORMS.iter().find(|f| **f == joined) {
+        return Some(f);
+    }
+    // Scanned or retyped forms: `5.A. cle C.V.` is `S.A. de C.V.`.
+    if joined.bytes().any(|b| b.is_ascii_digit()) || joined.contains("cle") {
+        let fixed: String = joined
+            .replace("cle", "de")
+            .chars()
+            .map(|c| match c {
+                '5' => 's',
+                '0' => 'o',
+                '1' => 'i',
+                '8' => 'b',
+                other => other,
+            })
+            .collect();
+        return LEGAL_FORMS.iter().find(|f| **f == fixed).copied();
+    }
+    None
 }
 
 /// Removes a legal form from the start of a company's tokens (`OAO
@@ -436,6 +454,19 @@ pub fn is_generic_business_word(t: &str) -> bool {
             | "operadora" | "promotora" | "multiservicios" | "corporation" | "fabrica"
             | "manufacturing" | "manufacturera" | "bank" | "banco" | "management" | "partners"
             | "network" | "solutions" | "systems" | "technology" | "technologies" | "digital"
+            | "hermanos" | "hnos" | "hijos" | "sucesores" | "empresarial" | "empresariales"
+            | "comercializadoras" | "almacenes" | "almacenadora" | "bodega" | "bodegas" | "tienda"
+            | "tiendas" | "despacho" | "taller" | "talleres" | "agencia" | "agencias" | "clinica"
+            | "laboratorio" | "laboratorios" | "papeleria" | "ferreteria" | "refaccionaria"
+            | "autopartes" | "muebleria" | "panaderia" | "tortilleria" | "carniceria" | "purificadora"
+            | "consultorio" | "escuela" | "colegio" | "instituto" | "fundacion" | "asociacion"
+            | "cooperativa" | "fletes" | "mudanzas" | "maquinaria" | "equipos" | "equipo"
+            | "suministros" | "insumos" | "mantenimiento" | "instalaciones" | "ingenieria"
+            | "arquitectura" | "diseno" | "publicidad" | "marketing" | "medios" | "editorial"
+            | "seguridad" | "limpieza" | "bebidas" | "textil" | "textiles"
+            | "plasticos" | "metales" | "aceros" | "minera" | "mineria" | "petrolera" | "energia"
+            | "combustibles" | "gasolineras" | "turismo" | "viajes" | "hoteles" | "inmobiliario"
+            | "inmuebles" | "desarrolladores" | "edificaciones" | "obras" | "pavimentos"
     )
 }
 

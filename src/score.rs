@@ -16,6 +16,9 @@ use crate::similarity::Agreement;
 pub struct QueryToken {
     pub text: String,
     pub weight: f32,
+    /// The last token of the submitted name, which a field limit may have
+    /// cut (`Miguel Ang`): a short prefix of a listed token still agrees.
+    pub last: bool,
 }
 
 /// One aligned pair.
@@ -43,9 +46,12 @@ pub struct NameScore {
 }
 
 /// How much the query side counts against the listed side.
-pub const QUERY_SIDE: f32 = 0.6;
+pub const QUERY_SIDE: f32 = 0.55;
 /// An initial (`R.`) agrees with a given name starting with it this much.
-const INITIAL_SIMILARITY: f32 = 0.75;
+const INITIAL_SIMILARITY: f32 = 0.8;
+/// A cut last token of two or three letters agrees with a listed token it
+/// begins this much.
+const TRUNCATED_SIMILARITY: f32 = 0.8;
 
 /// A listed token as the scorer needs it.
 pub struct ListedToken<'a> {
@@ -69,6 +75,8 @@ pub fn score_name(
                 pairs.push(Pair { s, q: [i, usize::MAX], l: [j, usize::MAX], how });
             } else if let Some(s) = initial_agreement(&q.text, l.text) {
                 pairs.push(Pair { s, q: [i, usize::MAX], l: [j, usize::MAX], how: Agreement::Initial });
+            } else if q.last && (2..crate::similarity::MIN_PREFIX).contains(&q.text.len()) && l.text.len() > q.text.len() && l.text.starts_with(q.text.as_str()) {
+                pairs.push(Pair { s: TRUNCATED_SIMILARITY, q: [i, usize::MAX], l: [j, usize::MAX], how: Agreement::Prefix });
             }
         }
     }
@@ -93,7 +101,7 @@ pub fn score_name(
         let qw: f32 = qs.iter().map(|&k| query[k].weight).sum();
         let lw: f32 = ls.iter().map(|&k| listed[k].weight).sum();
         // An initial stands for a name but proves little of it.
-        let (qw, lw) = if p.how == Agreement::Initial { (qw.min(0.2), lw * 0.5) } else { (qw, lw) };
+        let (qw, lw) = if p.how == Agreement::Initial { (qw.min(0.2), lw * 0.7) } else { (qw, lw) };
         q_num += qw * p.s;
         l_num += lw * p.s;
         tokens.push(TokenMatch {
@@ -118,10 +126,16 @@ pub fn score_name(
         score -= CONFLICT_PENALTY * q_left.min(l_left) / largest;
     }
     // Evidence: the rarity actually matched. Common or generic tokens alone
-    // cannot make an alert however well they match.
+    // cannot make an alert however well they match, unless they are the
+    // whole name on both sides (a listed `RODRIGUEZ LOPEZ, S.A. DE C.V.` is
+    // still that company): then the match alerts but never blocks.
     let evidence: f32 = tokens.iter().filter(|t| t.how != Agreement::Initial).map(|t| t.weight * t.similarity).sum();
     if evidence < MIN_EVIDENCE {
-        score *= (evidence / MIN_EVIDENCE).sqrt();
+        if query_coverage >= COMPLETE && listed_coverage >= COMPLETE {
+            score = score.min(COMMON_NAME_CAP);
+        } else {
+            score *= (evidence / MIN_EVIDENCE).sqrt();
+        }
     }
     NameScore {
         score: score.clamp(0.0, 1.0),
@@ -132,6 +146,11 @@ pub fn score_name(
         tokens,
     }
 }
+
+/// Coverage from which a name counts as matched whole.
+const COMPLETE: f32 = 0.97;
+/// The highest score of a whole-name match made only of common tokens.
+const COMMON_NAME_CAP: f32 = 0.9;
 
 /// How much a contradiction costs, per unit of weight share.
 const CONFLICT_PENALTY: f32 = 0.5;
@@ -173,18 +192,18 @@ fn joined_pairs<'a>(
             continue;
         }
         for (a, ta) in twos.iter().enumerate() {
-            if !one.starts_with(&ta[..1]) {
+            if ta.len() < 3 || !one.starts_with(&ta[..1]) {
                 continue;
             }
             for (b, tb) in twos.iter().enumerate() {
-                if a == b || ta.len() + tb.len() + 2 < one.len() || one.len() + 2 < ta.len() + tb.len() {
+                if a == b || tb.len() < 3 || ta.len() + tb.len() + 2 < one.len() || one.len() + 2 < ta.len() + tb.len() {
                     continue;
                 }
                 buf.clear();
                 buf.push_str(ta);
                 buf.push_str(tb);
-                if let Some((s, _)) = crate::similarity::token_similarity_plain(one, &buf) {
-                    if s >= 0.8 {
+                if let Some((s, how)) = crate::similarity::token_similarity_plain(one, &buf) {
+                    if s >= 0.8 && matches!(how, Agreement::Exact | Agreement::Fuzzy) {
                         let (q, l) = if swapped { ([a, b], [i, usize::MAX]) } else { ([i, usize::MAX], [a, b]) };
                         out.push(Pair { s, q, l, how: Agreement::Joined });
                     }
@@ -216,7 +235,7 @@ pub fn score_pair(a: &str, b: &str, family: crate::model::KindFamily) -> NameSco
     use crate::weights::prior_weight;
     let na = normalize_name(a, family);
     let nb = normalize_name(b, family);
-    let qt: Vec<QueryToken> = na.tokens.iter().map(|t| QueryToken { text: t.clone(), weight: prior_weight(t) }).collect();
+    let qt: Vec<QueryToken> = na.tokens.iter().map(|t| QueryToken { text: t.clone(), weight: prior_weight(t), last: false }).collect();
     let lt: Vec<ListedToken> = nb.tokens.iter().map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
     let qk: Vec<String> = na.tokens.iter().map(|t| phonetic_key(t)).collect();
     let lk: Vec<String> = nb.tokens.iter().map(|t| phonetic_key(t)).collect();
@@ -236,7 +255,7 @@ mod tests {
 
     fn score(q: &str, l: &str) -> NameScore {
         let qt: Vec<QueryToken> =
-            q.split(' ').map(|t| QueryToken { text: t.into(), weight: prior_weight(t) }).collect();
+            q.split(' ').map(|t| QueryToken { text: t.into(), weight: prior_weight(t), last: false }).collect();
         let lt: Vec<ListedToken> = l.split(' ').map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
         score_name(&qt, &lt, |i, j| token_similarity_plain(&qt[i].text, lt[j].text))
     }

@@ -431,7 +431,8 @@ impl Screener {
         }
         let mut tokens = Vec::new();
         let mut near = Vec::new();
-        for t in norm.tokens.iter().take(MAX_QUERY_TOKENS) {
+        let n_tokens = norm.tokens.len().min(MAX_QUERY_TOKENS);
+        for (ti, t) in norm.tokens.iter().take(MAX_QUERY_TOKENS).enumerate() {
             let key = phonetic_key(t);
             let mut found = Vec::new();
             if t.len() > 1 {
@@ -449,11 +450,18 @@ impl Screener {
                     .map(|n| self.index.token(n.token).weight)
                     .unwrap_or_else(|| prior_weight(t)),
             };
-            tokens.push(QueryToken { text: t.clone(), weight });
+            // A short cut-off last token is only part of a name.
+            let last = ti + 1 == n_tokens && ti > 0;
+            let weight = if last && t.len() < crate::similarity::MIN_PREFIX { weight.min(0.3) } else { weight };
+            tokens.push(QueryToken { text: t.clone(), weight, last });
             near.push(found);
         }
         let total_weight = tokens.iter().map(|t| t.weight).sum();
-        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion })
+        // A name with a legal form or a business word is a company's, even
+        // when the caller did not say so.
+        let looks_like_company =
+            norm.legal_form.is_some() || norm.tokens.iter().any(|t| crate::normalize::is_generic_business_word(t));
+        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company })
     }
 
     fn score_entry(&self, p: &Prepared, entry: &crate::index::NameEntry) -> NameScore {
@@ -501,7 +509,11 @@ impl Screener {
         });
         let mut score = ns.score;
         // Kind: a person is never a vessel or an aircraft.
-        let qf = q.kind.map(|k| k.family()).unwrap_or(KindFamily::Any);
+        let qf = match q.kind.map(|k| k.family()) {
+            Some(f) => f,
+            None if p.looks_like_company => KindFamily::Organization,
+            None => KindFamily::Any,
+        };
         let ef = ent.kind.family();
         if qf != KindFamily::Any && ef != KindFamily::Any && qf != ef {
             let person_vs_craft = matches!(
@@ -515,7 +527,10 @@ impl Screener {
             adjustments.push(Adjustment {
                 feature: "kind",
                 effect: KIND_MISMATCH_PENALTY,
-                detail: format!("query is a {}, entry is a {}", q.kind.map(|k| k.as_str()).unwrap_or("?"), ent.kind.as_str()),
+                detail: match q.kind {
+                    Some(k) => format!("query is a {}, entry is a {}", k.as_str(), ent.kind.as_str()),
+                    None => format!("query looks like a company's name, entry is a {}", ent.kind.as_str()),
+                },
             });
             score += KIND_MISMATCH_PENALTY;
         }
@@ -657,6 +672,7 @@ impl Screener {
 }
 
 struct Prepared {
+    looks_like_company: bool,
     tokens: Vec<QueryToken>,
     near: Vec<Vec<Near>>,
     total_weight: f32,

@@ -62,6 +62,9 @@ pub fn deletions_for(len: usize) -> usize {
     }
 }
 
+/// Agreements weaker than this are no agreement.
+pub const MIN_SIMILARITY: f32 = 0.7;
+
 /// Shortest token a truncation may leave and still be compared by prefix.
 pub const MIN_PREFIX: usize = 4;
 /// Shortest tokens compared by phonetic key.
@@ -82,7 +85,7 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
     let stretched = stretch(jw);
     let mut best: Option<(f32, Agreement)> = None;
     let mut offer = |s: f32, how: Agreement| {
-        if s > 0.0 && best.is_none_or(|(b, _)| s > b) {
+        if s >= MIN_SIMILARITY && best.is_none_or(|(b, _)| s > b) {
             best = Some((s, how));
         }
     };

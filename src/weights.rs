@@ -113,9 +113,9 @@ fn common_name_weight(t: &str) -> Option<f32> {
         "christine", "debra", "rachel", "catherine", "carolyn", "janet", "ruth", "heather",
     ];
     if VERY_COMMON.contains(&t) {
-        Some(0.3)
+        Some(0.25)
     } else if COMMON.contains(&t) {
-        Some(0.5)
+        Some(0.45)
     } else {
         None
     }

@@ -168,7 +168,7 @@ pub fn parse_set(
     index.reserve(prim_rows.len());
     let mut first_line: Vec<usize> = Vec::with_capacity(prim_rows.len());
     let mut entities: Vec<Entity> = Vec::with_capacity(prim_rows.len());
-    let mut raw_remarks: Vec<Option<String>> = Vec::with_capacity(prim_rows.len());
+    let mut raw_remarks: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(prim_rows.len());
     let mut untyped: Vec<bool> = Vec::with_capacity(prim_rows.len());
     let mut unknown_types: Vec<String> = Vec::new();
     for row in &prim_rows {
@@ -222,7 +222,7 @@ pub fn parse_set(
             e.vessel = Some(vessel);
         }
         // Kept untrimmed: a cut can fall right after a space.
-        raw_remarks.push(value(&f[11]).is_some().then(|| f[11].to_string()));
+        raw_remarks.push(value(&f[11]).is_some().then(|| f[11].clone()));
         untyped.push(kind.is_none());
         index.insert(ent, entities.len());
         first_line.push(row.line);
@@ -332,7 +332,7 @@ pub fn parse_set(
             if continued.contains(&i) {
                 // A further row of the same continuation.
                 if let Some(r) = remarks.as_mut() {
-                    r.push_str(&f[1]);
+                    r.to_mut().push_str(&f[1]);
                 }
                 continue;
             }
@@ -340,7 +340,7 @@ pub fn parse_set(
                 Some(r) if is_cut(r) => {
                     // The cut falls anywhere, even inside a word or right
                     // after a space: join without a separator.
-                    r.push_str(&f[1]);
+                    r.to_mut().push_str(&f[1]);
                     continued.insert(i);
                 }
                 // Remarks that are complete (shorter than the cut and ending
@@ -533,7 +533,7 @@ fn parse_csv<'a>(
 ) -> Result<Vec<Record<'a>>, ListError> {
     let b = text.as_bytes();
     let n = b.len();
-    let mut records = Vec::with_capacity(n / 64 + 1);
+    let mut records = Vec::with_capacity(n / 128 + 1);
     let mut i = 0;
     let mut line = 1;
     while i < n {
@@ -1006,14 +1006,29 @@ mod tests {
         );
     }
 
+    /// The synthetic fixture, copied into a temporary folder under the
+    /// official file names (the repository stores it as `fake_*.csv` so
+    /// that no tracked file looks like a copy of the real lists).
+    fn fixture_dir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"] {
+            let from = Path::new(FIXTURE).join(format!("fake_{name}"));
+            std::fs::copy(&from, dir.path().join(name))
+                .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        }
+        dir
+    }
+
     #[test]
     fn synthetic_fixture_loads() {
-        let l = load_sdn(Path::new(FIXTURE)).unwrap();
+        let dir = fixture_dir();
+        let l = load_sdn(dir.path()).unwrap();
         assert_eq!(l.version.dataset, SDN_DATASET);
         assert_eq!(l.version.title, SDN_TITLE);
-        assert_eq!(l.version.source, FIXTURE);
+        assert_eq!(l.version.source, dir.path().display().to_string());
         assert_eq!(l.entities.len(), 6);
         assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(l.warnings[0].starts_with("alt.csv: 1 rows for 1 entries not in sdn.csv"));
         let boss = entity(&l, "ofac-90001");
         assert_eq!(boss.caption(), "ZARAGOZA FICTICIO, Efrain");
         assert!(boss
@@ -1024,39 +1039,53 @@ mod tests {
             .names
             .iter()
             .any(|n| n.full == "ZARAGOZA, Efren" && n.role == NameRole::Aka));
+        assert_eq!(
+            boss.birth_dates,
+            vec![BirthDate::ymd(1971, 3, 3), BirthDate::year(1972)]
+        );
+        assert_eq!(boss.identifiers.len(), 2);
+        assert_eq!(boss.addresses.len(), 1);
         assert_eq!(boss.links.len(), 2);
         assert_eq!(
             boss.links[1].name,
             "COMERCIALIZADORA IMAGINARIA, S.A. DE C.V."
         );
+        assert_eq!(entity(&l, "ofac-90002").kind, EntityKind::Organization);
         let co = entity(&l, "ofac-90003");
         assert_eq!(co.kind, EntityKind::Company);
         assert!(co.remarks.as_deref().unwrap().len() > REMARKS_CUT);
         assert!(co.names.iter().any(|n| n.full == "IMAGINARIA"));
-        // Only the continuation names this link.
+        // Only the continuation names this link and this identifier, which
+        // the cut split in two.
         assert_eq!(co.links[0].name, "ZARAGOZA FICTICIO, Efrain");
         assert!(co.identifiers.iter().any(|i| i.value == "FAKE-0021"));
+        let ship = entity(&l, "ofac-90004");
+        assert_eq!(ship.kind, EntityKind::Vessel);
+        assert_eq!(
+            ship.vessel.as_ref().unwrap().call_sign.as_deref(),
+            Some("XFAKE1")
+        );
+        assert_eq!(entity(&l, "ofac-90005").kind, EntityKind::Aircraft);
+        assert_eq!(entity(&l, "ofac-90006").kind, EntityKind::Organization);
         // Same content, same hash.
         assert_eq!(
             l.version.sha256,
-            load_sdn(Path::new(FIXTURE)).unwrap().version.sha256
+            load_sdn(dir.path()).unwrap().version.sha256
         );
     }
 
     #[test]
     fn truncated_fixture_is_rejected() {
-        let sdn_bytes = std::fs::read(Path::new(FIXTURE).join("sdn.csv")).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        for name in ["alt.csv", "add.csv", "sdn_comments.csv"] {
-            std::fs::copy(Path::new(FIXTURE).join(name), dir.path().join(name)).unwrap();
-        }
-        // Cut in the middle of the second row's name, then of its remarks,
-        // then between two of its fields.
+        let dir = fixture_dir();
+        let sdn_bytes = std::fs::read(dir.path().join("sdn.csv")).unwrap();
+        // Cut inside the second row's name, inside a remarks field, and
+        // between two fields of the last row.
         let second = sdn_bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
-        for cut in [second + 12, sdn_bytes.len() / 2, second + 30] {
+        let last = sdn_bytes.len() - 20;
+        for cut in [second + 12, sdn_bytes.len() / 2, last] {
             std::fs::write(dir.path().join("sdn.csv"), &sdn_bytes[..cut]).unwrap();
             let err = format_error(load_sdn(dir.path()));
-            assert!(err.contains("sdn.csv: line"), "{err}");
+            assert!(err.contains("sdn.csv: line"), "cut at {cut}: {err}");
         }
         std::fs::write(dir.path().join("sdn.csv"), &sdn_bytes).unwrap();
         assert!(load_sdn(dir.path()).is_ok());
@@ -1064,12 +1093,8 @@ mod tests {
 
     #[test]
     fn missing_primary_file_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::copy(
-            Path::new(FIXTURE).join("alt.csv"),
-            dir.path().join("alt.csv"),
-        )
-        .unwrap();
+        let dir = fixture_dir();
+        std::fs::remove_file(dir.path().join("sdn.csv")).unwrap();
         assert!(matches!(load_sdn(dir.path()), Err(ListError::Io { .. })));
         assert!(matches!(
             load_consolidated(dir.path()),

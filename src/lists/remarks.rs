@@ -280,6 +280,9 @@ const LEGAL_FORMS: &[&str] = &[
     "ANONIMA",
     "EIRL",
     "LTEE",
+    "DOOEL",
+    "SIRKETI",
+    "KOMPANIYA",
 ];
 
 fn legal_token(token: &str) -> bool {
@@ -305,8 +308,16 @@ pub fn has_legal_form(name: &str) -> bool {
         .any(legal_token)
 }
 
+/// Legal forms that are abbreviated with a period (`LTD.`, `CO.`); full
+/// words (`COMPANY`, `LIMITED`) and acronyms written without periods
+/// (`LLC`, `JSC`, `OOO`) are not among them.
+const ABBREVIATED_FORMS: &[&str] = &[
+    "LTD", "LTDA", "INC", "CO", "CORP", "CIA", "BHD", "PTE", "PTY",
+];
+
 /// Whether a name that ends in a period ends in an abbreviation whose period
-/// belongs to it (`S.A.`, `C.V.`, `L.L.C.`, `LTD.`, `INC.`, `CO.`).
+/// belongs to it (`S.A.`, `C.V.`, `R.L.`, `L.L.C.`, `LTD.`, `INC.`, `CO.`),
+/// so that the period is not the one ending a sentence.
 pub fn ends_with_legal_abbreviation(name: &str) -> bool {
     let name = name.trim_end();
     let Some(stem) = name.strip_suffix('.') else {
@@ -316,11 +327,14 @@ pub fn ends_with_legal_abbreviation(name: &str) -> bool {
         .rsplit(|c: char| c.is_whitespace() || c == ',')
         .next()
         .unwrap_or("");
-    if last.is_empty() {
+    if last.is_empty() || !last.is_ascii() {
         return false;
     }
     // `S.A`, `C.V`, `R.L`: an internal period marks an initialism.
-    (last.contains('.') && last.chars().any(|c| c.is_ascii_alphabetic())) || legal_token(last)
+    (last.contains('.') && last.bytes().any(|b| b.is_ascii_alphabetic()))
+        || ABBREVIATED_FORMS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(last))
 }
 
 // ---------------------------------------------------------------------------
@@ -406,7 +420,11 @@ fn parse_alias(s: &str) -> Option<(String, NameRole)> {
         Some(_) => rest,
         None => return None,
     };
-    let name = name.trim();
+    let mut name = name.trim();
+    // `''FOOPIE''`: a nickname quoted twice.
+    if name.len() > 2 && name.starts_with('\'') && name.ends_with('\'') {
+        name = name[1..name.len() - 1].trim();
+    }
     (!name.is_empty()).then(|| (name.to_string(), role))
 }
 
@@ -1094,7 +1112,7 @@ mod tests {
     fn aliases() {
         let f = parse_remarks(
             "a.k.a. 'El Flaco'; f.k.a. 'VIEJO NOMBRE S.A.'; n.k.a. 'NUEVO NOMBRE'; a.k.a. 'ABU 'ABDALLAH'; \
-             a.k.a. 'EL CORTADO",
+             a.k.a. ''EL DOBLE''; a.k.a. ''ABD AL-FALSO'; a.k.a. 'EL CORTADO",
         );
         assert_eq!(
             f.aliases,
@@ -1103,6 +1121,8 @@ mod tests {
                 ("VIEJO NOMBRE S.A.".to_string(), NameRole::Fka),
                 ("NUEVO NOMBRE".to_string(), NameRole::Nka),
                 ("ABU 'ABDALLAH".to_string(), NameRole::WeakAlias),
+                ("EL DOBLE".to_string(), NameRole::WeakAlias),
+                ("'ABD AL-FALSO".to_string(), NameRole::WeakAlias),
             ]
         );
         let last = parse_remarks("DOB 1970; a.k.a. 'El Gordo'.");
@@ -1138,6 +1158,11 @@ mod tests {
             vec!["GANADERA S. DE P.R. DE R.L."]
         );
         assert_eq!(links("Linked To: ZETA TCO."), vec!["ZETA TCO"]);
+        assert_eq!(
+            links("Linked To: FAKE TANKER COMPANY."),
+            vec!["FAKE TANKER COMPANY"]
+        );
+        assert_eq!(links("Linked To: FAKE LLC."), vec!["FAKE LLC"]);
         assert_eq!(links("Linked To: A; Linked To: A"), vec!["A"]);
     }
 
@@ -1183,6 +1208,7 @@ mod tests {
             "FAKE COMPANY",
             "FAKE CORP.",
             "ACME LTDA",
+            "FAKE TRGOVIJA DOOEL",
         ] {
             assert!(has_legal_form(n), "{n}");
         }
@@ -1199,6 +1225,11 @@ mod tests {
         assert!(!ends_with_legal_abbreviation("X GROUP."));
         assert!(!ends_with_legal_abbreviation("X LTD"));
         assert!(!ends_with_legal_abbreviation("."));
+        assert!(ends_with_legal_abbreviation("X CO., LTD."));
+        assert!(ends_with_legal_abbreviation("X L.L.C."));
+        assert!(!ends_with_legal_abbreviation("X COMPANY."));
+        assert!(!ends_with_legal_abbreviation("X LIMITED."));
+        assert!(!ends_with_legal_abbreviation("X LLC."));
     }
 
     #[test]
