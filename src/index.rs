@@ -193,7 +193,7 @@ impl NameIndex {
                 }
             }
         }
-        // Listed tokens that `q` is a prefix of (a truncated query)...
+        // Listed tokens that `q` is a prefix of (a truncated query).
         if q.len() >= MIN_PREFIX {
             let lo = self.sorted.partition_point(|&t| &*self.tokens[t as usize].text < q);
             for &t in &self.sorted[lo..] {
@@ -202,12 +202,7 @@ impl NameIndex {
                 }
                 consider(t, out);
             }
-            // ... and listed tokens that are a prefix of `q`.
-            for end in MIN_PREFIX..q.len() {
-                if let Some(&t) = self.token_ids.get(&q[..end]) {
-                    consider(t, out);
-                }
-            }
+
         }
     }
 }

@@ -81,11 +81,27 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     }
     // Particles carry no identity; but a name made only of particles keeps
     // them (`LA LA` is still a name).
+    join_patronymics(&mut tokens);
     if tokens.iter().any(|t| !is_particle(t)) {
         tokens.retain(|t| !is_particle(t));
     }
     numbers_to_digits(&mut tokens);
     NormalizedName { tokens, legal_form, evasion }
+}
+
+/// `Salman bin Muhammad` is Salman, son of Muhammad: the father's name is
+/// not interchangeable with the given name, so `bin`/`ibn`/`bint` binds to
+/// the name after it (`binmuhammad`) and `Muhammad bin Salman` stays another
+/// person. A leading `Ben` is a given name and is left alone.
+fn join_patronymics(tokens: &mut Vec<String>) {
+    let mut i = 1;
+    while i + 1 < tokens.len() {
+        if matches!(tokens[i].as_str(), "bin" | "ibn" | "bint" | "binti" | "ben") && tokens[i + 1].len() > 1 {
+            let next = tokens.remove(i + 1);
+            tokens[i] = format!("bin{next}");
+        }
+        i += 1;
+    }
 }
 
 fn join_letter_runs(tokens: Vec<String>) -> Vec<String> {
@@ -500,6 +516,13 @@ mod tests {
         assert_eq!(toks("Open Joint Stock Company Gazprom", KindFamily::Organization), ["gazprom"]);
         assert_eq!(toks("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", KindFamily::Organization), ["tactical", "missiles"]);
         assert_eq!(toks("SA Brewing", KindFamily::Organization), ["sa", "brewing"]);
+    }
+
+    #[test]
+    fn binds_patronymics_to_the_fathers_name() {
+        assert_eq!(toks("SALMAN BIN MUHAMMAD AL-RAWI", KindFamily::Person), ["salman", "binmuhammad", "rawi"]);
+        assert_eq!(toks("Usama ibn Laden", KindFamily::Person), ["usama", "binladen"]);
+        assert_eq!(toks("Ben Smith", KindFamily::Person), ["ben", "smith"]);
     }
 
     #[test]

@@ -109,7 +109,9 @@ pub fn score_name(
             listed: ls.iter().map(|&k| listed[k].text).collect::<Vec<_>>().join(" "),
             similarity: p.s,
             how: p.how,
-            weight: lw,
+            // A rare listed token matched by a common query token (`jose`
+            // for an alias `joise`) is only as telling as the common one.
+            weight: lw.min(qw),
         });
     }
     let q_total: f32 = query.iter().map(|q| q.weight).sum();
@@ -153,7 +155,7 @@ const COMPLETE: f32 = 0.97;
 const COMMON_NAME_CAP: f32 = 0.9;
 
 /// How much a contradiction costs, per unit of weight share.
-const CONFLICT_PENALTY: f32 = 0.5;
+const CONFLICT_PENALTY: f32 = 1.5;
 /// Shortest token tried as two tokens written together.
 const MIN_JOINED: usize = 6;
 

@@ -166,7 +166,6 @@ pub fn parse_set(
     }
     let mut index: FxHashMap<u64, usize> = FxHashMap::default();
     index.reserve(prim_rows.len());
-    let mut first_line: Vec<usize> = Vec::with_capacity(prim_rows.len());
     let mut entities: Vec<Entity> = Vec::with_capacity(prim_rows.len());
     let mut raw_remarks: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(prim_rows.len());
     let mut untyped: Vec<bool> = Vec::with_capacity(prim_rows.len());
@@ -179,7 +178,7 @@ pub fn parse_set(
                 &prim_path,
                 format!(
                     "line {}: duplicate ent_num {ent} (first on line {})",
-                    row.line, first_line[i]
+                    row.line, prim_rows[i].line
                 ),
             ));
         }
@@ -221,11 +220,11 @@ pub fn parse_set(
         if vessel != VesselInfo::default() {
             e.vessel = Some(vessel);
         }
-        // Kept untrimmed: a cut can fall right after a space.
+        // The `Title` column (f[4]) is not kept: the model has no field for it.
+        // Remarks are kept untrimmed: a cut can fall right after a space.
         raw_remarks.push(value(&f[11]).is_some().then(|| f[11].clone()));
         untyped.push(kind.is_none());
         index.insert(ent, entities.len());
-        first_line.push(row.line);
         entities.push(e);
     }
     if !unknown_types.is_empty() {
