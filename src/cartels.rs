@@ -64,8 +64,7 @@ impl CartelRegistry {
     }
 
     pub fn parse(text: &str, source: &str) -> Result<CartelRegistry, ListError> {
-        let file: RegistryFile =
-            toml::from_str(text).map_err(|e| ListError::format(source, e.to_string()))?;
+        let file: RegistryFile = toml::from_str(text).map_err(|e| ListError::format(source, e.to_string()))?;
         let list = native::parse_native_toml(text, source.to_string())?;
         for c in &file.cartel {
             if !list.entities.iter().any(|e| e.id == c.entity) {
@@ -172,7 +171,9 @@ impl Network {
             let roots: Vec<u32> = entities
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.id == cartel.entity || e.id == ofac || e.same_as.iter().any(|s| *s == ofac || *s == cartel.entity))
+                .filter(|(_, e)| {
+                    e.id == cartel.entity || e.id == ofac || e.same_as.iter().any(|s| *s == ofac || *s == cartel.entity)
+                })
                 .map(|(i, _)| i as u32)
                 .collect();
             // Breadth-first from the cartel outwards; `next[i]` is the step

@@ -16,8 +16,23 @@ use cartelscreen::eval::{read_cases, read_pairs, run_cases, run_pairs, CasesRepo
 use cartelscreen::model::{BirthDate, EntityKind};
 use cartelscreen::screen::{Match, Query, Screener, Screening};
 
+/// `println!` that ends the process quietly when stdout is gone (a pipe to
+/// `head` closed early) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 #[derive(Parser, Debug)]
-#[command(name = "cartelscreen", version, about = "Sanctions screening against OFAC/UN lists and the six FTO-designated Mexican cartels")]
+#[command(
+    name = "cartelscreen",
+    version,
+    about = "Sanctions screening against OFAC/UN lists and the six FTO-designated Mexican cartels"
+)]
 pub struct Cli {
     /// Extra configuration file (layered over config/default.toml, under the environment).
     #[arg(long, global = true, value_name = "FILE")]
@@ -188,7 +203,8 @@ pub fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
@@ -243,8 +259,10 @@ fn load(settings: &Settings, extra: &[PathBuf]) -> Result<Screener> {
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
+    if serde_json::to_writer_pretty(&mut out, v).is_err() || writeln!(out).is_err() {
+        // stdout closed early: nothing more to say.
+        std::process::exit(0);
+    }
     Ok(())
 }
 
@@ -272,7 +290,11 @@ fn flags_text(m: &Match) -> String {
 fn ties_text(m: &Match) -> String {
     let mut parts: Vec<String> = Vec::new();
     for t in &m.cartel_ties {
-        let s = if t.depth == 0 { format!("{} (the cartel)", t.cartel) } else { format!("{} ({} link{})", t.cartel, t.depth, if t.depth == 1 { "" } else { "s" }) };
+        let s = if t.depth == 0 {
+            format!("{} (the cartel)", t.cartel)
+        } else {
+            format!("{} ({} link{})", t.cartel, t.depth, if t.depth == 1 { "" } else { "s" })
+        };
         if !parts.contains(&s) {
             parts.push(s);
         }
@@ -285,22 +307,25 @@ fn ties_text(m: &Match) -> String {
 }
 
 fn print_screening(name: &str, s: &Screening) {
-    println!("{name}: {}", s.decision.as_str().to_uppercase());
+    outln!("{name}: {}", s.decision.as_str().to_uppercase());
     if !s.flags.is_empty() {
-        println!("flags: {}", s.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", "));
+        outln!("flags: {}", s.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", "));
     }
     if !s.evasion.is_empty() {
-        println!("evasion: {}", s.evasion.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "));
+        outln!("evasion: {}", s.evasion.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "));
     }
     if s.matches.is_empty() {
-        println!("no match on the loaded lists");
+        outln!("no match on the loaded lists");
         return;
     }
-    println!();
-    println!("{:>2}  {:>5}  {:<8} {:<14} {:<26} {:<44} cartel", "#", "score", "decision", "entity", "list", "matched name (role)");
+    outln!();
+    outln!(
+        "{:>2}  {:>5}  {:<8} {:<14} {:<26} {:<44} cartel",
+        "#", "score", "decision", "entity", "list", "matched name (role)"
+    );
     for (i, m) in s.matches.iter().enumerate() {
         let matched = format!("{} ({})", m.matched_name, m.matched_role.as_str());
-        println!(
+        outln!(
             "{:>2}  {:>5.3}  {:<8} {:<14} {:<26} {:<44} {}",
             i + 1,
             m.score,
@@ -312,17 +337,17 @@ fn print_screening(name: &str, s: &Screening) {
         );
     }
     for (i, m) in s.matches.iter().enumerate().filter(|(_, m)| m.decision.is_alert()) {
-        println!();
-        println!("#{} {} — {}", i + 1, m.entity_id, m.caption);
-        println!("   flags: {}", flags_text(m));
+        outln!();
+        outln!("#{} {} — {}", i + 1, m.entity_id, m.caption);
+        outln!("   flags: {}", flags_text(m));
         if !m.programs.is_empty() {
-            println!("   programs: {}", m.programs.join(", "));
+            outln!("   programs: {}", m.programs.join(", "));
         }
         for t in m.cartel_ties.iter().filter(|t| t.depth > 0).take(3) {
             let path: Vec<String> = t.path.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
-            println!("   {} path: {}", t.cartel, path.join(" → "));
+            outln!("   {} path: {}", t.cartel, path.join(" → "));
         }
-        println!("   why: {}", explanation_line(m));
+        outln!("   why: {}", explanation_line(m));
     }
 }
 
@@ -341,35 +366,40 @@ fn explanation_line(m: &Match) -> String {
 }
 
 fn print_explanation(name: &str, m: &Match) {
-    println!("query:        {name}");
-    println!("entity:       {} — {} ({}, {})", m.entity_id, m.caption, m.kind.as_str(), m.list);
-    println!("matched name: {} ({})", m.matched_name, m.matched_role.as_str());
-    println!("score:        {:.3}  decision: {}", m.score, m.decision.as_str());
+    outln!("query:        {name}");
+    outln!("entity:       {} — {} ({}, {})", m.entity_id, m.caption, m.kind.as_str(), m.list);
+    outln!("matched name: {} ({})", m.matched_name, m.matched_role.as_str());
+    outln!("score:        {:.3}  decision: {}", m.score, m.decision.as_str());
     let n = &m.explanation.name;
-    println!("name score:   {:.3} (query covered {:.0}%, listed name covered {:.0}%)", n.score, n.query_coverage * 100.0, n.listed_coverage * 100.0);
-    println!();
-    println!("  {:<20} {:<20} {:>10} {:>7}  how", "query token", "listed token", "similarity", "weight");
+    outln!(
+        "name score:   {:.3} (query covered {:.0}%, listed name covered {:.0}%)",
+        n.score,
+        n.query_coverage * 100.0,
+        n.listed_coverage * 100.0
+    );
+    outln!();
+    outln!("  {:<20} {:<20} {:>10} {:>7}  how", "query token", "listed token", "similarity", "weight");
     for t in &n.tokens {
-        println!("  {:<20} {:<20} {:>10.3} {:>7.2}  {}", t.query, t.listed, t.similarity, t.weight, t.how.as_str());
+        outln!("  {:<20} {:<20} {:>10.3} {:>7.2}  {}", t.query, t.listed, t.similarity, t.weight, t.how.as_str());
     }
     for t in &n.unmatched_query {
-        println!("  {:<20} {:<20} {:>10} {:>7}  unmatched", t, "-", "-", "-");
+        outln!("  {:<20} {:<20} {:>10} {:>7}  unmatched", t, "-", "-", "-");
     }
     for t in &n.unmatched_listed {
-        println!("  {:<20} {:<20} {:>10} {:>7}  unmatched", "-", t, "-", "-");
+        outln!("  {:<20} {:<20} {:>10} {:>7}  unmatched", "-", t, "-", "-");
     }
     if !m.explanation.adjustments.is_empty() {
-        println!();
+        outln!();
         for a in &m.explanation.adjustments {
-            println!("  {:<10} {:+.3}  {}", a.feature, a.effect, a.detail);
+            outln!("  {:<10} {:+.3}  {}", a.feature, a.effect, a.detail);
         }
     }
-    println!();
-    println!("flags: {}", flags_text(m));
-    println!("cartel: {}", ties_text(m));
+    outln!();
+    outln!("flags: {}", flags_text(m));
+    outln!("cartel: {}", ties_text(m));
     for t in m.cartel_ties.iter().filter(|t| t.depth > 0) {
         let path: Vec<String> = t.path.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
-        println!("  {} path: {}", t.cartel, path.join(" → "));
+        outln!("  {} path: {}", t.cartel, path.join(" → "));
     }
 }
 
@@ -401,9 +431,9 @@ fn lists_show(s: &Screener, json: bool) -> Result<()> {
             "warnings": s.warnings(),
         }));
     }
-    println!("{:<26} {:<18} {:>8}  {:<12} {:<16} source", "dataset", "format", "entries", "published", "sha256");
+    outln!("{:<26} {:<18} {:>8}  {:<12} {:<16} source", "dataset", "format", "entries", "published", "sha256");
     for l in s.lists() {
-        println!(
+        outln!(
             "{:<26} {:<18} {:>8}  {:<12} {:<16} {}",
             l.dataset,
             l.format.as_str(),
@@ -413,15 +443,15 @@ fn lists_show(s: &Screener, json: bool) -> Result<()> {
             l.source
         );
     }
-    println!();
-    println!("cartel networks (entries tied through Linked To:, depth ≤ configured):");
+    outln!();
+    outln!("cartel networks (entries tied through Linked To:, depth ≤ configured):");
     for (c, (_, n)) in s.registry().cartels.iter().zip(&sizes) {
-        println!("  {:<5} {:<38} {} designated {}  network {n}", c.code, c.name, c.ofac_id(), c.designated);
+        outln!("  {:<5} {:<38} {} designated {}  network {n}", c.code, c.name, c.ofac_id(), c.designated);
     }
-    println!();
-    println!("links resolved: {}, unresolved: {}", s.network().resolved_links, s.network().unresolved_links);
+    outln!();
+    outln!("links resolved: {}, unresolved: {}", s.network().resolved_links, s.network().unresolved_links);
     if !s.warnings().is_empty() {
-        println!("warnings: {} (run with -v to print them)", s.warnings().len());
+        outln!("warnings: {} (run with -v to print them)", s.warnings().len());
     }
     Ok(())
 }
@@ -434,8 +464,8 @@ fn lists_fetch(settings: &Settings, json: bool) -> Result<ExitCode> {
     } else {
         for r in &reports {
             match &r.error {
-                None => println!("{:<20} ok      {}", r.source, r.summary()),
-                Some(e) => println!("{:<20} FAILED  {e} (files in service kept)", r.source),
+                None => outln!("{:<20} ok      {}", r.source, r.summary()),
+                Some(e) => outln!("{:<20} FAILED  {e} (files in service kept)", r.source),
             }
         }
     }
@@ -493,38 +523,44 @@ fn pct(x: Option<f64>) -> String {
 }
 
 fn print_cases(r: &CasesReport, show_failures: bool) {
-    println!("{:<24} {:>7} {:>9} {:>9} {:>11}", "class", "cases", "recall", "top1", "alert_rate");
+    outln!("{:<24} {:>7} {:>9} {:>9} {:>11}", "class", "cases", "recall", "top1", "alert_rate");
     for (c, s) in &r.classes {
-        println!("{:<24} {:>7} {:>9} {:>9} {:>11}", c, s.n, pct(s.recall), pct(s.top1), pct(s.alert_rate));
+        outln!("{:<24} {:>7} {:>9} {:>9} {:>11}", c, s.n, pct(s.recall), pct(s.top1), pct(s.alert_rate));
     }
-    println!("{:<24} {:>7} {:>9} {:>9} {:>11}", "ALL", r.cases, pct(r.recall), pct(r.top1), pct(r.alert_rate));
-    println!("positives {}, negatives {}", r.positives, r.negatives);
-    let failures: Vec<_> = r.outcomes.iter().filter(|o| (o.positive && !o.caught) || (!o.positive && o.alerted)).collect();
+    outln!("{:<24} {:>7} {:>9} {:>9} {:>11}", "ALL", r.cases, pct(r.recall), pct(r.top1), pct(r.alert_rate));
+    outln!("positives {}, negatives {}", r.positives, r.negatives);
+    let failures: Vec<_> =
+        r.outcomes.iter().filter(|o| (o.positive && !o.caught) || (!o.positive && o.alerted)).collect();
     let shown = if show_failures { failures.len() } else { failures.len().min(10) };
     if !failures.is_empty() {
-        println!();
-        println!("failures ({}{}):", failures.len(), if shown < failures.len() { ", first 10; --show-failures for all" } else { "" });
+        outln!();
+        outln!(
+            "failures ({}{}):",
+            failures.len(),
+            if shown < failures.len() { ", first 10; --show-failures for all" } else { "" }
+        );
         for o in failures.iter().take(shown) {
             let what = if o.positive { "missed" } else { "false alert" };
-            let best = o.best.as_ref().map(|(id, s, d)| format!("best {id} {s:.3} {d}")).unwrap_or_else(|| "no match".into());
+            let best =
+                o.best.as_ref().map(|(id, s, d)| format!("best {id} {s:.3} {d}")).unwrap_or_else(|| "no match".into());
             let err = o.error.as_deref().map(|e| format!(" error: {e}")).unwrap_or_default();
-            println!("  line {} [{}] {what}: {} — {best}{err}", o.line, o.class, o.name);
+            outln!("  line {} [{}] {what}: {} — {best}{err}", o.line, o.class, o.name);
         }
     }
 }
 
 fn print_pairs(r: &PairsReport, show_failures: bool) {
-    println!("threshold {:.2}", r.threshold);
-    println!("{:<20} {:>6} {:>10} {:>8} {:>8}", "group", "pairs", "precision", "recall", "f1");
+    outln!("threshold {:.2}", r.threshold);
+    outln!("{:<20} {:>6} {:>10} {:>8} {:>8}", "group", "pairs", "precision", "recall", "f1");
     for (g, s) in &r.groups {
-        println!("{:<20} {:>6} {:>10.3} {:>8.3} {:>8.3}", g, s.pairs, s.precision, s.recall, s.f1);
+        outln!("{:<20} {:>6} {:>10.3} {:>8.3} {:>8.3}", g, s.pairs, s.precision, s.recall, s.f1);
     }
-    println!("{:<20} {:>6} {:>10.3} {:>8.3} {:>8.3}", "ALL", r.pairs, r.precision, r.recall, r.f1);
+    outln!("{:<20} {:>6} {:>10.3} {:>8.3} {:>8.3}", "ALL", r.pairs, r.precision, r.recall, r.f1);
     if show_failures {
         for (p, s) in &r.scored {
             let predicted = *s as f64 >= r.threshold;
             if predicted != p.is_match {
-                println!("  {:.3} {} | {} | {} (expected {})", s, p.group, p.a, p.b, p.is_match);
+                outln!("  {:.3} {} | {} | {} (expected {})", s, p.group, p.a, p.b, p.is_match);
             }
         }
     }
@@ -575,14 +611,19 @@ fn bench(settings: &Settings, extra: &[PathBuf], a: BenchArgs) -> Result<ExitCod
     if a.json {
         print_json(&report)?;
     } else {
-        println!("entities loaded      {}", screener.entities().len());
-        println!("load + index         {load_ms:.0} ms");
-        println!("resident after load  {}", rss_after_load.map(|m| format!("{m:.0} MB")).unwrap_or_else(|| "-".into()));
-        println!("queries timed        {} ({} cases × {} passes, one thread)", lat_us.len(), cases.len(), a.passes.max(1));
-        println!("median               {:.1} µs", q(0.5));
-        println!("p90                  {:.1} µs", q(0.9));
-        println!("p99                  {:.1} µs", q(0.99));
-        println!("max                  {:.1} µs", lat_us.last().copied().unwrap_or(0.0));
+        outln!("entities loaded      {}", screener.entities().len());
+        outln!("load + index         {load_ms:.0} ms");
+        outln!("resident after load  {}", rss_after_load.map(|m| format!("{m:.0} MB")).unwrap_or_else(|| "-".into()));
+        outln!(
+            "queries timed        {} ({} cases × {} passes, one thread)",
+            lat_us.len(),
+            cases.len(),
+            a.passes.max(1)
+        );
+        outln!("median               {:.1} µs", q(0.5));
+        outln!("p90                  {:.1} µs", q(0.9));
+        outln!("p99                  {:.1} µs", q(0.99));
+        outln!("max                  {:.1} µs", lat_us.last().copied().unwrap_or(0.0));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -607,7 +648,11 @@ fn generate(settings: &Settings, extra: &[PathBuf], command: GenCommand) -> Resu
             synth::write_cases_csv(std::io::BufWriter::new(f), &cases)?;
             eprintln!("{} cases written to {}", cases.len(), p.display());
         }
-        None => synth::write_cases_csv(std::io::stdout().lock(), &cases)?,
+        None => {
+            if synth::write_cases_csv(std::io::stdout().lock(), &cases).is_err() {
+                std::process::exit(0);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -38,12 +38,7 @@ const fn c(
     name: &'static str,
     aliases: &'static [&'static str],
 ) -> Country {
-    Country {
-        alpha2,
-        alpha3,
-        name,
-        aliases,
-    }
+    Country { alpha2, alpha3, name, aliases }
 }
 
 #[rustfmt::skip]
@@ -326,11 +321,7 @@ fn index() -> &'static Index {
                 by_name.entry(normalize(n)).or_insert(country.alpha2);
             }
         }
-        Index {
-            by_alpha2,
-            by_alpha3,
-            by_name,
-        }
+        Index { by_alpha2, by_alpha3, by_name }
     })
 }
 
@@ -469,22 +460,14 @@ mod tests {
         for c in COUNTRIES {
             assert_eq!(c.alpha2.len(), 2, "{}", c.alpha2);
             assert_eq!(c.alpha3.len(), 3, "{}", c.alpha3);
-            assert!(
-                c.alpha2.bytes().all(|b| b.is_ascii_uppercase()),
-                "{}",
-                c.alpha2
-            );
+            assert!(c.alpha2.bytes().all(|b| b.is_ascii_uppercase()), "{}", c.alpha2);
             assert!(alpha2.insert(c.alpha2), "duplicate alpha-2 {}", c.alpha2);
             assert!(alpha3.insert(c.alpha3), "duplicate alpha-3 {}", c.alpha3);
             for n in std::iter::once(&c.name).chain(c.aliases.iter()) {
                 let key = normalize(n);
                 assert!(!key.is_empty(), "{n}");
                 if let Some(prev) = claims.insert(key.clone(), c.alpha2) {
-                    assert_eq!(
-                        prev, c.alpha2,
-                        "{n:?} ({key}) claimed by {prev} and {}",
-                        c.alpha2
-                    );
+                    assert_eq!(prev, c.alpha2, "{n:?} ({key}) claimed by {prev} and {}", c.alpha2);
                 }
             }
         }
@@ -645,9 +628,7 @@ mod tests {
     }
 
     fn shared(path: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/data")
-            .join(path)
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(path)
     }
 
     /// Countries of the real files that legitimately denote no single
@@ -663,12 +644,9 @@ mod tests {
     #[test]
     fn every_country_of_the_ofac_address_file_maps() {
         let path = shared("ofac/current/add.csv");
-        let bytes = std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("real OFAC file {} is missing: {e}", path.display()));
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes.as_slice());
+        let bytes =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("real OFAC file {} is missing: {e}", path.display()));
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
         let mut seen = BTreeSet::new();
         for rec in rdr.byte_records() {
             let rec = rec.expect("add.csv parses");
@@ -680,10 +658,8 @@ mod tests {
             }
         }
         assert!(seen.len() > 150, "only {} countries", seen.len());
-        let unmapped: Vec<&String> = seen
-            .iter()
-            .filter(|s| iso2(s).is_none() && !NOT_A_COUNTRY.contains(&s.as_str()))
-            .collect();
+        let unmapped: Vec<&String> =
+            seen.iter().filter(|s| iso2(s).is_none() && !NOT_A_COUNTRY.contains(&s.as_str())).collect();
         assert!(unmapped.is_empty(), "unmapped OFAC countries: {unmapped:?}");
         for s in NOT_A_COUNTRY {
             assert!(seen.contains(*s), "{s} no longer in the file");
@@ -711,12 +687,7 @@ mod tests {
                 block = &block[k..];
             }
         }
-        for tag in [
-            "COUNTRY",
-            "ISSUING_COUNTRY",
-            "COUNTRY_OF_ISSUE",
-            "COUNTRY_OF_BIRTH",
-        ] {
+        for tag in ["COUNTRY", "ISSUING_COUNTRY", "COUNTRY_OF_ISSUE", "COUNTRY_OF_BIRTH"] {
             let open = format!("<{tag}>");
             let close = format!("</{tag}>");
             let mut rest = text.as_str();

@@ -266,7 +266,7 @@ pub fn read_pairs(reader: impl Read) -> Result<(Vec<NamePair>, Vec<RowError>), E
             }
         };
         let family = schema
-            .map(|s| get(s))
+            .map(&get)
             .and_then(|s| match s.to_ascii_lowercase().as_str() {
                 "person" => Some(KindFamily::Person),
                 "vessel" => Some(KindFamily::Vessel),
@@ -350,7 +350,15 @@ pub fn run_pairs(pairs: &[NamePair], threshold: f64) -> PairsReport {
     }
     all.finish();
     groups.values_mut().for_each(PairStats::finish);
-    PairsReport { pairs: all.pairs, threshold, precision: all.precision, recall: all.recall, f1: all.f1, groups, scored }
+    PairsReport {
+        pairs: all.pairs,
+        threshold,
+        precision: all.precision,
+        recall: all.recall,
+        f1: all.f1,
+        groups,
+        scored,
+    }
 }
 
 #[cfg(test)]
@@ -359,7 +367,8 @@ mod tests {
 
     #[test]
     fn reads_cases_in_any_column_order() {
-        let csv = "class,expected,name,dob,type\nleaders,ofac-1|ofac-2,Ruben Oseguera,1966-07-17,person\nneg,,Juan Perez,,\n";
+        let csv =
+            "class,expected,name,dob,type\nleaders,ofac-1|ofac-2,Ruben Oseguera,1966-07-17,person\nneg,,Juan Perez,,\n";
         let (cases, errors) = read_cases(csv.as_bytes()).unwrap();
         assert!(errors.is_empty());
         assert_eq!(cases.len(), 2);

@@ -202,7 +202,6 @@ impl NameIndex {
                 }
                 consider(t, out);
             }
-
         }
     }
 }

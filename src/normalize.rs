@@ -297,29 +297,91 @@ fn is_invisible(c: char) -> bool {
 }
 
 fn is_unusual_space(c: char) -> bool {
-    matches!(c, '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
+    matches!(
+        c,
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
 }
 
 /// Cyrillic and Greek letters that render like Latin ones.
 fn homoglyph(c: char) -> Option<char> {
     Some(match c {
         // Cyrillic capitals
-        'А' => 'A', 'В' => 'B', 'Е' => 'E', 'Ѕ' => 'S', 'І' => 'I', 'Ј' => 'J', 'К' => 'K',
-        'М' => 'M', 'Н' => 'H', 'О' => 'O', 'Р' => 'P', 'С' => 'C', 'Т' => 'T', 'Х' => 'X',
-        'У' => 'Y', 'Ԁ' => 'D', 'Ԍ' => 'G', 'Ԛ' => 'Q', 'Ԝ' => 'W', 'Ү' => 'Y', 'Ӏ' => 'I',
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'Ѕ' => 'S',
+        'І' => 'I',
+        'Ј' => 'J',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'Х' => 'X',
+        'У' => 'Y',
+        'Ԁ' => 'D',
+        'Ԍ' => 'G',
+        'Ԛ' => 'Q',
+        'Ԝ' => 'W',
+        'Ү' => 'Y',
+        'Ӏ' => 'I',
         // Cyrillic small
-        'а' => 'a', 'в' => 'b', 'е' => 'e', 'ѕ' => 's', 'і' => 'i', 'ј' => 'j', 'к' => 'k',
-        'м' => 'm', 'н' => 'h', 'о' => 'o', 'р' => 'p', 'с' => 'c', 'т' => 't', 'х' => 'x',
-        'у' => 'y', 'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w', 'һ' => 'h', 'ӏ' => 'l', 'ү' => 'y',
-        'ё' => 'e', 'ї' => 'i',
+        'а' => 'a',
+        'в' => 'b',
+        'е' => 'e',
+        'ѕ' => 's',
+        'і' => 'i',
+        'ј' => 'j',
+        'к' => 'k',
+        'м' => 'm',
+        'н' => 'h',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'т' => 't',
+        'х' => 'x',
+        'у' => 'y',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'һ' => 'h',
+        'ӏ' => 'l',
+        'ү' => 'y',
+        'ё' => 'e',
+        'ї' => 'i',
         // Greek capitals
-        'Α' => 'A', 'Β' => 'B', 'Ε' => 'E', 'Ζ' => 'Z', 'Η' => 'H', 'Ι' => 'I', 'Κ' => 'K',
-        'Μ' => 'M', 'Ν' => 'N', 'Ο' => 'O', 'Ρ' => 'P', 'Τ' => 'T', 'Υ' => 'Y', 'Χ' => 'X',
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Μ' => 'M',
+        'Ν' => 'N',
+        'Ο' => 'O',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
         // Greek small
-        'ο' => 'o', 'ν' => 'v', 'ι' => 'i', 'κ' => 'k', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u',
-        'χ' => 'x', 'α' => 'a', 'ε' => 'e',
+        'ο' => 'o',
+        'ν' => 'v',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'α' => 'a',
+        'ε' => 'e',
         // Letter-like symbols
-        'ℓ' => 'l', 'ı' => 'i',
+        'ℓ' => 'l',
+        'ı' => 'i',
         _ => return None,
     })
 }
@@ -328,9 +390,31 @@ fn homoglyph(c: char) -> Option<char> {
 pub fn is_particle(t: &str) -> bool {
     matches!(
         t,
-        "de" | "del" | "la" | "las" | "los" | "lo" | "y" | "e" | "da" | "das" | "do" | "dos" | "di"
-            | "du" | "van" | "von" | "der" | "den" | "le" | "el" | "al" | "the" | "of" | "and"
-            | "et" | "und"
+        "de" | "del"
+            | "la"
+            | "las"
+            | "los"
+            | "lo"
+            | "y"
+            | "e"
+            | "da"
+            | "das"
+            | "do"
+            | "dos"
+            | "di"
+            | "du"
+            | "van"
+            | "von"
+            | "der"
+            | "den"
+            | "le"
+            | "el"
+            | "al"
+            | "the"
+            | "of"
+            | "and"
+            | "et"
+            | "und"
     )
 }
 
@@ -338,28 +422,141 @@ pub fn is_particle(t: &str) -> bool {
 /// `SA DE CV` and `S. A. DE C. V.` all join to `sadecv`.
 const LEGAL_FORMS: &[&str] = &[
     // Mexico and Latin America
-    "sadecv", "sabdecv", "sapidecv", "sapibdecv", "sderldecv", "sdeprlderl", "sderl", "srldecv",
-    "sdeprderl", "sdeprderi", "sdeprdeil", "sprderl", "sprderi", "sprdeil", "spr", "scdecv", "scderl",
-    "scderldecv", "sc", "ac", "iap", "abp", "scl", "scp", "sa", "sas", "sasdecv", "sdesdecv", "ltda",
-    "sencsa", "senc", "senca", "scs", "eirl", "saa", "sac", "srl", "sociedadanonima",
-    "sociedadanonimadecapitalvariable", "sociedadderesponsabilidadlimitada",
-    "sociedadderesponsabilidadlimitadadecapitalvariable", "sociedadcivil", "asociacioncivil",
-    "cia", "ciasa", "cialtda", "sdeprl", "spr", "sdeprlderl",
+    "sadecv",
+    "sabdecv",
+    "sapidecv",
+    "sapibdecv",
+    "sderldecv",
+    "sdeprlderl",
+    "sderl",
+    "srldecv",
+    "sdeprderl",
+    "sdeprderi",
+    "sdeprdeil",
+    "sprderl",
+    "sprderi",
+    "sprdeil",
+    "spr",
+    "scdecv",
+    "scderl",
+    "scderldecv",
+    "sc",
+    "ac",
+    "iap",
+    "abp",
+    "scl",
+    "scp",
+    "sa",
+    "sas",
+    "sasdecv",
+    "sdesdecv",
+    "ltda",
+    "sencsa",
+    "senc",
+    "senca",
+    "scs",
+    "eirl",
+    "saa",
+    "sac",
+    "srl",
+    "sociedadanonima",
+    "sociedadanonimadecapitalvariable",
+    "sociedadderesponsabilidadlimitada",
+    "sociedadderesponsabilidadlimitadadecapitalvariable",
+    "sociedadcivil",
+    "asociacioncivil",
+    "cia",
+    "ciasa",
+    "cialtda",
+    "sdeprl",
+    "spr",
+    "sdeprlderl",
     // English-speaking and elsewhere
-    "llc", "lllp", "llp", "lp", "ltd", "limited", "coltd", "colimited", "inc", "incorporated",
-    "coinc", "corp", "corporation", "co", "plc", "pllc", "pte", "ptyltd", "pteltd", "pty", "gmbh",
-    "gmbhcokg", "ag", "kg", "bv", "nv", "sarl", "spa", "oy", "ab", "as", "asa", "kft", "ooo", "oao",
-    "zao", "pao", "ao", "jsc", "tov", "ojsc", "cjsc", "pjsc", "fze", "fzco", "fzc", "fzllc", "fzcllc", "sl",
-    "sll", "sro", "doo", "dooel", "bhd", "sdnbhd", "tbk", "pt", "llcfz", "spzoo", "zoo",
-    "limitedliabilitycompany", "limitedliabilitypartnership", "limitedpartnership",
-    "jointstockcompany", "openjointstockcompany", "closedjointstockcompany",
-    "publicjointstockcompany", "publiclimitedcompany", "privatelimitedcompany",
-    "aktiengesellschaft", "gesellschaftmitbeschrankterhaftung", "societatearaspunderelimitata",
-    "societateacuraspunderelimitata", "societalimitata", "societaperazioni", "societeanonyme",
-    "societearesponsabilitelimitee", "sociedadlimitada", "sociedadanonimacerrada",
-    "sociedadanonimaabierta", "obshchestvosogranichennoyotvetstvennostyu",
-    "aktsionernoyeobshchestvo", "otkrytoyeaktsionernoyeobshchestvo",
-    "zakrytoyeaktsionernoyeobshchestvo", "publichnoyeaktsionernoyeobshchestvo",
+    "llc",
+    "lllp",
+    "llp",
+    "lp",
+    "ltd",
+    "limited",
+    "coltd",
+    "colimited",
+    "inc",
+    "incorporated",
+    "coinc",
+    "corp",
+    "corporation",
+    "co",
+    "plc",
+    "pllc",
+    "pte",
+    "ptyltd",
+    "pteltd",
+    "pty",
+    "gmbh",
+    "gmbhcokg",
+    "ag",
+    "kg",
+    "bv",
+    "nv",
+    "sarl",
+    "spa",
+    "oy",
+    "ab",
+    "as",
+    "asa",
+    "kft",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
+    "ao",
+    "jsc",
+    "tov",
+    "ojsc",
+    "cjsc",
+    "pjsc",
+    "fze",
+    "fzco",
+    "fzc",
+    "fzllc",
+    "fzcllc",
+    "sl",
+    "sll",
+    "sro",
+    "doo",
+    "dooel",
+    "bhd",
+    "sdnbhd",
+    "tbk",
+    "pt",
+    "llcfz",
+    "spzoo",
+    "zoo",
+    "limitedliabilitycompany",
+    "limitedliabilitypartnership",
+    "limitedpartnership",
+    "jointstockcompany",
+    "openjointstockcompany",
+    "closedjointstockcompany",
+    "publicjointstockcompany",
+    "publiclimitedcompany",
+    "privatelimitedcompany",
+    "aktiengesellschaft",
+    "gesellschaftmitbeschrankterhaftung",
+    "societatearaspunderelimitata",
+    "societateacuraspunderelimitata",
+    "societalimitata",
+    "societaperazioni",
+    "societeanonyme",
+    "societearesponsabilitelimitee",
+    "sociedadlimitada",
+    "sociedadanonimacerrada",
+    "sociedadanonimaabierta",
+    "obshchestvosogranichennoyotvetstvennostyu",
+    "aktsionernoyeobshchestvo",
+    "otkrytoyeaktsionernoyeobshchestvo",
+    "zakrytoyeaktsionernoyeobshchestvo",
+    "publichnoyeaktsionernoyeobshchestvo",
 ];
 
 fn legal_form_canonical(joined: &str) -> Option<&'static str> {
@@ -448,41 +645,209 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
 pub fn is_generic_business_word(t: &str) -> bool {
     matches!(
         t,
-        "grupo" | "group" | "comercializadora" | "comercializacion" | "comercial" | "comercio"
-            | "servicios" | "servicio" | "services" | "service" | "inmobiliaria" | "inmobiliarias"
-            | "transportes" | "transporte" | "autotransportes" | "transport" | "transportation"
-            | "constructora" | "construcciones" | "construccion" | "construction" | "distribuidora"
-            | "distribuidor" | "distribuciones" | "distribution" | "internacional" | "international"
-            | "nacional" | "national" | "corporativo" | "corporacion" | "compania" | "company"
-            | "empresa" | "empresas" | "enterprises" | "enterprise" | "industrias" | "industrial"
-            | "industries" | "industria" | "productos" | "productora" | "products" | "importadora"
-            | "exportadora" | "import" | "export" | "importaciones" | "exportaciones" | "trading"
-            | "traders" | "holding" | "holdings" | "global" | "inversiones" | "inversora"
-            | "investments" | "investment" | "desarrollos" | "desarrolladora" | "desarrollo"
-            | "consultores" | "consultoria" | "consulting" | "asociados" | "associates"
-            | "logistica" | "logistics" | "agricola" | "agropecuaria" | "ganadera" | "gasolinera"
-            | "estacion" | "estaciones" | "farmacia" | "farmacias" | "abarrotes" | "hotel"
-            | "restaurante" | "restaurant" | "casa" | "centro" | "sociedad" | "negocios"
-            | "soluciones" | "integrales" | "integral" | "tecnologia" | "sistemas" | "proyectos"
-            | "administradora" | "arrendadora" | "financiera" | "capital" | "general" | "shipping"
-            | "maritime" | "marine" | "airlines" | "aviation" | "petroleum" | "energy" | "trade"
-            | "comercializadores" | "materiales" | "alimentos" | "bienes" | "raices" | "union"
-            | "operadora" | "promotora" | "multiservicios" | "corporation" | "fabrica"
-            | "manufacturing" | "manufacturera" | "bank" | "banco" | "management" | "partners"
-            | "network" | "solutions" | "systems" | "technology" | "technologies" | "digital"
-            | "hermanos" | "hnos" | "hijos" | "sucesores" | "empresarial" | "empresariales"
-            | "comercializadoras" | "almacenes" | "almacenadora" | "bodega" | "bodegas" | "tienda"
-            | "tiendas" | "despacho" | "taller" | "talleres" | "agencia" | "agencias" | "clinica"
-            | "laboratorio" | "laboratorios" | "papeleria" | "ferreteria" | "refaccionaria"
-            | "autopartes" | "muebleria" | "panaderia" | "tortilleria" | "carniceria" | "purificadora"
-            | "consultorio" | "escuela" | "colegio" | "instituto" | "fundacion" | "asociacion"
-            | "cooperativa" | "fletes" | "mudanzas" | "maquinaria" | "equipos" | "equipo"
-            | "suministros" | "insumos" | "mantenimiento" | "instalaciones" | "ingenieria"
-            | "arquitectura" | "diseno" | "publicidad" | "marketing" | "medios" | "editorial"
-            | "seguridad" | "limpieza" | "bebidas" | "textil" | "textiles"
-            | "plasticos" | "metales" | "aceros" | "minera" | "mineria" | "petrolera" | "energia"
-            | "combustibles" | "gasolineras" | "turismo" | "viajes" | "hoteles" | "inmobiliario"
-            | "inmuebles" | "desarrolladores" | "edificaciones" | "obras" | "pavimentos"
+        "grupo"
+            | "group"
+            | "comercializadora"
+            | "comercializacion"
+            | "comercial"
+            | "comercio"
+            | "servicios"
+            | "servicio"
+            | "services"
+            | "service"
+            | "inmobiliaria"
+            | "inmobiliarias"
+            | "transportes"
+            | "transporte"
+            | "autotransportes"
+            | "transport"
+            | "transportation"
+            | "constructora"
+            | "construcciones"
+            | "construccion"
+            | "construction"
+            | "distribuidora"
+            | "distribuidor"
+            | "distribuciones"
+            | "distribution"
+            | "internacional"
+            | "international"
+            | "nacional"
+            | "national"
+            | "corporativo"
+            | "corporacion"
+            | "compania"
+            | "company"
+            | "empresa"
+            | "empresas"
+            | "enterprises"
+            | "enterprise"
+            | "industrias"
+            | "industrial"
+            | "industries"
+            | "industria"
+            | "productos"
+            | "productora"
+            | "products"
+            | "importadora"
+            | "exportadora"
+            | "import"
+            | "export"
+            | "importaciones"
+            | "exportaciones"
+            | "trading"
+            | "traders"
+            | "holding"
+            | "holdings"
+            | "global"
+            | "inversiones"
+            | "inversora"
+            | "investments"
+            | "investment"
+            | "desarrollos"
+            | "desarrolladora"
+            | "desarrollo"
+            | "consultores"
+            | "consultoria"
+            | "consulting"
+            | "asociados"
+            | "associates"
+            | "logistica"
+            | "logistics"
+            | "agricola"
+            | "agropecuaria"
+            | "ganadera"
+            | "gasolinera"
+            | "estacion"
+            | "estaciones"
+            | "farmacia"
+            | "farmacias"
+            | "abarrotes"
+            | "hotel"
+            | "restaurante"
+            | "restaurant"
+            | "casa"
+            | "centro"
+            | "sociedad"
+            | "negocios"
+            | "soluciones"
+            | "integrales"
+            | "integral"
+            | "tecnologia"
+            | "sistemas"
+            | "proyectos"
+            | "administradora"
+            | "arrendadora"
+            | "financiera"
+            | "capital"
+            | "general"
+            | "shipping"
+            | "maritime"
+            | "marine"
+            | "airlines"
+            | "aviation"
+            | "petroleum"
+            | "energy"
+            | "trade"
+            | "comercializadores"
+            | "materiales"
+            | "alimentos"
+            | "bienes"
+            | "raices"
+            | "union"
+            | "operadora"
+            | "promotora"
+            | "multiservicios"
+            | "corporation"
+            | "fabrica"
+            | "manufacturing"
+            | "manufacturera"
+            | "bank"
+            | "banco"
+            | "management"
+            | "partners"
+            | "network"
+            | "solutions"
+            | "systems"
+            | "technology"
+            | "technologies"
+            | "digital"
+            | "hermanos"
+            | "hnos"
+            | "hijos"
+            | "sucesores"
+            | "empresarial"
+            | "empresariales"
+            | "comercializadoras"
+            | "almacenes"
+            | "almacenadora"
+            | "bodega"
+            | "bodegas"
+            | "tienda"
+            | "tiendas"
+            | "despacho"
+            | "taller"
+            | "talleres"
+            | "agencia"
+            | "agencias"
+            | "clinica"
+            | "laboratorio"
+            | "laboratorios"
+            | "papeleria"
+            | "ferreteria"
+            | "refaccionaria"
+            | "autopartes"
+            | "muebleria"
+            | "panaderia"
+            | "tortilleria"
+            | "carniceria"
+            | "purificadora"
+            | "consultorio"
+            | "escuela"
+            | "colegio"
+            | "instituto"
+            | "fundacion"
+            | "asociacion"
+            | "cooperativa"
+            | "fletes"
+            | "mudanzas"
+            | "maquinaria"
+            | "equipos"
+            | "equipo"
+            | "suministros"
+            | "insumos"
+            | "mantenimiento"
+            | "instalaciones"
+            | "ingenieria"
+            | "arquitectura"
+            | "diseno"
+            | "publicidad"
+            | "marketing"
+            | "medios"
+            | "editorial"
+            | "seguridad"
+            | "limpieza"
+            | "bebidas"
+            | "textil"
+            | "textiles"
+            | "plasticos"
+            | "metales"
+            | "aceros"
+            | "minera"
+            | "mineria"
+            | "petrolera"
+            | "energia"
+            | "combustibles"
+            | "gasolineras"
+            | "turismo"
+            | "viajes"
+            | "hoteles"
+            | "inmobiliario"
+            | "inmuebles"
+            | "desarrolladores"
+            | "edificaciones"
+            | "obras"
+            | "pavimentos"
     )
 }
 
@@ -512,9 +877,15 @@ mod tests {
     #[test]
     fn strips_leading_legal_forms() {
         assert_eq!(toks("OAO Gazprom", KindFamily::Organization), ["gazprom"]);
-        assert_eq!(toks("LIMITED LIABILITY COMPANY ISKUSSTVO KRASOTY", KindFamily::Organization), ["iskusstvo", "krasoty"]);
+        assert_eq!(
+            toks("LIMITED LIABILITY COMPANY ISKUSSTVO KRASOTY", KindFamily::Organization),
+            ["iskusstvo", "krasoty"]
+        );
         assert_eq!(toks("Open Joint Stock Company Gazprom", KindFamily::Organization), ["gazprom"]);
-        assert_eq!(toks("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", KindFamily::Organization), ["tactical", "missiles"]);
+        assert_eq!(
+            toks("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", KindFamily::Organization),
+            ["tactical", "missiles"]
+        );
         assert_eq!(toks("SA Brewing", KindFamily::Organization), ["sa", "brewing"]);
     }
 
@@ -533,7 +904,10 @@ mod tests {
 
     #[test]
     fn drops_particles_but_not_whole_names() {
-        assert_eq!(toks("Cártel de Jalisco Nueva Generación", KindFamily::Any), ["cartel", "jalisco", "nueva", "generacion"]);
+        assert_eq!(
+            toks("Cártel de Jalisco Nueva Generación", KindFamily::Any),
+            ["cartel", "jalisco", "nueva", "generacion"]
+        );
         assert_eq!(toks("El Mencho", KindFamily::Any), ["mencho"]);
         assert_eq!(toks("de la", KindFamily::Any), ["de", "la"]);
     }

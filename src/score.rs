@@ -75,8 +75,17 @@ pub fn score_name(
                 pairs.push(Pair { s, q: [i, usize::MAX], l: [j, usize::MAX], how });
             } else if let Some(s) = initial_agreement(&q.text, l.text) {
                 pairs.push(Pair { s, q: [i, usize::MAX], l: [j, usize::MAX], how: Agreement::Initial });
-            } else if q.last && (2..crate::similarity::MIN_PREFIX).contains(&q.text.len()) && l.text.len() > q.text.len() && l.text.starts_with(q.text.as_str()) {
-                pairs.push(Pair { s: TRUNCATED_SIMILARITY, q: [i, usize::MAX], l: [j, usize::MAX], how: Agreement::Prefix });
+            } else if q.last
+                && (2..crate::similarity::MIN_PREFIX).contains(&q.text.len())
+                && l.text.len() > q.text.len()
+                && l.text.starts_with(q.text.as_str())
+            {
+                pairs.push(Pair {
+                    s: TRUNCATED_SIMILARITY,
+                    q: [i, usize::MAX],
+                    l: [j, usize::MAX],
+                    how: Agreement::Prefix,
+                });
             }
         }
     }
@@ -198,7 +207,8 @@ fn joined_pairs<'a>(
                 continue;
             }
             for (b, tb) in twos.iter().enumerate() {
-                if a == b || tb.len() < 3 || ta.len() + tb.len() + 2 < one.len() || one.len() + 2 < ta.len() + tb.len() {
+                if a == b || tb.len() < 3 || ta.len() + tb.len() + 2 < one.len() || one.len() + 2 < ta.len() + tb.len()
+                {
                     continue;
                 }
                 buf.clear();
@@ -237,7 +247,8 @@ pub fn score_pair(a: &str, b: &str, family: crate::model::KindFamily) -> NameSco
     use crate::weights::prior_weight;
     let na = normalize_name(a, family);
     let nb = normalize_name(b, family);
-    let qt: Vec<QueryToken> = na.tokens.iter().map(|t| QueryToken { text: t.clone(), weight: prior_weight(t), last: false }).collect();
+    let qt: Vec<QueryToken> =
+        na.tokens.iter().map(|t| QueryToken { text: t.clone(), weight: prior_weight(t), last: false }).collect();
     let lt: Vec<ListedToken> = nb.tokens.iter().map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
     let qk: Vec<String> = na.tokens.iter().map(|t| phonetic_key(t)).collect();
     let lk: Vec<String> = nb.tokens.iter().map(|t| phonetic_key(t)).collect();

@@ -229,7 +229,12 @@ thread_local! {
 impl Screener {
     /// Builds the screener over `lists`, resolving cartel networks up to
     /// `network_depth` links.
-    pub fn build(lists: Vec<LoadedList>, registry: CartelRegistry, network_depth: usize, settings: MatchSettings) -> Screener {
+    pub fn build(
+        lists: Vec<LoadedList>,
+        registry: CartelRegistry,
+        network_depth: usize,
+        settings: MatchSettings,
+    ) -> Screener {
         let mut entities = Vec::new();
         let mut versions = Vec::new();
         let mut warnings = Vec::new();
@@ -269,7 +274,18 @@ impl Screener {
                 v
             })
             .collect();
-        Screener { entities, by_id, identifiers, countries, network, index, lists: versions, registry, settings, warnings }
+        Screener {
+            entities,
+            by_id,
+            identifiers,
+            countries,
+            network,
+            index,
+            lists: versions,
+            registry,
+            settings,
+            warnings,
+        }
     }
 
     pub fn lists(&self) -> &[ListVersion] {
@@ -340,8 +356,13 @@ impl Screener {
             let touched = std::mem::take(&mut s.touched);
             for &name in &touched {
                 let mask = s.mask[name as usize];
-                let matched: f32 =
-                    prepared.tokens.iter().enumerate().filter(|(i, _)| mask & (1u64 << i) != 0).map(|(_, t)| t.weight).sum();
+                let matched: f32 = prepared
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1u64 << i) != 0)
+                    .map(|(_, t)| t.weight)
+                    .sum();
                 if score_upper_bound(matched, prepared.total_weight) < floor {
                     continue;
                 }
@@ -549,12 +570,20 @@ impl Screener {
                     DobAgreement::Exact => {
                         flags.push(Flag::DobMatch);
                         score += DOB_EXACT_BONUS;
-                        adjustments.push(Adjustment { feature: "dob", effect: DOB_EXACT_BONUS, detail: format!("{dob} is a listed birth date") });
+                        adjustments.push(Adjustment {
+                            feature: "dob",
+                            effect: DOB_EXACT_BONUS,
+                            detail: format!("{dob} is a listed birth date"),
+                        });
                     }
                     DobAgreement::Year => {
                         flags.push(Flag::DobMatch);
                         score += DOB_YEAR_BONUS;
-                        adjustments.push(Adjustment { feature: "dob", effect: DOB_YEAR_BONUS, detail: format!("{dob} falls in a listed birth year") });
+                        adjustments.push(Adjustment {
+                            feature: "dob",
+                            effect: DOB_YEAR_BONUS,
+                            detail: format!("{dob} falls in a listed birth year"),
+                        });
                     }
                     DobAgreement::Near => {}
                     DobAgreement::Mismatch => {
@@ -576,7 +605,11 @@ impl Screener {
                 if listed.contains(&c) {
                     flags.push(Flag::CountryMatch);
                     score += COUNTRY_MATCH_BONUS;
-                    adjustments.push(Adjustment { feature: "country", effect: COUNTRY_MATCH_BONUS, detail: format!("{c} is a listed country") });
+                    adjustments.push(Adjustment {
+                        feature: "country",
+                        effect: COUNTRY_MATCH_BONUS,
+                        detail: format!("{c} is a listed country"),
+                    });
                 } else {
                     flags.push(Flag::CountryMismatch);
                     score += COUNTRY_MISMATCH_PENALTY;
@@ -592,7 +625,11 @@ impl Screener {
             flags.push(Flag::IdentifierMatch);
             let id = ent.identifiers.iter().find(|i| i.key() == identifier_key(raw));
             let label = id.map(|i| i.scheme.label().to_string()).unwrap_or_default();
-            adjustments.push(Adjustment { feature: "identifier", effect: 1.0 - score, detail: format!("{label} {raw} is listed for this entry") });
+            adjustments.push(Adjustment {
+                feature: "identifier",
+                effect: 1.0 - score,
+                detail: format!("{label} {raw} is listed for this entry"),
+            });
             score = 1.0;
         } else if !q.identifiers.is_empty() && !ent.identifiers.is_empty() {
             // A national identifier of the same kind that differs points to
@@ -738,7 +775,16 @@ mod tests {
     fn screener(extra: Vec<Entity>) -> Screener {
         let registry = CartelRegistry::embedded();
         let mut lists = vec![registry.list.clone()];
-        let list = LoadedList::new("test", "test", crate::model::ListFormat::Cartelscreen, "t".into(), "0".into(), None, extra, vec![]);
+        let list = LoadedList::new(
+            "test",
+            "test",
+            crate::model::ListFormat::Cartelscreen,
+            "t".into(),
+            "0".into(),
+            None,
+            extra,
+            vec![],
+        );
         lists.push(list);
         Screener::build(lists, registry, 3, Settings::defaults().matching)
     }

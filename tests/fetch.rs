@@ -13,11 +13,7 @@ use cartelscreen::lists::load_path;
 
 fn shared_data() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    assert!(
-        p.is_dir(),
-        "the real list files are missing at {} (see ../shared/README.md)",
-        p.display()
-    );
+    assert!(p.is_dir(), "the real list files are missing at {} (see ../shared/README.md)", p.display());
     p
 }
 
@@ -68,17 +64,9 @@ fn serve(stream: TcpStream, memory: &Mutex<HashMap<String, Vec<u8>>>) -> std::io
             break;
         }
     }
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut out = stream;
-    let respond = |out: &mut TcpStream,
-                   status: &str,
-                   extra: &str,
-                   body: &[u8],
-                   announced: usize| {
+    let respond = |out: &mut TcpStream, status: &str, extra: &str, body: &[u8], announced: usize| {
         let head = format!(
             "HTTP/1.1 {status}\r\nContent-Length: {announced}\r\nContent-Type: application/octet-stream\r\n{extra}Connection: close\r\n\r\n"
         );
@@ -115,15 +103,8 @@ fn read_shared(rel: &str) -> Vec<u8> {
 const OFAC_FILES: [&str; 4] = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
 
 fn ofac_source(server: &Server, overrides: &[(&str, String)]) -> BTreeMap<String, String> {
-    let mut files: BTreeMap<String, String> = OFAC_FILES
-        .iter()
-        .map(|f| {
-            (
-                f.to_string(),
-                server.url(&format!("/data/ofac/current/{f}")),
-            )
-        })
-        .collect();
+    let mut files: BTreeMap<String, String> =
+        OFAC_FILES.iter().map(|f| (f.to_string(), server.url(&format!("/data/ofac/current/{f}")))).collect();
     for (f, url) in overrides {
         files.insert(f.to_string(), url.clone());
     }
@@ -135,13 +116,7 @@ fn un_source(url: String) -> BTreeMap<String, String> {
 }
 
 fn settings(sources: Vec<(&str, BTreeMap<String, String>)>) -> FetchSettings {
-    FetchSettings {
-        timeout_secs: 30,
-        sources: sources
-            .into_iter()
-            .map(|(n, f)| (n.to_string(), f))
-            .collect(),
-    }
+    FetchSettings { timeout_secs: 30, sources: sources.into_iter().map(|(n, f)| (n.to_string(), f)).collect() }
 }
 
 /// Every file of a folder, by name, with its bytes.
@@ -149,10 +124,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let entry = entry.unwrap();
-        out.insert(
-            entry.file_name().to_string_lossy().into_owned(),
-            std::fs::read(entry.path()).unwrap(),
-        );
+        out.insert(entry.file_name().to_string_lossy().into_owned(), std::fs::read(entry.path()).unwrap());
     }
     out
 }
@@ -168,18 +140,12 @@ fn assert_no_leftovers(data_dir: &Path) {
 }
 
 fn report<'a>(reports: &'a [FetchReport], source: &str) -> &'a FetchReport {
-    reports
-        .iter()
-        .find(|r| r.source == source)
-        .unwrap_or_else(|| panic!("no report for {source}"))
+    reports.iter().find(|r| r.source == source).unwrap_or_else(|| panic!("no report for {source}"))
 }
 
 fn assert_failed(r: &FetchReport, needle: &str) {
     assert!(!r.ok, "{} should have failed: {r:?}", r.source);
-    let e = r
-        .error
-        .as_deref()
-        .unwrap_or_else(|| panic!("{} has no error", r.source));
+    let e = r.error.as_deref().unwrap_or_else(|| panic!("{} has no error", r.source));
     assert!(e.contains(needle), "{}: {e:?} lacks {needle:?}", r.source);
 }
 
@@ -190,10 +156,7 @@ fn un_fetch_replaces_only_with_a_valid_list() {
     let data_dir = dir.path().join("lists");
 
     // Good: through a redirect.
-    let good = settings(vec![(
-        "un_sc_sanctions",
-        un_source(server.url("/redirect/un/2026-02-27/consolidated.xml")),
-    )]);
+    let good = settings(vec![("un_sc_sanctions", un_source(server.url("/redirect/un/2026-02-27/consolidated.xml")))]);
     let reports = fetch_all(&good, &data_dir).expect("fetch runs");
     let r = report(&reports, "un_sc_sanctions");
     assert!(r.ok && r.error.is_none(), "{r:?}");
@@ -204,9 +167,7 @@ fn un_fetch_replaces_only_with_a_valid_list() {
     assert_eq!(r.entries, 1003);
     assert_eq!(r.lists[0].dataset, "un_sc_sanctions");
     assert_eq!(r.lists[0].published.as_deref(), Some("2026-02-27"));
-    assert!(r.lists[0]
-        .source
-        .starts_with(&data_dir.join("un_sc_sanctions").display().to_string()));
+    assert!(r.lists[0].source.starts_with(&data_dir.join("un_sc_sanctions").display().to_string()));
     assert!(r.summary().contains("1003 entries"), "{}", r.summary());
     let folder = data_dir.join("un_sc_sanctions");
     assert_eq!(std::fs::read(folder.join("consolidated.xml")).unwrap(), xml);
@@ -216,63 +177,33 @@ fn un_fetch_replaces_only_with_a_valid_list() {
 
     // Truncated XML: rejected, old files kept.
     server.put("truncated.xml", xml[..xml.len() / 2].to_vec());
-    let bad = settings(vec![(
-        "un_sc_sanctions",
-        un_source(server.url("/mem/truncated.xml")),
-    )]);
+    let bad = settings(vec![("un_sc_sanctions", un_source(server.url("/mem/truncated.xml")))]);
     let reports = fetch_all(&bad, &data_dir).unwrap();
     assert_failed(report(&reports, "un_sc_sanctions"), "not a valid list");
     assert_eq!(snapshot(&folder), before);
     assert_no_leftovers(&data_dir);
 
     // An HTML error page served as 200.
-    server.put(
-        "maintenance.xml",
-        b"<html><body>Service unavailable</body></html>".to_vec(),
-    );
-    let bad = settings(vec![(
-        "un_sc_sanctions",
-        un_source(server.url("/mem/maintenance.xml")),
-    )]);
-    assert_failed(
-        report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"),
-        "not a valid list",
-    );
+    server.put("maintenance.xml", b"<html><body>Service unavailable</body></html>".to_vec());
+    let bad = settings(vec![("un_sc_sanctions", un_source(server.url("/mem/maintenance.xml")))]);
+    assert_failed(report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"), "not a valid list");
     assert_eq!(snapshot(&folder), before);
 
     // 404.
-    let bad = settings(vec![(
-        "un_sc_sanctions",
-        un_source(server.url("/nowhere/consolidated.xml")),
-    )]);
-    assert_failed(
-        report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"),
-        "404",
-    );
+    let bad = settings(vec![("un_sc_sanctions", un_source(server.url("/nowhere/consolidated.xml")))]);
+    assert_failed(report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"), "404");
     assert_eq!(snapshot(&folder), before);
 
     // The connection closes before the announced length.
     server.put("short.xml", xml.clone());
-    let bad = settings(vec![(
-        "un_sc_sanctions",
-        un_source(server.url("/short/short.xml")),
-    )]);
-    assert_failed(
-        report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"),
-        "download",
-    );
+    let bad = settings(vec![("un_sc_sanctions", un_source(server.url("/short/short.xml")))]);
+    assert_failed(report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"), "download");
     assert_eq!(snapshot(&folder), before);
 
     // Empty body.
     server.put("empty.xml", Vec::new());
-    let bad = settings(vec![(
-        "un_sc_sanctions",
-        un_source(server.url("/mem/empty.xml")),
-    )]);
-    assert_failed(
-        report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"),
-        "empty response",
-    );
+    let bad = settings(vec![("un_sc_sanctions", un_source(server.url("/mem/empty.xml")))]);
+    assert_failed(report(&fetch_all(&bad, &data_dir).unwrap(), "un_sc_sanctions"), "empty response");
     assert_eq!(snapshot(&folder), before);
 
     // The per-source function reports the same failure as an error.
@@ -295,10 +226,7 @@ fn ofac_and_un_fetch_and_a_broken_sdn_never_replaces_the_good_one() {
 
     let good = settings(vec![
         ("us_ofac_sdn", ofac_source(&server, &[])),
-        (
-            "un_sc_sanctions",
-            un_source(server.url("/data/un/2026-02-27/consolidated.xml")),
-        ),
+        ("un_sc_sanctions", un_source(server.url("/data/un/2026-02-27/consolidated.xml"))),
     ]);
     let reports = fetch_all(&good, &data_dir).expect("fetch runs");
     assert_eq!(reports.len(), 2);
@@ -307,33 +235,16 @@ fn ofac_and_un_fetch_and_a_broken_sdn_never_replaces_the_good_one() {
     }
     let ofac = report(&reports, "us_ofac_sdn");
     assert_eq!(ofac.files.len(), 4);
-    let total: u64 = OFAC_FILES
-        .iter()
-        .map(|f| read_shared(&format!("ofac/current/{f}")).len() as u64)
-        .sum();
+    let total: u64 = OFAC_FILES.iter().map(|f| read_shared(&format!("ofac/current/{f}")).len() as u64).sum();
     assert_eq!(ofac.bytes, total);
     assert_eq!(ofac.lists[0].dataset, "us_ofac_sdn");
     assert_eq!(ofac.entries, 14_972);
     let sdn_dir = data_dir.join("us_ofac_sdn");
     for f in OFAC_FILES {
-        assert_eq!(
-            std::fs::read(sdn_dir.join(f)).unwrap(),
-            read_shared(&format!("ofac/current/{f}")),
-            "{f}"
-        );
+        assert_eq!(std::fs::read(sdn_dir.join(f)).unwrap(), read_shared(&format!("ofac/current/{f}")), "{f}");
     }
-    assert_eq!(
-        load_path(&sdn_dir).expect("OFAC folder loads")[0]
-            .entities
-            .len(),
-        14_972
-    );
-    assert_eq!(
-        load_path(&data_dir.join("un_sc_sanctions")).expect("UN folder loads")[0]
-            .entities
-            .len(),
-        1003
-    );
+    assert_eq!(load_path(&sdn_dir).expect("OFAC folder loads")[0].entities.len(), 14_972);
+    assert_eq!(load_path(&data_dir.join("un_sc_sanctions")).expect("UN folder loads")[0].entities.len(), 1003);
     let json = serde_json::to_value(&reports).expect("reports serialize");
     assert_eq!(json[0]["source"], "un_sc_sanctions");
     assert_eq!(json[1]["ok"], true);
@@ -349,56 +260,26 @@ fn ofac_and_un_fetch_and_a_broken_sdn_never_replaces_the_good_one() {
     }
     server.put("sdn_truncated.csv", sdn[..cut + 1].to_vec());
     let bad = settings(vec![
-        (
-            "us_ofac_sdn",
-            ofac_source(
-                &server,
-                &[("sdn.csv", server.url("/mem/sdn_truncated.csv"))],
-            ),
-        ),
-        (
-            "un_sc_sanctions",
-            un_source(server.url("/data/un/2026-02-27/consolidated.xml")),
-        ),
+        ("us_ofac_sdn", ofac_source(&server, &[("sdn.csv", server.url("/mem/sdn_truncated.csv"))])),
+        ("un_sc_sanctions", un_source(server.url("/data/un/2026-02-27/consolidated.xml"))),
     ]);
     let reports = fetch_all(&bad, &data_dir).unwrap();
     assert_failed(report(&reports, "us_ofac_sdn"), "not a valid list");
-    assert!(
-        report(&reports, "un_sc_sanctions").ok,
-        "the other source still proceeds"
-    );
-    assert_eq!(
-        snapshot(&sdn_dir),
-        before_sdn,
-        "the SDN set in service is untouched"
-    );
+    assert!(report(&reports, "un_sc_sanctions").ok, "the other source still proceeds");
+    assert_eq!(snapshot(&sdn_dir), before_sdn, "the SDN set in service is untouched");
     assert_eq!(snapshot(&data_dir.join("un_sc_sanctions")), before_un);
     assert_no_leftovers(&data_dir);
 
     // Corrupted: an HTML page instead of the CSV.
-    server.put(
-        "sdn_html.csv",
-        b"<!DOCTYPE html><html><body><h1>503 Service Unavailable</h1></body></html>\r\n".to_vec(),
-    );
-    let bad = settings(vec![(
-        "us_ofac_sdn",
-        ofac_source(&server, &[("sdn.csv", server.url("/mem/sdn_html.csv"))]),
-    )]);
-    assert_failed(
-        report(&fetch_all(&bad, &data_dir).unwrap(), "us_ofac_sdn"),
-        "not a valid list",
-    );
+    server
+        .put("sdn_html.csv", b"<!DOCTYPE html><html><body><h1>503 Service Unavailable</h1></body></html>\r\n".to_vec());
+    let bad = settings(vec![("us_ofac_sdn", ofac_source(&server, &[("sdn.csv", server.url("/mem/sdn_html.csv"))]))]);
+    assert_failed(report(&fetch_all(&bad, &data_dir).unwrap(), "us_ofac_sdn"), "not a valid list");
     assert_eq!(snapshot(&sdn_dir), before_sdn);
 
     // One of the four files is missing on the server.
-    let bad = settings(vec![(
-        "us_ofac_sdn",
-        ofac_source(&server, &[("alt.csv", server.url("/gone/alt.csv"))]),
-    )]);
-    assert_failed(
-        report(&fetch_all(&bad, &data_dir).unwrap(), "us_ofac_sdn"),
-        "404",
-    );
+    let bad = settings(vec![("us_ofac_sdn", ofac_source(&server, &[("alt.csv", server.url("/gone/alt.csv"))]))]);
+    assert_failed(report(&fetch_all(&bad, &data_dir).unwrap(), "us_ofac_sdn"), "404");
     assert_eq!(snapshot(&sdn_dir), before_sdn);
     assert_no_leftovers(&data_dir);
 }
@@ -411,16 +292,10 @@ fn unsafe_names_and_unreachable_hosts_fail_cleanly() {
     let xml_url = server.url("/data/un/2026-02-27/consolidated.xml");
     let s = settings(vec![
         ("../escape", un_source(xml_url.clone())),
-        (
-            "bad_file",
-            BTreeMap::from([("../consolidated.xml".to_string(), xml_url.clone())]),
-        ),
+        ("bad_file", BTreeMap::from([("../consolidated.xml".to_string(), xml_url.clone())])),
         ("no_files", BTreeMap::new()),
         ("bad_url", un_source("not a url".to_string())),
-        (
-            "refused",
-            un_source("http://127.0.0.1:9/consolidated.xml".to_string()),
-        ),
+        ("refused", un_source("http://127.0.0.1:9/consolidated.xml".to_string())),
     ]);
     let reports = fetch_all(&s, &data_dir).expect("fetch runs");
     assert_eq!(reports.len(), 5);
@@ -429,9 +304,5 @@ fn unsafe_names_and_unreachable_hosts_fail_cleanly() {
     }
     assert!(!dir.path().join("escape").exists());
     assert!(!dir.path().join("consolidated.xml").exists());
-    assert_eq!(
-        std::fs::read_dir(&data_dir).unwrap().count(),
-        0,
-        "nothing written"
-    );
+    assert_eq!(std::fs::read_dir(&data_dir).unwrap().count(), 0, "nothing written");
 }

@@ -100,7 +100,12 @@ fn non_listed_people_rarely_alert() {
         })
         .collect();
     let rate = alerts.len() as f64 / rows.len() as f64;
-    eprintln!("non-listed: {} alerts of {}, rate {rate:.4}; e.g. {:?}", alerts.len(), rows.len(), &alerts[..alerts.len().min(10)]);
+    eprintln!(
+        "non-listed: {} alerts of {}, rate {rate:.4}; e.g. {:?}",
+        alerts.len(),
+        rows.len(),
+        &alerts[..alerts.len().min(10)]
+    );
     assert!(rate <= 0.005, "alert rate {rate:.4} > 0.005");
 }
 

@@ -103,14 +103,8 @@ impl FetchReport {
 /// Fetches every configured source into `data_dir`. Each source's outcome
 /// is in its report; the error is only for a data directory that cannot be
 /// created.
-pub fn fetch_all(
-    settings: &FetchSettings,
-    data_dir: &Path,
-) -> Result<Vec<FetchReport>, FetchError> {
-    std::fs::create_dir_all(data_dir).map_err(|e| FetchError::Io {
-        path: data_dir.to_path_buf(),
-        source: e,
-    })?;
+pub fn fetch_all(settings: &FetchSettings, data_dir: &Path) -> Result<Vec<FetchReport>, FetchError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| FetchError::Io { path: data_dir.to_path_buf(), source: e })?;
     let agent = agent(settings);
     let mut reports = Vec::with_capacity(settings.sources.len());
     for (name, files) in &settings.sources {
@@ -127,22 +121,12 @@ pub fn fetch_all(
 
 /// Fetches one configured source. On error the files in service are
 /// untouched.
-pub fn fetch_source(
-    settings: &FetchSettings,
-    source: &str,
-    data_dir: &Path,
-) -> Result<FetchReport, FetchError> {
+pub fn fetch_source(settings: &FetchSettings, source: &str, data_dir: &Path) -> Result<FetchReport, FetchError> {
     let files = settings.sources.get(source).ok_or_else(|| FetchError::Io {
         path: data_dir.join(source),
-        source: std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("no source {source:?} in fetch.sources"),
-        ),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("no source {source:?} in fetch.sources")),
     })?;
-    std::fs::create_dir_all(data_dir).map_err(|e| FetchError::Io {
-        path: data_dir.to_path_buf(),
-        source: e,
-    })?;
+    std::fs::create_dir_all(data_dir).map_err(|e| FetchError::Io { path: data_dir.to_path_buf(), source: e })?;
     let (report, outcome) = run_source(&agent(settings), source, files, data_dir);
     outcome.map(|()| report)
 }
@@ -209,10 +193,8 @@ fn stage_and_install(
         report.bytes += fetched.bytes;
         report.files.push(fetched);
     }
-    let lists = crate::lists::load_path(staging).map_err(|e| FetchError::Invalid {
-        what: format!("source {name}"),
-        source: e,
-    })?;
+    let lists = crate::lists::load_path(staging)
+        .map_err(|e| FetchError::Invalid { what: format!("source {name}"), source: e })?;
     let (from, to) = (staging.display().to_string(), target.display().to_string());
     report.entries = lists.iter().map(|l| l.version.entries).sum();
     report.loader_warnings = lists.iter().map(|l| l.warnings.len()).sum();
@@ -228,16 +210,8 @@ fn stage_and_install(
 }
 
 /// Downloads `url` into `dest`, hashing as it goes.
-fn download(
-    agent: &ureq::Agent,
-    name: &str,
-    url: &str,
-    dest: &Path,
-) -> Result<FetchedFile, FetchError> {
-    let fail = |message: String| FetchError::Download {
-        url: url.to_string(),
-        message,
-    };
+fn download(agent: &ureq::Agent, name: &str, url: &str, dest: &Path) -> Result<FetchedFile, FetchError> {
+    let fail = |message: String| FetchError::Download { url: url.to_string(), message };
     let response = agent.get(url).call().map_err(|e| match e {
         ureq::Error::Status(code, r) => fail(format!("HTTP {code} {}", r.status_text())),
         ureq::Error::Transport(t) => fail(t.to_string()),
@@ -246,15 +220,8 @@ fn download(
     if !(200..300).contains(&status) {
         return Err(fail(format!("HTTP {status} {}", response.status_text())));
     }
-    let io_err = |e: std::io::Error| FetchError::Io {
-        path: dest.to_path_buf(),
-        source: e,
-    };
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(dest)
-        .map_err(io_err)?;
+    let io_err = |e: std::io::Error| FetchError::Io { path: dest.to_path_buf(), source: e };
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(dest).map_err(io_err)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
     let mut body = response.into_reader().take(MAX_FILE_BYTES + 1);
     let mut hasher = Sha256::new();
@@ -265,11 +232,7 @@ fn download(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(fail(format!(
-                    "reading the response after {total} bytes: {e}"
-                )))
-            }
+            Err(e) => return Err(fail(format!("reading the response after {total} bytes: {e}"))),
         };
         total += n as u64;
         if total > MAX_FILE_BYTES {
@@ -300,10 +263,7 @@ fn install(
     name: &str,
     warnings: &mut Vec<String>,
 ) -> Result<(), FetchError> {
-    let io = |path: &Path, e: std::io::Error| FetchError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
+    let io = |path: &Path, e: std::io::Error| FetchError::Io { path: path.to_path_buf(), source: e };
     let had_old = std::fs::symlink_metadata(target).is_ok();
     let aside = if had_old {
         let aside = unique_path(data_dir, &format!(".old-{name}"));
@@ -319,10 +279,7 @@ fn install(
                     target,
                     std::io::Error::new(
                         e.kind(),
-                        format!(
-                            "{e}; and the previous files could not be moved back from {}: {e2}",
-                            aside.display()
-                        ),
+                        format!("{e}; and the previous files could not be moved back from {}: {e2}", aside.display()),
                     ),
                 ));
             }
@@ -331,10 +288,7 @@ fn install(
     }
     if let Some(aside) = aside {
         if let Err(e) = std::fs::remove_dir_all(&aside) {
-            warnings.push(format!(
-                "could not delete the previous files at {}: {e}",
-                aside.display()
-            ));
+            warnings.push(format!("could not delete the previous files at {}: {e}", aside.display()));
         }
     }
     Ok(())
@@ -369,9 +323,7 @@ fn check_name(name: &str, within: &Path, what: &str) -> Result<(), FetchError> {
     let ok = !name.is_empty()
         && !name.starts_with('.')
         && name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if ok {
         Ok(())
     } else {
@@ -407,25 +359,15 @@ mod tests {
     fn unreachable_source_reports_an_error_and_touches_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = BTreeMap::new();
-        files.insert(
-            "consolidated.xml".to_string(),
-            "http://127.0.0.1:9/x.xml".to_string(),
-        );
+        files.insert("consolidated.xml".to_string(), "http://127.0.0.1:9/x.xml".to_string());
         let mut sources = BTreeMap::new();
         sources.insert("un_sc_sanctions".to_string(), files);
         sources.insert("../evil".to_string(), BTreeMap::new());
-        let settings = FetchSettings {
-            timeout_secs: 2,
-            sources,
-        };
+        let settings = FetchSettings { timeout_secs: 2, sources };
         let reports = fetch_all(&settings, dir.path()).unwrap();
         assert_eq!(reports.len(), 2);
         assert!(reports.iter().all(|r| !r.ok && r.error.is_some()));
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            0,
-            "nothing left behind"
-        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
         assert!(fetch_source(&settings, "nope", dir.path()).is_err());
     }
 }

@@ -73,8 +73,7 @@ use serde::Deserialize;
 
 use crate::error::ListError;
 use crate::model::{
-    Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, ListFormat, LoadedList,
-    NameRole,
+    Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, ListFormat, LoadedList, NameRole,
 };
 
 /// Whether a (lower-cased) file name is a cartelscreen list.
@@ -87,32 +86,25 @@ pub fn is_native_file_name(lower_name: &str) -> bool {
 pub fn load_native(path: &Path) -> Result<LoadedList, ListError> {
     let bytes = super::read_bytes(path)?;
     let source = path.display().to_string();
-    let lower = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let lower = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
     if lower.ends_with(".csv") {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         return parse_native_csv(&bytes, &dataset_from_stem(stem), source);
     }
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|e| ListError::format(path, format!("not UTF-8 text: {e}")))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| ListError::format(path, format!("not UTF-8 text: {e}")))?;
     if lower.ends_with(".json") {
         parse_native_json(text, source)
     } else if lower.ends_with(".toml") {
         parse_native_toml(text, source)
     } else {
-        Err(ListError::NotRecognised {
-            path: path.to_path_buf(),
-        })
+        Err(ListError::NotRecognised { path: path.to_path_buf() })
     }
 }
 
 /// Parses the TOML form; `source` names the list in its version and errors.
 pub fn parse_native_toml(text: &str, source: String) -> Result<LoadedList, ListError> {
-    let file: FileSpec = toml::from_str(text)
-        .map_err(|e| ListError::format(&source, format!("invalid cartelscreen TOML list: {e}")))?;
+    let file: FileSpec =
+        toml::from_str(text).map_err(|e| ListError::format(&source, format!("invalid cartelscreen TOML list: {e}")))?;
     build_list(file, text.as_bytes(), source)
 }
 
@@ -125,33 +117,19 @@ pub fn parse_native_json(text: &str, source: String) -> Result<LoadedList, ListE
 
 /// Parses the CSV form; the dataset name comes from the caller (the file
 /// stem, see [`dataset_from_stem`]).
-pub fn parse_native_csv(
-    bytes: &[u8],
-    dataset: &str,
-    source: String,
-) -> Result<LoadedList, ListError> {
+pub fn parse_native_csv(bytes: &[u8], dataset: &str, source: String) -> Result<LoadedList, ListError> {
     let path = PathBuf::from(&source);
     let format_err = |m: String| ListError::format(path.clone(), m);
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(body);
-    let headers = rdr
-        .headers()
-        .map_err(|e| format_err(format!("invalid cartelscreen CSV list: {e}")))?
-        .clone();
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(body);
+    let headers = rdr.headers().map_err(|e| format_err(format!("invalid cartelscreen CSV list: {e}")))?.clone();
     let mut columns: Vec<Column> = Vec::with_capacity(headers.len());
     for h in headers.iter() {
         let h = h.trim().to_ascii_lowercase();
         let col = Column::parse(&h).ok_or_else(|| {
             format_err(format!(
                 "unknown CSV column {h:?}; expected {}",
-                Column::ALL
-                    .iter()
-                    .map(|c| c.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                Column::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
             ))
         })?;
         if columns.contains(&col) {
@@ -161,10 +139,7 @@ pub fn parse_native_csv(
     }
     for required in [Column::Id, Column::Name] {
         if !columns.contains(&required) {
-            return Err(format_err(format!(
-                "the CSV header has no {:?} column",
-                required.name()
-            )));
+            return Err(format_err(format!("the CSV header has no {:?} column", required.name())));
         }
     }
     let mut specs = Vec::new();
@@ -180,27 +155,15 @@ pub fn parse_native_csv(
         }
         specs.push((format!("row at line {line}"), spec));
     }
-    let header = ListSpec {
-        dataset: dataset.to_string(),
-        title: None,
-        version: None,
-    };
+    let header = ListSpec { dataset: dataset.to_string(), title: None, version: None };
     build(header, specs, bytes, source)
 }
 
 /// The dataset name of a CSV list: the file stem lower-cased, every
 /// character but a letter or digit replaced by `_`.
 pub fn dataset_from_stem(stem: &str) -> String {
-    let d: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let d: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     if d.is_empty() {
         "list".to_string()
     } else {
@@ -345,8 +308,7 @@ impl<'de> Deserialize<'de> for Text {
                 while let Some((_, v)) = map.next_entry::<String, String>()? {
                     out = Some(v);
                 }
-                out.map(Text)
-                    .ok_or_else(|| de::Error::custom("expected a string or a date"))
+                out.map(Text).ok_or_else(|| de::Error::custom("expected a string or a date"))
             }
         }
         d.deserialize_any(V)
@@ -447,14 +409,8 @@ impl Column {
     }
 
     fn fill(self, spec: &mut EntitySpec, field: &str) {
-        let many = || -> Vec<String> {
-            field
-                .split('|')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect()
-        };
+        let many =
+            || -> Vec<String> { field.split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect() };
         let one = || Some(field.to_string()).filter(|s| !s.is_empty());
         match self {
             Column::Id => spec.id = Some(field.to_string()),
@@ -463,9 +419,7 @@ impl Column {
             Column::Aliases => spec.aliases = many(),
             Column::WeakAliases => spec.weak_aliases = many(),
             Column::Programs => spec.programs = many(),
-            Column::Identifiers => {
-                spec.identifiers = many().into_iter().map(IdSpec::Text).collect()
-            }
+            Column::Identifiers => spec.identifiers = many().into_iter().map(IdSpec::Text).collect(),
             Column::BirthDates => spec.birth_dates = many(),
             Column::BirthPlaces => spec.birth_places = many(),
             Column::Nationalities => spec.nationalities = many(),
@@ -485,17 +439,9 @@ impl Column {
 
 fn build_list(file: FileSpec, bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
     let header = file.list.ok_or_else(|| {
-        ListError::format(
-            &source,
-            "not a cartelscreen list: no [list] table (with dataset = \"...\")",
-        )
+        ListError::format(&source, "not a cartelscreen list: no [list] table (with dataset = \"...\")")
     })?;
-    let specs = file
-        .entity
-        .into_iter()
-        .enumerate()
-        .map(|(i, spec)| (format!("entity #{}", i + 1), spec))
-        .collect();
+    let specs = file.entity.into_iter().enumerate().map(|(i, spec)| (format!("entity #{}", i + 1), spec)).collect();
     build(header, specs, bytes, source)
 }
 
@@ -506,19 +452,10 @@ fn build(
     source: String,
 ) -> Result<LoadedList, ListError> {
     let path = PathBuf::from(&source);
-    let invalid = |message: String| ListError::Invalid {
-        path: path.clone(),
-        message,
-    };
+    let invalid = |message: String| ListError::Invalid { path: path.clone(), message };
     let dataset = header.dataset.trim().to_string();
-    if dataset.is_empty()
-        || !dataset
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Err(invalid(format!(
-            "dataset {dataset:?} must be made of a-z, 0-9 and _"
-        )));
+    if dataset.is_empty() || !dataset.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Err(invalid(format!("dataset {dataset:?} must be made of a-z, 0-9 and _")));
     }
     if specs.is_empty() {
         return Err(invalid("the list has no entities".into()));
@@ -536,26 +473,10 @@ fn build(
         }
         entities.push(e);
     }
-    let title = header
-        .title
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| dataset.clone());
-    let published = header
-        .version
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
+    let title = header.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| dataset.clone());
+    let published = header.version.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let sha = super::content_sha256([bytes]);
-    Ok(LoadedList::new(
-        &dataset,
-        &title,
-        ListFormat::Cartelscreen,
-        source,
-        sha,
-        published,
-        entities,
-        Vec::new(),
-    ))
+    Ok(LoadedList::new(&dataset, &title, ListFormat::Cartelscreen, source, sha, published, entities, Vec::new()))
 }
 
 fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
@@ -565,9 +486,7 @@ fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
     }
     let kind_text = spec.kind.as_deref().unwrap_or("");
     let kind = EntityKind::parse(kind_text).ok_or_else(|| {
-        format!(
-            "unknown kind {kind_text:?} (expected person, organization, company, vessel or aircraft)"
-        )
+        format!("unknown kind {kind_text:?} (expected person, organization, company, vessel or aircraft)")
     })?;
     let name = spec.name.as_deref().map(str::trim).unwrap_or("");
     if name.is_empty() {
@@ -590,11 +509,7 @@ fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
                     .map(|(s, v)| (s.trim(), v.trim()))
                     .filter(|(s, v)| !s.is_empty() && !v.is_empty())
                     .ok_or_else(|| format!("identifier {t:?} is not scheme:value"))?;
-                Identifier {
-                    scheme: IdScheme::parse(scheme),
-                    value: value.to_string(),
-                    country: None,
-                }
+                Identifier { scheme: IdScheme::parse(scheme), value: value.to_string(), country: None }
             }
             IdSpec::Full(t) => {
                 let (scheme, value) = (t.scheme.trim(), t.value.trim());
@@ -604,10 +519,7 @@ fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
                 Identifier {
                     scheme: IdScheme::parse(scheme),
                     value: value.to_string(),
-                    country: t
-                        .country
-                        .map(|c| c.trim().to_string())
-                        .filter(|c| !c.is_empty()),
+                    country: t.country.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
                 }
             }
         };
@@ -622,34 +534,21 @@ fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
     e.birth_places = cleaned(spec.birth_places);
     e.nationalities = cleaned(spec.nationalities);
     e.citizenships = cleaned(spec.citizenships);
-    e.gender = spec
-        .gender
-        .map(|g| g.trim().to_string())
-        .filter(|g| !g.is_empty());
+    e.gender = spec.gender.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
     let opt = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     for a in spec.addresses {
-        let address = Address {
-            street: opt(a.street),
-            city: opt(a.city),
-            country: opt(a.country),
-        };
+        let address = Address { street: opt(a.street), city: opt(a.city), country: opt(a.country) };
         if address != Address::default() {
             e.addresses.push(address);
         }
     }
     for c in cleaned(spec.countries) {
-        let address = Address {
-            country: Some(c),
-            ..Address::default()
-        };
+        let address = Address { country: Some(c), ..Address::default() };
         if !e.addresses.contains(&address) {
             e.addresses.push(address);
         }
     }
-    e.links = cleaned(spec.links)
-        .into_iter()
-        .map(|name| Link { name, target: None })
-        .collect();
+    e.links = cleaned(spec.links).into_iter().map(|name| Link { name, target: None }).collect();
     e.same_as = cleaned(spec.same_as);
     if let Some(d) = opt(spec.listed_on) {
         if BirthDate::parse_iso(&d).is_none() {
@@ -678,17 +577,11 @@ mod tests {
     use super::*;
 
     fn fixture(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(rel)
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
     }
 
     fn names(e: &Entity, role: NameRole) -> Vec<&str> {
-        e.names
-            .iter()
-            .filter(|n| n.role == role)
-            .map(|n| n.full.as_str())
-            .collect()
+        e.names.iter().filter(|n| n.role == role).map(|n| n.full.as_str()).collect()
     }
 
     #[test]
@@ -696,22 +589,12 @@ mod tests {
         assert!(is_native_file_name("acme.toml"));
         assert!(is_native_file_name("acme.json"));
         assert!(is_native_file_name("acme blocklist.csv"));
-        for ofac in [
-            "sdn.csv",
-            "alt.csv",
-            "add.csv",
-            "sdn_comments.csv",
-            "cons_prim.csv",
-            "cons_alt.csv",
-        ] {
+        for ofac in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv", "cons_prim.csv", "cons_alt.csv"] {
             assert!(!is_native_file_name(ofac), "{ofac}");
         }
         assert!(!is_native_file_name("consolidated.xml"));
         assert!(!is_native_file_name("readme.md"));
-        assert_eq!(
-            dataset_from_stem("ACME Blocklist-2025"),
-            "acme_blocklist_2025"
-        );
+        assert_eq!(dataset_from_stem("ACME Blocklist-2025"), "acme_blocklist_2025");
         assert_eq!(dataset_from_stem(""), "list");
     }
 
@@ -721,11 +604,7 @@ mod tests {
         assert_eq!(l.version.dataset, "acme_blocklist");
         assert_eq!(l.version.title, "ACME internal blocklist");
         assert_eq!(l.version.format, ListFormat::Cartelscreen);
-        assert_eq!(
-            l.version.published.as_deref(),
-            Some("2025-03-01"),
-            "a TOML date is read as text"
-        );
+        assert_eq!(l.version.published.as_deref(), Some("2025-03-01"), "a TOML date is read as text");
         assert_eq!(l.version.entries, 3);
         assert_eq!(l.version.sha256.len(), 64);
         assert!(l.version.source.ends_with("acme_blocklist.toml"));
@@ -746,13 +625,7 @@ mod tests {
         assert_eq!(c.identifiers[1].value, "99999");
         assert_eq!(c.addresses.len(), 2);
         assert_eq!(c.addresses[0].city.as_deref(), Some("Guadalajara"));
-        assert_eq!(
-            c.addresses[1],
-            Address {
-                country: Some("Guatemala".into()),
-                ..Address::default()
-            }
-        );
+        assert_eq!(c.addresses[1], Address { country: Some("Guatemala".into()), ..Address::default() });
         assert_eq!(c.links.len(), 2);
         assert_eq!(c.links[0].name, "CARTEL DE JALISCO NUEVA GENERACION");
         assert!(c.links.iter().all(|l| l.target.is_none()));
@@ -767,10 +640,7 @@ mod tests {
             vec![
                 BirthDate::ymd(1966, 7, 17),
                 BirthDate::year(1970),
-                BirthDate {
-                    month: Some(5),
-                    ..BirthDate::year(1971)
-                }
+                BirthDate { month: Some(5), ..BirthDate::year(1971) }
             ]
         );
         assert_eq!(p.birth_places, vec!["Pueblo Inventado, Jalisco, Mexico"]);
@@ -786,10 +656,7 @@ mod tests {
     fn json_list() {
         let l = load_native(&fixture("native-json/acme_blocklist.json")).expect("loads");
         assert_eq!(l.version.dataset, "acme_json");
-        assert_eq!(
-            l.version.title, "acme_json",
-            "title defaults to the dataset"
-        );
+        assert_eq!(l.version.title, "acme_json", "title defaults to the dataset");
         assert_eq!(l.version.published.as_deref(), Some("v7"));
         assert_eq!(l.entities.len(), 2);
         let g = &l.entities[0];
@@ -811,19 +678,13 @@ mod tests {
         assert_eq!(c.id, "c-1");
         assert_eq!(c.kind, EntityKind::Company);
         assert_eq!(c.caption(), "EMPRESA FICTICIA, S.A.");
-        assert_eq!(
-            names(c, NameRole::Aka),
-            vec!["EMPRESA FICTICIA", "FICTICIA SA"]
-        );
+        assert_eq!(names(c, NameRole::Aka), vec!["EMPRESA FICTICIA", "FICTICIA SA"]);
         assert_eq!(c.programs, vec!["INTERNAL", "PEP"]);
         assert_eq!(c.identifiers.len(), 2);
         assert_eq!(c.identifiers[0].scheme, IdScheme::Rfc);
         assert_eq!(c.identifiers[0].value, "EFI-010101-AA1");
         assert_eq!(
-            c.addresses
-                .iter()
-                .map(|a| a.country.as_deref().unwrap_or(""))
-                .collect::<Vec<_>>(),
+            c.addresses.iter().map(|a| a.country.as_deref().unwrap_or("")).collect::<Vec<_>>(),
             vec!["Mexico", "Panama"]
         );
         assert_eq!(c.links[0].name, "c-2");
@@ -831,10 +692,7 @@ mod tests {
         let p = &l.entities[1];
         assert_eq!(p.caption(), "Persona Inventada");
         assert_eq!(names(p, NameRole::WeakAlias), vec!["El Inventado"]);
-        assert_eq!(
-            p.birth_dates,
-            vec![BirthDate::ymd(1980, 1, 2), BirthDate::year(1981)]
-        );
+        assert_eq!(p.birth_dates, vec![BirthDate::ymd(1980, 1, 2), BirthDate::year(1981)]);
         assert_eq!(p.nationalities, vec!["Mexico"]);
         assert_eq!(p.same_as, vec!["ofac-0000002"]);
     }
@@ -855,15 +713,9 @@ mod tests {
         };
         let is_invalid = matches!(err, ListError::Invalid { .. });
         let is_format = matches!(err, ListError::Format { .. });
-        assert!(
-            if invalid { is_invalid } else { is_format },
-            "{rel}: wrong kind of error: {err:?}"
-        );
+        assert!(if invalid { is_invalid } else { is_format }, "{rel}: wrong kind of error: {err:?}");
         let text = err.to_string();
-        assert!(
-            text.contains(rel.rsplit('/').next().unwrap_or(rel)),
-            "{rel}: {text}"
-        );
+        assert!(text.contains(rel.rsplit('/').next().unwrap_or(rel)), "{rel}: {text}");
         for n in needles {
             assert!(text.contains(n), "{rel}: {text:?} lacks {n:?}");
         }
@@ -871,73 +723,25 @@ mod tests {
 
     #[test]
     fn invalid_lists_are_rejected() {
-        rejects(
-            "native-invalid/duplicate_id.toml",
-            true,
-            &["entity #2", "duplicate id \"x-1\""],
-        );
-        rejects(
-            "native-invalid/empty_name.toml",
-            true,
-            &["entity #1", "x-1", "empty name"],
-        );
-        rejects(
-            "native-invalid/bad_kind.toml",
-            true,
-            &["x-1", "unknown kind \"corporation\""],
-        );
-        rejects(
-            "native-invalid/bad_date.toml",
-            true,
-            &["x-1", "bad birth date \"1966-13-45\""],
-        );
-        rejects(
-            "native-invalid/bad_dataset.toml",
-            true,
-            &["dataset \"Bad Name!\""],
-        );
-        rejects(
-            "native-invalid/missing_id.toml",
-            true,
-            &["entity #1", "no id"],
-        );
-        rejects(
-            "native-invalid/bad_identifier.toml",
-            true,
-            &["not scheme:value"],
-        );
+        rejects("native-invalid/duplicate_id.toml", true, &["entity #2", "duplicate id \"x-1\""]);
+        rejects("native-invalid/empty_name.toml", true, &["entity #1", "x-1", "empty name"]);
+        rejects("native-invalid/bad_kind.toml", true, &["x-1", "unknown kind \"corporation\""]);
+        rejects("native-invalid/bad_date.toml", true, &["x-1", "bad birth date \"1966-13-45\""]);
+        rejects("native-invalid/bad_dataset.toml", true, &["dataset \"Bad Name!\""]);
+        rejects("native-invalid/missing_id.toml", true, &["entity #1", "no id"]);
+        rejects("native-invalid/bad_identifier.toml", true, &["not scheme:value"]);
         rejects("native-invalid/no_entities.toml", true, &["no entities"]);
         rejects("native-invalid/unknown_key.toml", false, &["alaises"]);
         rejects("native-invalid/bad_syntax.toml", false, &["TOML"]);
         rejects("native-invalid/no_list.toml", false, &["no [list] table"]);
         rejects("native-invalid/bad.json", false, &["JSON", "line 1"]);
         rejects("native-invalid/unknown_key.json", false, &["nam"]);
-        rejects(
-            "native-invalid/unknown_column.csv",
-            false,
-            &["unknown CSV column \"alias\""],
-        );
-        rejects(
-            "native-invalid/no_name_column.csv",
-            false,
-            &["no \"name\" column"],
-        );
-        rejects(
-            "native-invalid/duplicate_id.csv",
-            true,
-            &["line 3", "duplicate id"],
-        );
-        rejects(
-            "native-invalid/empty_name.csv",
-            true,
-            &["line 3", "x-2", "empty name"],
-        );
+        rejects("native-invalid/unknown_column.csv", false, &["unknown CSV column \"alias\""]);
+        rejects("native-invalid/no_name_column.csv", false, &["no \"name\" column"]);
+        rejects("native-invalid/duplicate_id.csv", true, &["line 3", "duplicate id"]);
+        rejects("native-invalid/empty_name.csv", true, &["line 3", "x-2", "empty name"]);
         rejects("native-invalid/ragged.csv", false, &["CSV"]);
-        rejects(
-            "native-invalid/bad_date.csv",
-            true,
-            &["line 2", "bad birth date"],
-        );
+        rejects("native-invalid/bad_date.csv", true, &["line 2", "bad birth date"]);
     }
 
     #[test]
@@ -967,11 +771,7 @@ mod tests {
     fn not_utf8_is_a_format_error() {
         let dir = tempfile::tempdir().expect("temp dir");
         let p = dir.path().join("latin1.toml");
-        std::fs::write(
-            &p,
-            b"[list]\ndataset = \"a\"\n[[entity]]\nid = \"1\"\nname = \"M\xe9xico\"\n",
-        )
-        .unwrap();
+        std::fs::write(&p, b"[list]\ndataset = \"a\"\n[[entity]]\nid = \"1\"\nname = \"M\xe9xico\"\n").unwrap();
         assert!(matches!(load_native(&p), Err(ListError::Format { .. })));
         // The CSV reader reports the bad row as well.
         let p = dir.path().join("latin1.csv");

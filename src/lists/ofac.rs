@@ -54,18 +54,10 @@ pub struct SetFiles {
     pub comments: &'static str,
 }
 
-pub const SDN_FILES: SetFiles = SetFiles {
-    prim: "sdn.csv",
-    alt: "alt.csv",
-    add: "add.csv",
-    comments: "sdn_comments.csv",
-};
-pub const CONS_FILES: SetFiles = SetFiles {
-    prim: "cons_prim.csv",
-    alt: "cons_alt.csv",
-    add: "cons_add.csv",
-    comments: "cons_comments.csv",
-};
+pub const SDN_FILES: SetFiles =
+    SetFiles { prim: "sdn.csv", alt: "alt.csv", add: "add.csv", comments: "sdn_comments.csv" };
+pub const CONS_FILES: SetFiles =
+    SetFiles { prim: "cons_prim.csv", alt: "cons_alt.csv", add: "cons_add.csv", comments: "cons_comments.csv" };
 
 /// The file names used by a format (the SDN names for anything but the
 /// consolidated list).
@@ -104,12 +96,7 @@ pub fn is_ofac_file_name(lower_file_name: &str) -> bool {
     )
 }
 
-fn load_dir(
-    dir: &Path,
-    dataset: &str,
-    title: &str,
-    format: ListFormat,
-) -> Result<LoadedList, ListError> {
+fn load_dir(dir: &Path, dataset: &str, title: &str, format: ListFormat) -> Result<LoadedList, ListError> {
     let files = set_files(format);
     // A missing primary file is an I/O error naming it (`alt.csv` and
     // friends alone are not a list).
@@ -176,18 +163,11 @@ pub fn parse_set(
         if let Some(&i) = index.get(&ent) {
             return Err(ListError::format(
                 &prim_path,
-                format!(
-                    "line {}: duplicate ent_num {ent} (first on line {})",
-                    row.line, prim_rows[i].line
-                ),
+                format!("line {}: duplicate ent_num {ent} (first on line {})", row.line, prim_rows[i].line),
             ));
         }
-        let name = value(&f[1]).ok_or_else(|| {
-            ListError::format(
-                &prim_path,
-                format!("line {}: empty name for ent_num {ent}", row.line),
-            )
-        })?;
+        let name = value(&f[1])
+            .ok_or_else(|| ListError::format(&prim_path, format!("line {}: empty name for ent_num {ent}", row.line)))?;
         let sdn_type = value(&f[2]);
         let kind = match sdn_type.map(str::to_ascii_lowercase).as_deref() {
             None => None,
@@ -202,11 +182,7 @@ pub fn parse_set(
                 k
             }
         };
-        let mut e = Entity::new(
-            format!("ofac-{ent}"),
-            dataset,
-            kind.unwrap_or(EntityKind::Organization),
-        );
+        let mut e = Entity::new(format!("ofac-{ent}"), dataset, kind.unwrap_or(EntityKind::Organization));
         e.add_name(name, NameRole::Primary);
         e.programs = split_programs(&f[3]);
         let vessel = VesselInfo {
@@ -269,17 +245,10 @@ pub fn parse_set(
         }
         orphans.warn(files.alt, files.prim, &mut warnings);
         if empty_names > 0 {
-            warnings.push(format!(
-                "{}: {empty_names} rows without a name (skipped)",
-                files.alt
-            ));
+            warnings.push(format!("{}: {empty_names} rows without a name (skipped)", files.alt));
         }
         if !unknown_roles.is_empty() {
-            warnings.push(format!(
-                "{}: unknown alt_type, read as aka: {}",
-                files.alt,
-                unknown_roles.join(", ")
-            ));
+            warnings.push(format!("{}: unknown alt_type, read as aka: {}", files.alt, unknown_roles.join(", ")));
         }
     }
 
@@ -364,22 +333,16 @@ pub fn parse_set(
 
     // Remarks facts, and the kind of untyped entries.
     for ((e, raw), untyped) in entities.iter_mut().zip(raw_remarks).zip(untyped) {
-        let text = raw
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && *t != "-0-");
+        let text = raw.as_deref().map(str::trim).filter(|t| !t.is_empty() && *t != "-0-");
         let facts = text.map(remarks::parse_remarks);
         if untyped {
-            e.kind = facts
-                .as_ref()
-                .and_then(|f| f.kind_hint())
-                .unwrap_or_else(|| {
-                    if remarks::has_legal_form(e.caption()) {
-                        EntityKind::Company
-                    } else {
-                        EntityKind::Organization
-                    }
-                });
+            e.kind = facts.as_ref().and_then(|f| f.kind_hint()).unwrap_or_else(|| {
+                if remarks::has_legal_form(e.caption()) {
+                    EntityKind::Company
+                } else {
+                    EntityKind::Organization
+                }
+            });
         }
         if let Some(f) = facts {
             remarks::apply(f, e);
@@ -387,9 +350,7 @@ pub fn parse_set(
         e.remarks = text.map(str::to_string);
     }
 
-    Ok(LoadedList::new(
-        dataset, title, format, source, sha256, None, entities, warnings,
-    ))
+    Ok(LoadedList::new(dataset, title, format, source, sha256, None, entities, warnings))
 }
 
 /// Whether a remarks field looks cut by OFAC: as long as the cut, or not
@@ -464,10 +425,7 @@ fn ent_num(field: &str, path: &Path, line: usize) -> Result<u64, ListError> {
             return Ok(n);
         }
     }
-    Err(ListError::format(
-        path,
-        format!("line {line}: ent_num {t:?} is not a number"),
-    ))
+    Err(ListError::format(path, format!("line {line}: ent_num {t:?} is not a number")))
 }
 
 // ---------------------------------------------------------------------------
@@ -501,11 +459,10 @@ fn decode<'a>(bytes: &'a [u8], file: &str, warnings: &mut Vec<String>) -> Cow<'a
 /// bytes it leaves undefined map to the C1 controls, as in Latin-1.
 pub fn decode_cp1252(bytes: &[u8]) -> String {
     const HIGH: [char; 32] = [
-        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
-        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
-        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
-        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
-        '\u{178}',
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}',
+        '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}',
+        '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}',
+        '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
     ];
     bytes
         .iter()
@@ -525,11 +482,7 @@ struct Record<'a> {
 /// Parses headerless CSV (CRLF or LF line ends, `"` quoting with `""`
 /// escapes, quoted fields may span lines). Every record must have
 /// `expected` fields. Blank lines are skipped.
-fn parse_csv<'a>(
-    text: &'a str,
-    path: &Path,
-    expected: usize,
-) -> Result<Vec<Record<'a>>, ListError> {
+fn parse_csv<'a>(text: &'a str, path: &Path, expected: usize) -> Result<Vec<Record<'a>>, ListError> {
     let b = text.as_bytes();
     let n = b.len();
     let mut records = Vec::with_capacity(n / 128 + 1);
@@ -583,11 +536,7 @@ fn parse_csv<'a>(
                     }
                 };
                 let raw = &text[start..end];
-                fields.push(if escaped {
-                    Cow::Owned(raw.replace("\"\"", "\""))
-                } else {
-                    Cow::Borrowed(raw)
-                });
+                fields.push(if escaped { Cow::Owned(raw.replace("\"\"", "\"")) } else { Cow::Borrowed(raw) });
                 i = end + 1;
                 while i < n && matches!(b[i], b' ' | b'\t') {
                     i += 1;
@@ -608,9 +557,7 @@ fn parse_csv<'a>(
                     // The file ends inside a `-0-`.
                     return Err(ListError::format(
                         path,
-                        format!(
-                            "line {line}: the file ends inside a field (is the file truncated?)"
-                        ),
+                        format!("line {line}: the file ends inside a field (is the file truncated?)"),
                     ));
                 }
                 fields.push(Cow::Borrowed(raw));
@@ -638,10 +585,7 @@ fn parse_csv<'a>(
                 ),
             ));
         }
-        records.push(Record {
-            line: start_line,
-            fields,
-        });
+        records.push(Record { line: start_line, fields });
     }
     Ok(records)
 }
@@ -665,16 +609,7 @@ mod tests {
     }
 
     fn sdn(prim: &str) -> Result<LoadedList, ListError> {
-        parse_set(
-            SDN_DATASET,
-            SDN_TITLE,
-            ListFormat::OfacSdn,
-            "mem".into(),
-            prim.as_bytes(),
-            None,
-            None,
-            None,
-        )
+        parse_set(SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, "mem".into(), prim.as_bytes(), None, None, None)
     }
 
     fn sdn_set(prim: &str, alt: &str, add: &str, comments: &str) -> Result<LoadedList, ListError> {
@@ -691,10 +626,7 @@ mod tests {
     }
 
     fn entity<'a>(l: &'a LoadedList, id: &str) -> &'a Entity {
-        l.entities
-            .iter()
-            .find(|e| e.id == id)
-            .unwrap_or_else(|| panic!("{id} missing"))
+        l.entities.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} missing"))
     }
 
     fn format_error(r: Result<LoadedList, ListError>) -> String {
@@ -750,38 +682,18 @@ mod tests {
         assert_eq!(a.entities, b.entities);
         assert_ne!(a.version.sha256, b.version.sha256);
         // Blank lines are skipped.
-        assert_eq!(
-            sdn(&format!("\r\n{ROW_PERSON}\r\n\r\n{ROW_ORG}\r\n\r\n"))
-                .unwrap()
-                .entities
-                .len(),
-            2
-        );
+        assert_eq!(sdn(&format!("\r\n{ROW_PERSON}\r\n\r\n{ROW_ORG}\r\n\r\n")).unwrap().entities.len(), 2);
     }
 
     #[test]
     fn latin1_fallback() {
         let mut bytes = b"5,\"PE\xd1A GARC\xcdA, Jos\xe9\",\"individual\",\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"POB Torre\xf3n, Coahuila; a.k.a. \x93El Ni\xf1o\x94.\"\r\n".to_vec();
         bytes.push(0x1a);
-        let l = parse_set(
-            SDN_DATASET,
-            SDN_TITLE,
-            ListFormat::OfacSdn,
-            "mem".into(),
-            &bytes,
-            None,
-            None,
-            None,
-        )
-        .unwrap();
+        let l = parse_set(SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, "mem".into(), &bytes, None, None, None).unwrap();
         let e = &l.entities[0];
         assert_eq!(e.caption(), "PEÑA GARCÍA, José");
         assert_eq!(e.birth_places, vec!["Torreón, Coahuila"]);
-        assert!(e
-            .remarks
-            .as_deref()
-            .unwrap()
-            .contains("\u{201C}El Niño\u{201D}"));
+        assert!(e.remarks.as_deref().unwrap().contains("\u{201C}El Niño\u{201D}"));
         assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
         assert!(l.warnings[0].contains("Windows-1252"));
         assert_eq!(decode_cp1252(b"\x80\x81A\xff"), "\u{20AC}\u{81}A\u{ff}");
@@ -789,16 +701,10 @@ mod tests {
 
     #[test]
     fn programs_splitting() {
-        assert_eq!(
-            split_programs("SDNTK] [FTO] [SDGT"),
-            vec!["SDNTK", "FTO", "SDGT"]
-        );
+        assert_eq!(split_programs("SDNTK] [FTO] [SDGT"), vec!["SDNTK", "FTO", "SDGT"]);
         assert_eq!(split_programs("[SDNTK] [FTO]"), vec!["SDNTK", "FTO"]);
         assert_eq!(split_programs("SDNTK"), vec!["SDNTK"]);
-        assert_eq!(
-            split_programs("NPWMD] [CAATSA - RUSSIA"),
-            vec!["NPWMD", "CAATSA - RUSSIA"]
-        );
+        assert_eq!(split_programs("NPWMD] [CAATSA - RUSSIA"), vec!["NPWMD", "CAATSA - RUSSIA"]);
         assert_eq!(split_programs("SDGT] [SDGT"), vec!["SDGT"]);
         assert!(split_programs("-0- ").is_empty());
         assert!(split_programs("").is_empty());
@@ -810,16 +716,14 @@ mod tests {
         let alt = "101,1,\"aka\",\"FALSO, Juanito\",-0- \r\n102,2,\"AKA\",\"CPS\",-0- \r\n102,3,\"fka\",\"LOS DE PRUEBA\",-0- \r\n\
                    102,4,\"nka\",\"NUEVO CARTEL DE PRUEBA\",-0- \r\n999,5,\"aka\",\"HUERFANO\",-0- \r\n998,6,\"aka\",\"HUERFANO DOS\",-0- \r\n\
                    998,7,\"aka\",\"HUERFANO TRES\",-0- \r\n\x1a";
-        let add = "101,1,\"Calle Falsa 123\",\"Culiacan, Sinaloa\",\"Mexico\",-0- \r\n102,2,-0- ,-0- ,\"Mexico\",-0- \r\n\
+        let add =
+            "101,1,\"Calle Falsa 123\",\"Culiacan, Sinaloa\",\"Mexico\",-0- \r\n102,2,-0- ,-0- ,\"Mexico\",-0- \r\n\
                    102,3,-0- ,-0- ,-0- ,-0- \r\n997,4,-0- ,-0- ,\"Mexico\",-0- \r\n\x1a";
         let comments = "996,\"lost continuation.\"\r\n\x1a";
         let l = sdn_set(&prim, alt, add, comments).unwrap();
         let p = entity(&l, "ofac-101");
         assert_eq!(
-            p.names
-                .iter()
-                .map(|n| (n.full.as_str(), n.role))
-                .collect::<Vec<_>>(),
+            p.names.iter().map(|n| (n.full.as_str(), n.role)).collect::<Vec<_>>(),
             vec![
                 ("FALSO PEREZ, Juan", NameRole::Primary),
                 ("FALSO, Juanito", NameRole::Aka),
@@ -836,38 +740,16 @@ mod tests {
         );
         let o = entity(&l, "ofac-102");
         let roles: Vec<NameRole> = o.names.iter().map(|n| n.role).collect();
-        assert_eq!(
-            roles,
-            vec![
-                NameRole::Primary,
-                NameRole::Aka,
-                NameRole::Fka,
-                NameRole::Nka
-            ]
-        );
-        assert_eq!(
-            o.addresses,
-            vec![Address {
-                country: Some("Mexico".into()),
-                ..Address::default()
-            }]
-        );
+        assert_eq!(roles, vec![NameRole::Primary, NameRole::Aka, NameRole::Fka, NameRole::Nka]);
+        assert_eq!(o.addresses, vec![Address { country: Some("Mexico".into()), ..Address::default() }]);
         assert_eq!(l.warnings.len(), 3, "{:?}", l.warnings);
         assert!(
             l.warnings[0].starts_with("alt.csv: 3 rows for 2 entries not in sdn.csv (skipped)"),
             "{}",
             l.warnings[0]
         );
-        assert!(
-            l.warnings[1].starts_with("add.csv: 1 rows for 1 entries"),
-            "{}",
-            l.warnings[1]
-        );
-        assert!(
-            l.warnings[2].starts_with("sdn_comments.csv: 1 rows"),
-            "{}",
-            l.warnings[2]
-        );
+        assert!(l.warnings[1].starts_with("add.csv: 1 rows for 1 entries"), "{}", l.warnings[1]);
+        assert!(l.warnings[2].starts_with("sdn_comments.csv: 1 rows"), "{}", l.warnings[2]);
     }
 
     #[test]
@@ -881,22 +763,13 @@ mod tests {
                         3,\"123; a.k.a. 'INCONSISTENTE'.\"\r\n\x1a";
         let l = sdn_set(prim, "", "", comments).unwrap();
         let uno = entity(&l, "ofac-1");
-        assert_eq!(
-            uno.remarks.as_deref(),
-            Some("DOB 1970; a.k.a. 'EL CORTADO'; Linked To: CARTEL DE PRUEBA DEL SUR.")
-        );
+        assert_eq!(uno.remarks.as_deref(), Some("DOB 1970; a.k.a. 'EL CORTADO'; Linked To: CARTEL DE PRUEBA DEL SUR."));
         assert_eq!(uno.names[1].full, "EL CORTADO");
         assert_eq!(uno.links[0].name, "CARTEL DE PRUEBA DEL SUR");
         let dos = entity(&l, "ofac-2");
-        assert_eq!(
-            dos.secondary_sanctions_risk,
-            vec!["Fake Regulations section 510.214"]
-        );
+        assert_eq!(dos.secondary_sanctions_risk, vec!["Fake Regulations section 510.214"]);
         let tres = entity(&l, "ofac-3");
-        assert_eq!(
-            tres.remarks.as_deref(),
-            Some("Target Type Private Company.")
-        );
+        assert_eq!(tres.remarks.as_deref(), Some("Target Type Private Company."));
         assert_eq!(tres.kind, EntityKind::Company);
         assert_eq!(tres.names.len(), 1);
         assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
@@ -921,10 +794,7 @@ mod tests {
         assert_eq!(v.identifiers[0].scheme, IdScheme::Imo);
         assert_eq!(v.identifiers[0].value, "9999991");
         assert_eq!(l.entities[1].kind, EntityKind::Aircraft);
-        assert_eq!(
-            l.entities[1].vessel.as_ref().unwrap().tonnage.as_deref(),
-            Some("50")
-        );
+        assert_eq!(l.entities[1].vessel.as_ref().unwrap().tonnage.as_deref(), Some("50"));
     }
 
     #[test]
@@ -934,9 +804,7 @@ mod tests {
         assert_eq!(l.entities[0].kind, EntityKind::Company);
         assert_eq!(l.entities.len(), 2);
         // The second record starts on line 3; its errors say so.
-        let err = format_error(sdn(
-            "1,\"A\r\nB\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"B\"\r\n",
-        ));
+        let err = format_error(sdn("1,\"A\r\nB\",-0- ,\"X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,\"B\"\r\n"));
         assert!(err.contains("line 3:"), "{err}");
     }
 
@@ -945,64 +813,37 @@ mod tests {
         let ok = format!("{ROW_PERSON}\r\n{ROW_ORG}\r\n");
         // Wrong field count.
         let err = format_error(sdn(&format!("{ok}104,\"X\",-0- ,\"SDNTK\"\r\n")));
-        assert!(
-            err.contains("mem/sdn.csv") && err.contains("line 3: expected 12 fields, found 4"),
-            "{err}"
-        );
+        assert!(err.contains("mem/sdn.csv") && err.contains("line 3: expected 12 fields, found 4"), "{err}");
         // Non-numeric ent_num.
         let err = format_error(sdn(&format!("{ok}{}", ROW_CO.replacen("103", "10x", 1))));
-        assert!(
-            err.contains("line 3: ent_num \"10x\" is not a number"),
-            "{err}"
-        );
+        assert!(err.contains("line 3: ent_num \"10x\" is not a number"), "{err}");
         // Unterminated quote.
         let err = format_error(sdn(&format!("{ok}{}", &ROW_CO[..ROW_CO.len() - 5])));
         assert!(err.contains("line 3: unterminated quoted field"), "{err}");
         // Duplicate ent_num.
         let err = format_error(sdn(&format!("{ok}{}", ROW_ORG.replacen("102", "101", 1))));
-        assert!(
-            err.contains("line 3: duplicate ent_num 101 (first on line 1)"),
-            "{err}"
-        );
+        assert!(err.contains("line 3: duplicate ent_num 101 (first on line 1)"), "{err}");
         // Empty file, or only the end-of-file byte.
         for empty in ["", "\x1a", "\r\n\x1a"] {
             assert!(format_error(sdn(empty)).contains("no entries"));
         }
         // Cut inside a trailing `-0-`.
-        let err = format_error(sdn(&format!(
-            "{ok}{}",
-            &ROW_ORG.replace("\"Target Type Criminal Organization.\"", "-0")
-        )));
-        assert!(
-            err.contains("line 3: the file ends inside a field"),
-            "{err}"
-        );
+        let err =
+            format_error(sdn(&format!("{ok}{}", &ROW_ORG.replace("\"Target Type Criminal Organization.\"", "-0"))));
+        assert!(err.contains("line 3: the file ends inside a field"), "{err}");
         // Empty primary name.
-        let err = format_error(sdn(
-            "5,-0- ,-0- ,\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
-        ));
+        let err = format_error(sdn("5,-0- ,-0- ,\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"));
         assert!(err.contains("line 1: empty name for ent_num 5"), "{err}");
         // Junk after a closing quote.
-        let err = format_error(sdn(
-            "5,\"A\"B,-0- ,\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
-        ));
-        assert!(
-            err.contains("unexpected character after a closing quote"),
-            "{err}"
-        );
+        let err = format_error(sdn("5,\"A\"B,-0- ,\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"));
+        assert!(err.contains("unexpected character after a closing quote"), "{err}");
         // A broken secondary file rejects the whole set too.
         let err = format_error(sdn_set(&ok, "101,1,\"aka\"\r\n", "", ""));
-        assert!(
-            err.contains("mem/alt.csv: line 1: expected 5 fields"),
-            "{err}"
-        );
+        assert!(err.contains("mem/alt.csv: line 1: expected 5 fields"), "{err}");
         let err = format_error(sdn_set(&ok, "", "x,1,-0- ,-0- ,-0- ,-0- \r\n", ""));
         assert!(err.contains("mem/add.csv: line 1: ent_num"), "{err}");
         let err = format_error(sdn_set(&ok, "", "", "101,\"cut"));
-        assert!(
-            err.contains("mem/sdn_comments.csv: line 1: unterminated"),
-            "{err}"
-        );
+        assert!(err.contains("mem/sdn_comments.csv: line 1: unterminated"), "{err}");
     }
 
     /// The synthetic fixture, copied into a temporary folder under the
@@ -1012,8 +853,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for name in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"] {
             let from = Path::new(FIXTURE).join(format!("fake_{name}"));
-            std::fs::copy(&from, dir.path().join(name))
-                .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+            std::fs::copy(&from, dir.path().join(name)).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
         }
         dir
     }
@@ -1030,25 +870,13 @@ mod tests {
         assert!(l.warnings[0].starts_with("alt.csv: 1 rows for 1 entries not in sdn.csv"));
         let boss = entity(&l, "ofac-90001");
         assert_eq!(boss.caption(), "ZARAGOZA FICTICIO, Efrain");
-        assert!(boss
-            .names
-            .iter()
-            .any(|n| n.full == "El Inventado" && n.role == NameRole::WeakAlias));
-        assert!(boss
-            .names
-            .iter()
-            .any(|n| n.full == "ZARAGOZA, Efren" && n.role == NameRole::Aka));
-        assert_eq!(
-            boss.birth_dates,
-            vec![BirthDate::ymd(1971, 3, 3), BirthDate::year(1972)]
-        );
+        assert!(boss.names.iter().any(|n| n.full == "El Inventado" && n.role == NameRole::WeakAlias));
+        assert!(boss.names.iter().any(|n| n.full == "ZARAGOZA, Efren" && n.role == NameRole::Aka));
+        assert_eq!(boss.birth_dates, vec![BirthDate::ymd(1971, 3, 3), BirthDate::year(1972)]);
         assert_eq!(boss.identifiers.len(), 2);
         assert_eq!(boss.addresses.len(), 1);
         assert_eq!(boss.links.len(), 2);
-        assert_eq!(
-            boss.links[1].name,
-            "COMERCIALIZADORA IMAGINARIA, S.A. DE C.V."
-        );
+        assert_eq!(boss.links[1].name, "COMERCIALIZADORA IMAGINARIA, S.A. DE C.V.");
         assert_eq!(entity(&l, "ofac-90002").kind, EntityKind::Organization);
         let co = entity(&l, "ofac-90003");
         assert_eq!(co.kind, EntityKind::Company);
@@ -1060,17 +888,11 @@ mod tests {
         assert!(co.identifiers.iter().any(|i| i.value == "FAKE-0021"));
         let ship = entity(&l, "ofac-90004");
         assert_eq!(ship.kind, EntityKind::Vessel);
-        assert_eq!(
-            ship.vessel.as_ref().unwrap().call_sign.as_deref(),
-            Some("XFAKE1")
-        );
+        assert_eq!(ship.vessel.as_ref().unwrap().call_sign.as_deref(), Some("XFAKE1"));
         assert_eq!(entity(&l, "ofac-90005").kind, EntityKind::Aircraft);
         assert_eq!(entity(&l, "ofac-90006").kind, EntityKind::Organization);
         // Same content, same hash.
-        assert_eq!(
-            l.version.sha256,
-            load_sdn(dir.path()).unwrap().version.sha256
-        );
+        assert_eq!(l.version.sha256, load_sdn(dir.path()).unwrap().version.sha256);
     }
 
     #[test]
@@ -1095,10 +917,7 @@ mod tests {
         let dir = fixture_dir();
         std::fs::remove_file(dir.path().join("sdn.csv")).unwrap();
         assert!(matches!(load_sdn(dir.path()), Err(ListError::Io { .. })));
-        assert!(matches!(
-            load_consolidated(dir.path()),
-            Err(ListError::Io { .. })
-        ));
+        assert!(matches!(load_consolidated(dir.path()), Err(ListError::Io { .. })));
     }
 
     #[test]
@@ -1116,11 +935,7 @@ mod tests {
         let started = std::time::Instant::now();
         let l = load_sdn(&dir).unwrap();
         let elapsed = started.elapsed();
-        eprintln!(
-            "ofac/current: {} entries in {elapsed:?}; warnings: {:?}",
-            l.entities.len(),
-            l.warnings
-        );
+        eprintln!("ofac/current: {} entries in {elapsed:?}; warnings: {:?}", l.entities.len(), l.warnings);
         if !cfg!(debug_assertions) {
             assert!(elapsed.as_millis() < 1000, "too slow: {elapsed:?}");
         }
@@ -1131,18 +946,9 @@ mod tests {
         assert_eq!(mencho.kind, EntityKind::Person);
         assert_eq!(mencho.caption(), "OSEGUERA CERVANTES, Ruben");
         assert!(mencho.birth_dates.contains(&BirthDate::ymd(1966, 7, 17)));
-        assert!(mencho
-            .identifiers
-            .iter()
-            .any(|i| i.scheme == IdScheme::Curp && i.value == "OECR660717HMNSRB00"));
-        assert!(mencho
-            .names
-            .iter()
-            .any(|n| n.full == "El Mencho" && n.role == NameRole::WeakAlias));
-        assert!(mencho
-            .links
-            .iter()
-            .any(|k| k.name == "CARTEL DE JALISCO NUEVA GENERACION"));
+        assert!(mencho.identifiers.iter().any(|i| i.scheme == IdScheme::Curp && i.value == "OECR660717HMNSRB00"));
+        assert!(mencho.names.iter().any(|n| n.full == "El Mencho" && n.role == NameRole::WeakAlias));
+        assert!(mencho.links.iter().any(|k| k.name == "CARTEL DE JALISCO NUEVA GENERACION"));
         assert!(mencho.programs.iter().any(|p| p == "SDNTK"));
         assert!(mencho.programs.iter().any(|p| p == "SDGT"));
         assert_eq!(mencho.gender.as_deref(), Some("Male"));
@@ -1150,18 +956,12 @@ mod tests {
 
         let cjng = entity(&l, "ofac-17671");
         assert_eq!(cjng.kind, EntityKind::Organization);
-        assert!(cjng
-            .names
-            .iter()
-            .any(|n| n.full == "CJNG" && n.role == NameRole::Aka));
+        assert!(cjng.names.iter().any(|n| n.full == "CJNG" && n.role == NameRole::Aka));
         assert!(cjng.programs.iter().any(|p| p == "FTO"));
 
         let gulf = entity(&l, "ofac-10386");
         assert_eq!(gulf.caption(), "GULF CARTEL");
-        assert!(gulf
-            .names
-            .iter()
-            .any(|n| n.full == "CARTEL DEL GOLFO" && n.role == NameRole::Aka));
+        assert!(gulf.names.iter().any(|n| n.full == "CARTEL DEL GOLFO" && n.role == NameRole::Aka));
         assert!(gulf.programs.iter().any(|p| p == "FTO"));
 
         for (id, name) in [
@@ -1172,11 +972,7 @@ mod tests {
         ] {
             let e = entity(&l, id);
             assert_eq!(e.caption(), name);
-            assert!(
-                e.programs.iter().any(|p| p == "FTO"),
-                "{id}: {:?}",
-                e.programs
-            );
+            assert!(e.programs.iter().any(|p| p == "FTO"), "{id}: {:?}", e.programs);
             assert_eq!(e.kind, EntityKind::Organization, "{id}");
         }
 
@@ -1189,57 +985,30 @@ mod tests {
             .collect::<Vec<_>>();
         assert!(rfc.len() > 300, "{}", rfc.len());
         let (e, i) = rfc[0];
-        assert!(
-            e.remarks.as_deref().unwrap().contains(&i.value),
-            "{}: {}",
-            e.id,
-            i.value
-        );
+        assert!(e.remarks.as_deref().unwrap().contains(&i.value), "{}: {}", e.id, i.value);
         assert_eq!(i.country.as_deref(), Some("Mexico"));
         assert!(!i.value.contains(' ') && !i.value.contains('('), "{:?}", i);
 
         // The composite's files are consistent with sdn.csv except for
         // continuations that belong to later versions of some entries.
-        assert!(
-            l.warnings.iter().all(|w| w.starts_with("sdn_comments.csv")),
-            "{:?}",
-            l.warnings
-        );
+        assert!(l.warnings.iter().all(|w| w.starts_with("sdn_comments.csv")), "{:?}", l.warnings);
         // A continuation that restores a cut alias.
         let lazarus_group = entity(&l, "ofac-27307");
-        assert!(lazarus_group
-            .names
-            .iter()
-            .any(|n| n.full == "WHOIS HACKING TEAM"));
+        assert!(lazarus_group.names.iter().any(|n| n.full == "WHOIS HACKING TEAM"));
         // A cut right after a space keeps the space.
-        assert!(entity(&l, "ofac-44718")
-            .remarks
-            .as_deref()
-            .unwrap()
-            .contains("By U.S. Financial Institutions"));
+        assert!(entity(&l, "ofac-44718").remarks.as_deref().unwrap().contains("By U.S. Financial Institutions"));
 
         let kinds = &l.version.by_kind;
         assert_eq!(kinds.values().sum::<usize>(), 14_972);
-        assert!(
-            kinds["person"] > 6000 && kinds["vessel"] > 800 && kinds["aircraft"] > 300,
-            "{kinds:?}"
-        );
+        assert!(kinds["person"] > 6000 && kinds["vessel"] > 800 && kinds["aircraft"] > 300, "{kinds:?}");
     }
 
     #[test]
     fn real_sdn_truncated_in_memory_is_rejected() {
         let bytes = std::fs::read(shared("ofac/current").join("sdn.csv")).unwrap();
         for cut in [bytes.len() / 3, bytes.len() / 2 + 7, bytes.len() - 40] {
-            let r = parse_set(
-                SDN_DATASET,
-                SDN_TITLE,
-                ListFormat::OfacSdn,
-                "mem".into(),
-                &bytes[..cut],
-                None,
-                None,
-                None,
-            );
+            let r =
+                parse_set(SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, "mem".into(), &bytes[..cut], None, None, None);
             let err = format_error(r);
             assert!(err.contains("mem/sdn.csv: line"), "{err}");
         }
@@ -1248,25 +1017,15 @@ mod tests {
     #[test]
     fn real_consolidated() {
         let l = load_consolidated(&shared("ofac-consolidated/2025-12-19")).unwrap();
-        eprintln!(
-            "consolidated: {} entries, warnings {:?}",
-            l.entities.len(),
-            l.warnings
-        );
+        eprintln!("consolidated: {} entries, warnings {:?}", l.entities.len(), l.warnings);
         assert_eq!(l.entities.len(), 442);
         assert_eq!(l.version.dataset, CONS_DATASET);
         assert_eq!(l.version.format, ListFormat::OfacConsolidated);
-        assert!(l
-            .entities
-            .iter()
-            .all(|e| e.list == CONS_DATASET && e.id.starts_with("ofac-")));
+        assert!(l.entities.iter().all(|e| e.list == CONS_DATASET && e.id.starts_with("ofac-")));
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
         // A continuation that completes an identifier cut in two.
         let e = entity(&l, "ofac-30930");
-        assert!(e
-            .identifiers
-            .iter()
-            .any(|i| i.value == "91110000710934369E" && i.country.as_deref() == Some("China")));
+        assert!(e.identifiers.iter().any(|i| i.value == "91110000710934369E" && i.country.as_deref() == Some("China")));
     }
 
     #[test]
@@ -1306,11 +1065,7 @@ mod tests {
         assert!(a.warnings.is_empty() && b.warnings.is_empty());
         assert_ne!(a.version.sha256, b.version.sha256);
         let ids: FxHashSet<&str> = a.entities.iter().map(|e| e.id.as_str()).collect();
-        let added = b
-            .entities
-            .iter()
-            .filter(|e| !ids.contains(e.id.as_str()))
-            .count();
+        let added = b.entities.iter().filter(|e| !ids.contains(e.id.as_str())).count();
         assert_eq!(added, 305);
         let excerpt = load_sdn(&shared("ofac/2026-excerpt")).unwrap();
         assert_eq!(excerpt.entities.len(), 50);

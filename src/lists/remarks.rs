@@ -57,14 +57,7 @@ impl RemarkFacts {
     /// institutions and anything with an economic `Organization Type` are
     /// companies. `None` when the remarks say nothing about it.
     pub fn kind_hint(&self) -> Option<EntityKind> {
-        const ORG_WORDS: [&str; 6] = [
-            "criminal",
-            "terror",
-            "government",
-            "charity",
-            "nonprofit",
-            "organization",
-        ];
+        const ORG_WORDS: [&str; 6] = ["criminal", "terror", "government", "charity", "nonprofit", "organization"];
         let is_org = |s: &String| {
             let l = s.to_ascii_lowercase();
             ORG_WORDS.iter().any(|w| l.contains(w))
@@ -85,11 +78,7 @@ impl RemarkFacts {
         }
         // The period that ends the whole remarks text is not part of the
         // last statement.
-        let clean = if last {
-            st.strip_suffix('.').unwrap_or(st).trim_end()
-        } else {
-            st
-        };
+        let clean = if last { st.strip_suffix('.').unwrap_or(st).trim_end() } else { st };
 
         if let Some(rest) = after_label(clean, "DOB") {
             if let Some(d) = parse_dob(rest) {
@@ -119,29 +108,20 @@ impl RemarkFacts {
                 name = name[..name.len() - 1].trim_end();
             }
             if !name.is_empty() && !self.links.iter().any(|l| l.name == name) {
-                self.links.push(Link {
-                    name: name.to_string(),
-                    target: None,
-                });
+                self.links.push(Link { name: name.to_string(), target: None });
             }
         } else if let Some(rest) = strip_prefix_ci(clean, "Secondary sanctions risk:") {
             push_text(&mut self.secondary_sanctions_risk, rest);
         } else if let Some(rest) = after_label(clean, "Website") {
             push_text(&mut self.websites, rest);
-        } else if let Some(rest) =
-            after_label(clean, "Email Address").or_else(|| after_label(clean, "Email"))
-        {
+        } else if let Some(rest) = after_label(clean, "Email Address").or_else(|| after_label(clean, "Email")) {
             push_text(&mut self.emails, rest);
         } else if let Some(rest) = strip_prefix_ci(clean, "Organization Type:") {
             push_text(&mut self.organization_types, rest);
         } else if let Some(rest) = after_label(clean, "Target Type") {
             push_text(&mut self.target_types, rest);
         } else if let Some(id) = parse_identifier(clean) {
-            if !self
-                .identifiers
-                .iter()
-                .any(|x| x.scheme == id.scheme && x.key() == id.key())
-            {
+            if !self.identifiers.iter().any(|x| x.scheme == id.scheme && x.key() == id.key()) {
                 self.identifiers.push(id);
             }
         }
@@ -152,11 +132,7 @@ impl RemarkFacts {
 /// recognise are skipped.
 pub fn parse_remarks(text: &str) -> RemarkFacts {
     let mut facts = RemarkFacts::default();
-    let statements: Vec<&str> = text
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let statements: Vec<&str> = text.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
     let n = statements.len();
     for (i, st) in statements.into_iter().enumerate() {
         facts.statement(st, i + 1 == n);
@@ -185,11 +161,7 @@ pub fn apply(facts: RemarkFacts, entity: &mut Entity) {
     }
     for id in facts.identifiers {
         let key = id.key();
-        if !entity
-            .identifiers
-            .iter()
-            .any(|x| x.scheme == id.scheme && x.key() == key)
-        {
+        if !entity.identifiers.iter().any(|x| x.scheme == id.scheme && x.key() == key) {
             entity.identifiers.push(id);
         }
     }
@@ -304,16 +276,13 @@ fn legal_token(token: &str) -> bool {
 /// Whether a name carries a company legal form (`S.A. DE C.V.`, `LTD`,
 /// `LLC`, `GMBH`, `COMPANY`, ...) as one of its words.
 pub fn has_legal_form(name: &str) -> bool {
-    name.split(|c: char| c.is_whitespace() || c == ',')
-        .any(legal_token)
+    name.split(|c: char| c.is_whitespace() || c == ',').any(legal_token)
 }
 
 /// Legal forms that are abbreviated with a period (`LTD.`, `CO.`); full
 /// words (`COMPANY`, `LIMITED`) and acronyms written without periods
 /// (`LLC`, `JSC`, `OOO`) are not among them.
-const ABBREVIATED_FORMS: &[&str] = &[
-    "LTD", "LTDA", "INC", "CO", "CORP", "CIA", "BHD", "PTE", "PTY",
-];
+const ABBREVIATED_FORMS: &[&str] = &["LTD", "LTDA", "INC", "CO", "CORP", "CIA", "BHD", "PTE", "PTY"];
 
 /// Whether a name that ends in a period ends in an abbreviation whose period
 /// belongs to it (`S.A.`, `C.V.`, `R.L.`, `L.L.C.`, `LTD.`, `INC.`, `CO.`),
@@ -323,18 +292,13 @@ pub fn ends_with_legal_abbreviation(name: &str) -> bool {
     let Some(stem) = name.strip_suffix('.') else {
         return false;
     };
-    let last = stem
-        .rsplit(|c: char| c.is_whitespace() || c == ',')
-        .next()
-        .unwrap_or("");
+    let last = stem.rsplit(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("");
     if last.is_empty() || !last.is_ascii() {
         return false;
     }
     // `S.A`, `C.V`, `R.L`: an internal period marks an initialism.
     (last.contains('.') && last.bytes().any(|b| b.is_ascii_alphabetic()))
-        || ABBREVIATED_FORMS
-            .iter()
-            .any(|f| f.eq_ignore_ascii_case(last))
+        || ABBREVIATED_FORMS.iter().any(|f| f.eq_ignore_ascii_case(last))
 }
 
 // ---------------------------------------------------------------------------
@@ -370,9 +334,7 @@ fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
 fn after_label<'a>(s: &'a str, label: &str) -> Option<&'a str> {
     let rest = strip_prefix_ci(s, label)?;
     match rest.as_bytes().first() {
-        Some(b' ') | Some(b':') | Some(b'\t') => {
-            Some(rest.trim_start_matches([' ', ':', '\t']).trim())
-        }
+        Some(b' ') | Some(b':') | Some(b'\t') => Some(rest.trim_start_matches([' ', ':', '\t']).trim()),
         _ => None,
     }
 }
@@ -453,10 +415,7 @@ fn month_number(token: &str) -> Option<u8> {
         return None;
     }
     let lower = t.to_ascii_lowercase();
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(&lower))
-        .map(|i| i as u8 + 1)
+    MONTHS.iter().position(|m| m.starts_with(&lower)).map(|i| i as u8 + 1)
 }
 
 fn year_number(token: &str) -> Option<i32> {
@@ -500,20 +459,12 @@ pub fn parse_dob(s: &str) -> Option<BirthDate> {
     let (from, to) = match s.find(" to ") {
         Some(i) => (&s[..i], Some(s[i + 4..].trim())),
         None => match s.split_once('-') {
-            Some((a, b)) if year_number(a.trim()).is_some() && year_number(b.trim()).is_some() => {
-                (a, Some(b.trim()))
-            }
+            Some((a, b)) if year_number(a.trim()).is_some() && year_number(b.trim()).is_some() => (a, Some(b.trim())),
             _ => (s, None),
         },
     };
     let (year, month, day) = parse_date_text(from)?;
-    let mut d = BirthDate {
-        year,
-        month,
-        day,
-        to_year: None,
-        circa,
-    };
+    let mut d = BirthDate { year, month, day, to_year: None, circa };
     if let Some(to) = to {
         let (to_year, to_month, to_day) = parse_date_text(to)?;
         if to_year != year {
@@ -607,10 +558,7 @@ const ID_LABELS: &[(&str, &str)] = &[
     ("Chamber of Commerce Number", "chamber_of_commerce"),
     ("Economic Register Number (CBLS)", "economic_register"),
     ("C.R. No.", "commercial_registration"),
-    (
-        "Aircraft Manufacturer's Serial Number (MSN)",
-        "aircraft_msn",
-    ),
+    ("Aircraft Manufacturer's Serial Number (MSN)", "aircraft_msn"),
     ("Aircraft Serial Identification", "aircraft_msn"),
     ("Aircraft Tail Number", "aircraft_tail_number"),
     ("Previous Aircraft Tail Number", "aircraft_tail_number"),
@@ -710,10 +658,7 @@ pub fn parse_identifier(st: &str) -> Option<Identifier> {
         }
         let addr = addr.trim_end_matches(['.', ',']);
         return (!addr.is_empty()).then(|| Identifier {
-            scheme: IdScheme::Other(format!(
-                "digital_currency_address_{}",
-                code.to_ascii_lowercase()
-            )),
+            scheme: IdScheme::Other(format!("digital_currency_address_{}", code.to_ascii_lowercase())),
             value: addr.to_string(),
             country: None,
         });
@@ -734,11 +679,7 @@ pub fn parse_identifier(st: &str) -> Option<Identifier> {
             ("vessel_registration", Some(v)) => (IdScheme::Imo, v.trim().to_string()),
             _ => (scheme_for(key), value),
         };
-        return Some(Identifier {
-            scheme,
-            value,
-            country,
-        });
+        return Some(Identifier { scheme, value, country });
     }
     generic_identifier(st)
 }
@@ -762,10 +703,7 @@ fn id_value(rest: &str) -> Option<(String, Option<String>)> {
         }
         end = start + token.len();
     }
-    let value = rest[..end]
-        .trim()
-        .trim_end_matches([',', '.', ';', ':'])
-        .trim();
+    let value = rest[..end].trim().trim_end_matches([',', '.', ';', ':']).trim();
     if value.is_empty() || value.len() > 64 || !value.chars().any(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
@@ -814,9 +752,7 @@ fn generic_identifier(st: &str) -> Option<Identifier> {
     if label.is_empty()
         || label.len() > 50
         || label.contains([',', ':', ';', '(', ')', '\''])
-        || NOT_ID_LABELS
-            .iter()
-            .any(|p| strip_prefix_ci(label, p).is_some())
+        || NOT_ID_LABELS.iter().any(|p| strip_prefix_ci(label, p).is_some())
     {
         return None;
     }
@@ -825,11 +761,7 @@ fn generic_identifier(st: &str) -> Option<Identifier> {
         return None;
     }
     let country = country?;
-    Some(Identifier {
-        scheme: IdScheme::parse(label),
-        value,
-        country: Some(country),
-    })
+    Some(Identifier { scheme: IdScheme::parse(label), value, country: Some(country) })
 }
 
 #[cfg(test)]
@@ -843,72 +775,28 @@ mod tests {
     }
 
     fn id(scheme: IdScheme, value: &str, country: Option<&str>) -> Identifier {
-        Identifier {
-            scheme,
-            value: value.to_string(),
-            country: country.map(str::to_string),
-        }
+        Identifier { scheme, value: value.to_string(), country: country.map(str::to_string) }
     }
 
     #[test]
     fn dob_forms() {
         let d = |s: &str| parse_remarks(s).birth_dates;
         assert_eq!(d("DOB 17 Jul 1966."), vec![BirthDate::ymd(1966, 7, 17)]);
-        assert_eq!(
-            d("DOB Jul 1966"),
-            vec![BirthDate {
-                month: Some(7),
-                ..BirthDate::year(1966)
-            }]
-        );
+        assert_eq!(d("DOB Jul 1966"), vec![BirthDate { month: Some(7), ..BirthDate::year(1966) }]);
         assert_eq!(d("DOB 1966"), vec![BirthDate::year(1966)]);
-        assert_eq!(
-            d("DOB circa 1960"),
-            vec![BirthDate {
-                circa: true,
-                ..BirthDate::year(1960)
-            }]
-        );
-        assert_eq!(
-            d("DOB 1960 to 1962"),
-            vec![BirthDate {
-                to_year: Some(1962),
-                ..BirthDate::year(1960)
-            }]
-        );
+        assert_eq!(d("DOB circa 1960"), vec![BirthDate { circa: true, ..BirthDate::year(1960) }]);
+        assert_eq!(d("DOB 1960 to 1962"), vec![BirthDate { to_year: Some(1962), ..BirthDate::year(1960) }]);
         assert_eq!(
             d("DOB 01 Jan 1961 to 31 Dec 1962"),
-            vec![BirthDate {
-                to_year: Some(1962),
-                ..BirthDate::year(1961)
-            }]
+            vec![BirthDate { to_year: Some(1962), ..BirthDate::year(1961) }]
         );
-        assert_eq!(
-            d("DOB 01 Jan 1970 to 31 Dec 1970"),
-            vec![BirthDate::year(1970)]
-        );
-        assert_eq!(
-            d("DOB Mar 1962 to Feb 1963"),
-            vec![BirthDate {
-                to_year: Some(1963),
-                ..BirthDate::year(1962)
-            }]
-        );
+        assert_eq!(d("DOB 01 Jan 1970 to 31 Dec 1970"), vec![BirthDate::year(1970)]);
+        assert_eq!(d("DOB Mar 1962 to Feb 1963"), vec![BirthDate { to_year: Some(1963), ..BirthDate::year(1962) }]);
         assert_eq!(
             d("DOB circa 1979-1982"),
-            vec![BirthDate {
-                to_year: Some(1982),
-                circa: true,
-                ..BirthDate::year(1979)
-            }]
+            vec![BirthDate { to_year: Some(1982), circa: true, ..BirthDate::year(1979) }]
         );
-        assert_eq!(
-            d("DOB circa 07 Jul 1966"),
-            vec![BirthDate {
-                circa: true,
-                ..BirthDate::ymd(1966, 7, 7)
-            }]
-        );
+        assert_eq!(d("DOB circa 07 Jul 1966"), vec![BirthDate { circa: true, ..BirthDate::ymd(1966, 7, 7) }]);
         assert_eq!(
             d("DOB 04 Mar 1970; alt. DOB 1971; alt. DOB 04 Mar 1970."),
             vec![BirthDate::ymd(1970, 3, 4), BirthDate::year(1971)]
@@ -923,35 +811,20 @@ mod tests {
             "DOB 1970; POB Uruapan, Michoacan, Mexico; alt. POB Tepic, Nayarit; nationality Mexico; \
              alt. nationality Guatemala; citizen Mexico; Gender Male; Citizen's Card Number 12345 (Ruritania).",
         );
-        assert_eq!(
-            f.birth_places,
-            vec!["Uruapan, Michoacan, Mexico", "Tepic, Nayarit"]
-        );
+        assert_eq!(f.birth_places, vec!["Uruapan, Michoacan, Mexico", "Tepic, Nayarit"]);
         assert_eq!(f.nationalities, vec!["Mexico", "Guatemala"]);
         assert_eq!(f.citizenships, vec!["Mexico"]);
         assert_eq!(f.gender.as_deref(), Some("Male"));
-        assert_eq!(
-            f.identifiers,
-            vec![id(IdScheme::NationalId, "12345", Some("Ruritania"))]
-        );
+        assert_eq!(f.identifiers, vec![id(IdScheme::NationalId, "12345", Some("Ruritania"))]);
         let v = parse_remarks("Nationality of Registration Panama; nationality Peru");
         assert_eq!(v.nationalities, vec!["Peru"]);
     }
 
     #[test]
     fn identifier_forms() {
-        assert_eq!(
-            one_id("R.F.C. ZAPE-700101-AB1 (Mexico)"),
-            id(IdScheme::Rfc, "ZAPE-700101-AB1", Some("Mexico"))
-        );
-        assert_eq!(
-            one_id("R.F.C. # ZAP-700101 (Mexico)."),
-            id(IdScheme::Rfc, "ZAP-700101", Some("Mexico"))
-        );
-        assert_eq!(
-            one_id("RFC ZAPE700101 (Mexico)"),
-            id(IdScheme::Rfc, "ZAPE700101", Some("Mexico"))
-        );
+        assert_eq!(one_id("R.F.C. ZAPE-700101-AB1 (Mexico)"), id(IdScheme::Rfc, "ZAPE-700101-AB1", Some("Mexico")));
+        assert_eq!(one_id("R.F.C. # ZAP-700101 (Mexico)."), id(IdScheme::Rfc, "ZAP-700101", Some("Mexico")));
+        assert_eq!(one_id("RFC ZAPE700101 (Mexico)"), id(IdScheme::Rfc, "ZAPE700101", Some("Mexico")));
         assert_eq!(
             one_id("C.U.R.P. ZAPE700101HSLRRR09 (Mexico) issued 1990"),
             id(IdScheme::Curp, "ZAPE700101HSLRRR09", Some("Mexico"))
@@ -964,10 +837,7 @@ mod tests {
             one_id("alt. Passport E590976 (Tunisia) issued 19 Jun 1987 expires 18 Jun 1992"),
             id(IdScheme::Passport, "E590976", Some("Tunisia"))
         );
-        assert_eq!(
-            one_id("Cedula No. 71234567 (Colombia)"),
-            id(IdScheme::Cedula, "71234567", Some("Colombia"))
-        );
+        assert_eq!(one_id("Cedula No. 71234567 (Colombia)"), id(IdScheme::Cedula, "71234567", Some("Colombia")));
         assert_eq!(
             one_id("Folio Mercantil No. 12345 (Mexico) issued 14 Dec 2005"),
             id(IdScheme::FolioMercantil, "12345", Some("Mexico"))
@@ -978,28 +848,15 @@ mod tests {
         );
         assert_eq!(
             one_id("I.F.E. 05116040222575 (Mexico)"),
-            id(
-                IdScheme::ElectoralRegistry,
-                "05116040222575",
-                Some("Mexico")
-            )
+            id(IdScheme::ElectoralRegistry, "05116040222575", Some("Mexico"))
         );
-        assert_eq!(
-            one_id("NIT # 800123456-7 (Colombia)"),
-            id(IdScheme::Nit, "800123456-7", Some("Colombia"))
-        );
-        assert_eq!(
-            one_id("Tax ID No. AABA 670850 Y"),
-            id(IdScheme::TaxId, "AABA 670850 Y", None)
-        );
+        assert_eq!(one_id("NIT # 800123456-7 (Colombia)"), id(IdScheme::Nit, "800123456-7", Some("Colombia")));
+        assert_eq!(one_id("Tax ID No. AABA 670850 Y"), id(IdScheme::TaxId, "AABA 670850 Y", None));
         assert_eq!(
             one_id("Registration Number HRA 738077 (Stuttgart) (Germany)"),
             id(IdScheme::Registration, "HRA 738077", Some("Germany"))
         );
-        assert_eq!(
-            one_id("Registration ID 14063277"),
-            id(IdScheme::Registration, "14063277", None)
-        );
+        assert_eq!(one_id("Registration ID 14063277"), id(IdScheme::Registration, "14063277", None));
         assert_eq!(
             one_id("Business Registration Number 1037739709138 (Russia)"),
             id(IdScheme::Registration, "1037739709138", Some("Russia"))
@@ -1008,89 +865,44 @@ mod tests {
             one_id("Company Number 01074897 (United Kingdom)"),
             id(IdScheme::Registration, "01074897", Some("United Kingdom"))
         );
-        assert_eq!(
-            one_id("National ID No. 216040 (Yemen)"),
-            id(IdScheme::NationalId, "216040", Some("Yemen"))
-        );
-        assert_eq!(
-            one_id("D.N.I. 78.865.882 (Spain)"),
-            id(IdScheme::NationalId, "78.865.882", Some("Spain"))
-        );
+        assert_eq!(one_id("National ID No. 216040 (Yemen)"), id(IdScheme::NationalId, "216040", Some("Yemen")));
+        assert_eq!(one_id("D.N.I. 78.865.882 (Spain)"), id(IdScheme::NationalId, "78.865.882", Some("Spain")));
         assert_eq!(
             one_id("Identification Number AO 2879097 (Italy) expires 30 Oct 2012"),
             id(IdScheme::NationalId, "AO 2879097", Some("Italy"))
         );
-        assert_eq!(
-            one_id("Vessel Registration Identification IMO 9187629."),
-            id(IdScheme::Imo, "9187629", None)
-        );
-        assert_eq!(
-            one_id("Vessel Registration Identification IMO  8730455"),
-            id(IdScheme::Imo, "8730455", None)
-        );
+        assert_eq!(one_id("Vessel Registration Identification IMO 9187629."), id(IdScheme::Imo, "9187629", None));
+        assert_eq!(one_id("Vessel Registration Identification IMO  8730455"), id(IdScheme::Imo, "8730455", None));
         assert_eq!(
             one_id("Vessel Registration Identification 15411 (Malta)"),
-            id(
-                IdScheme::Other("vessel_registration".into()),
-                "15411",
-                Some("Malta")
-            )
+            id(IdScheme::Other("vessel_registration".into()), "15411", Some("Malta"))
         );
-        assert_eq!(
-            one_id("Identification Number IMO 5848165"),
-            id(IdScheme::Imo, "5848165", None)
-        );
-        assert_eq!(
-            one_id("MMSI 572469210"),
-            id(IdScheme::Mmsi, "572469210", None)
-        );
+        assert_eq!(one_id("Identification Number IMO 5848165"), id(IdScheme::Imo, "5848165", None));
+        assert_eq!(one_id("MMSI 572469210"), id(IdScheme::Mmsi, "572469210", None));
         assert_eq!(
             one_id("SSN 123-45-6789 (United States)"),
-            id(
-                IdScheme::Other("ssn".into()),
-                "123-45-6789",
-                Some("United States")
-            )
+            id(IdScheme::Other("ssn".into()), "123-45-6789", Some("United States"))
         );
         assert_eq!(
             one_id("Driver's License No. 180839 (Mexico)"),
-            id(
-                IdScheme::Other("drivers_license".into()),
-                "180839",
-                Some("Mexico")
-            )
+            id(IdScheme::Other("drivers_license".into()), "180839", Some("Mexico"))
         );
         assert_eq!(
             one_id("Digital Currency Address - XBT 1FakeAddr9xyz."),
-            id(
-                IdScheme::Other("digital_currency_address_xbt".into()),
-                "1FakeAddr9xyz",
-                None
-            )
+            id(IdScheme::Other("digital_currency_address_xbt".into()), "1FakeAddr9xyz", None)
         );
-        assert_eq!(
-            one_id("SWIFT/BIC FAKEMXMM"),
-            id(IdScheme::Other("swift_bic".into()), "FAKEMXMM", None)
-        );
+        assert_eq!(one_id("SWIFT/BIC FAKEMXMM"), id(IdScheme::Other("swift_bic".into()), "FAKEMXMM", None));
     }
 
     #[test]
     fn unknown_labels_become_other() {
         assert_eq!(
             one_id("Istanbul Chamber of Comm. No. 537070 (Turkey)"),
-            id(
-                IdScheme::Other("istanbul chamber of comm. no.".into()),
-                "537070",
-                Some("Turkey")
-            )
+            id(IdScheme::Other("istanbul chamber of comm. no.".into()), "537070", Some("Turkey"))
         );
         assert_eq!(
             one_id("alt. Widget Permit 7A-99 (Ruritania) issued 2001"),
-            id(
-                IdScheme::Other("widget permit".into()),
-                "7A-99",
-                Some("Ruritania")
-            )
+            id(IdScheme::Other("widget permit".into()), "7A-99", Some("Ruritania"))
         );
         // No country, no digit, sentence-like labels, dates and phones: not identifiers.
         for text in [
@@ -1126,42 +938,22 @@ mod tests {
             ]
         );
         let last = parse_remarks("DOB 1970; a.k.a. 'El Gordo'.");
-        assert_eq!(
-            last.aliases,
-            vec![("El Gordo".to_string(), NameRole::WeakAlias)]
-        );
+        assert_eq!(last.aliases, vec![("El Gordo".to_string(), NameRole::WeakAlias)]);
     }
 
     #[test]
     fn linked_to() {
-        let links = |s: &str| -> Vec<String> {
-            parse_remarks(s).links.into_iter().map(|l| l.name).collect()
-        };
-        assert_eq!(
-            links("Linked To: CARTEL DE PRUEBA DEL SUR."),
-            vec!["CARTEL DE PRUEBA DEL SUR"]
-        );
+        let links = |s: &str| -> Vec<String> { parse_remarks(s).links.into_iter().map(|l| l.name).collect() };
+        assert_eq!(links("Linked To: CARTEL DE PRUEBA DEL SUR."), vec!["CARTEL DE PRUEBA DEL SUR"]);
         assert_eq!(
             links("Linked To: EMPRESA UNO, S.A. DE C.V.; Linked To: GRUPO DOS, S.A.; Linked To: ORGANIZACION TRES."),
             vec!["EMPRESA UNO, S.A. DE C.V.", "GRUPO DOS, S.A.", "ORGANIZACION TRES"]
         );
-        assert_eq!(
-            links("Linked To: EMPRESA UNO, S.A. DE C.V."),
-            vec!["EMPRESA UNO, S.A. DE C.V."]
-        );
-        assert_eq!(
-            links("Linked To: FAKE TRADING CO., LTD."),
-            vec!["FAKE TRADING CO., LTD."]
-        );
-        assert_eq!(
-            links("Linked To: GANADERA S. DE P.R. DE R.L."),
-            vec!["GANADERA S. DE P.R. DE R.L."]
-        );
+        assert_eq!(links("Linked To: EMPRESA UNO, S.A. DE C.V."), vec!["EMPRESA UNO, S.A. DE C.V."]);
+        assert_eq!(links("Linked To: FAKE TRADING CO., LTD."), vec!["FAKE TRADING CO., LTD."]);
+        assert_eq!(links("Linked To: GANADERA S. DE P.R. DE R.L."), vec!["GANADERA S. DE P.R. DE R.L."]);
         assert_eq!(links("Linked To: ZETA TCO."), vec!["ZETA TCO"]);
-        assert_eq!(
-            links("Linked To: FAKE TANKER COMPANY."),
-            vec!["FAKE TANKER COMPANY"]
-        );
+        assert_eq!(links("Linked To: FAKE TANKER COMPANY."), vec!["FAKE TANKER COMPANY"]);
         assert_eq!(links("Linked To: FAKE LLC."), vec!["FAKE LLC"]);
         assert_eq!(links("Linked To: A; Linked To: A"), vec!["A"]);
     }
@@ -1178,10 +970,7 @@ mod tests {
             f.secondary_sanctions_risk,
             vec!["section 1(b) of Executive Order 13224, as amended by Executive Order 13886"]
         );
-        assert_eq!(
-            f.websites,
-            vec!["www.fake-example.mx", "http://fake.example"]
-        );
+        assert_eq!(f.websites, vec!["www.fake-example.mx", "http://fake.example"]);
         assert_eq!(f.emails, vec!["x@fake.example", "y@fake.example"]);
         assert_eq!(f.organization_types, vec!["Transnational Terrorist Group"]);
         assert_eq!(f.target_types, vec!["Criminal Organization"]);
@@ -1189,10 +978,7 @@ mod tests {
         assert!(f.identifiers.is_empty() && f.birth_dates.is_empty());
         let c = parse_remarks("Organization Type: Activities of holding companies");
         assert_eq!(c.kind_hint(), Some(EntityKind::Company));
-        assert_eq!(
-            parse_remarks("Target Type Private Company.").kind_hint(),
-            Some(EntityKind::Company)
-        );
+        assert_eq!(parse_remarks("Target Type Private Company.").kind_hint(), Some(EntityKind::Company));
         assert_eq!(parse_remarks("DOB 1970").kind_hint(), None);
     }
 
@@ -1212,12 +998,7 @@ mod tests {
         ] {
             assert!(has_legal_form(n), "{n}");
         }
-        for n in [
-            "CARTEL DE PRUEBA DEL SUR",
-            "LOS FALSOS",
-            "AS SAHAB FAKE MEDIA",
-            "COMPANIERO",
-        ] {
+        for n in ["CARTEL DE PRUEBA DEL SUR", "LOS FALSOS", "AS SAHAB FAKE MEDIA", "COMPANIERO"] {
             assert!(!has_legal_form(n), "{n}");
         }
         assert!(ends_with_legal_abbreviation("X S.A."));

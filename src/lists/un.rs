@@ -23,9 +23,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use crate::error::ListError;
-use crate::model::{
-    Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, ListFormat, LoadedList, NameRole,
-};
+use crate::model::{Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, ListFormat, LoadedList, NameRole};
 
 pub const DATASET: &str = "un_sc_sanctions";
 pub const TITLE: &str = "UN Security Council Consolidated List";
@@ -52,12 +50,8 @@ pub fn parse_un(bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
             root.tag
         )));
     }
-    let published = root
-        .attrs
-        .iter()
-        .find(|(k, _)| k == "dateGenerated")
-        .map(|(_, v)| date_part(v))
-        .filter(|v| !v.is_empty());
+    let published =
+        root.attrs.iter().find(|(k, _)| k == "dateGenerated").map(|(_, v)| date_part(v)).filter(|v| !v.is_empty());
 
     let mut entities = Vec::new();
     let mut warnings = Vec::new();
@@ -79,30 +73,16 @@ pub fn parse_un(bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
             fail(format!("{which}: {m}"))
         })?;
         if !seen.insert(entity.id.clone()) {
-            warnings.push(format!(
-                "duplicate REFERENCE_NUMBER {}: later record skipped",
-                entity.id
-            ));
+            warnings.push(format!("duplicate REFERENCE_NUMBER {}: later record skipped", entity.id));
             continue;
         }
         entities.push(entity);
     }
     if entities.is_empty() {
-        return Err(fail(
-            "the consolidated list holds no INDIVIDUAL or ENTITY records".into(),
-        ));
+        return Err(fail("the consolidated list holds no INDIVIDUAL or ENTITY records".into()));
     }
     let sha = super::content_sha256([bytes]);
-    Ok(LoadedList::new(
-        DATASET,
-        TITLE,
-        ListFormat::UnConsolidated,
-        source,
-        sha,
-        published,
-        entities,
-        warnings,
-    ))
+    Ok(LoadedList::new(DATASET, TITLE, ListFormat::UnConsolidated, source, sha, published, entities, warnings))
 }
 
 // ---------------------------------------------------------------------------
@@ -128,9 +108,7 @@ impl Node {
 
     /// The text of a child, whitespace collapsed; empty if absent.
     fn child_text(&self, tag: &str) -> String {
-        self.child(tag)
-            .map(|c| collapse(&c.text))
-            .unwrap_or_default()
+        self.child(tag).map(|c| collapse(&c.text)).unwrap_or_default()
     }
 
     fn child_opt(&self, tag: &str) -> Option<String> {
@@ -145,15 +123,10 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, String> {
     let mut root: Option<Node> = None;
     let position = |r: &Reader<&[u8]>| r.buffer_position();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("malformed XML at byte {}: {e}", position(&reader)))?;
+        let event = reader.read_event().map_err(|e| format!("malformed XML at byte {}: {e}", position(&reader)))?;
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
-                return Err(format!(
-                    "malformed XML at byte {}: content after the root element",
-                    position(&reader)
-                ));
+                return Err(format!("malformed XML at byte {}: content after the root element", position(&reader)));
             }
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
@@ -177,24 +150,18 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, String> {
             }
             Event::Text(text) => {
                 if let Some(node) = stack.last_mut() {
-                    let s = text.unescape().map_err(|e| {
-                        format!("malformed XML text at byte {}: {e}", position(&reader))
-                    })?;
+                    let s = text
+                        .unescape()
+                        .map_err(|e| format!("malformed XML text at byte {}: {e}", position(&reader)))?;
                     node.text.push_str(&s);
                 } else if !text.iter().all(u8::is_ascii_whitespace) && !is_bom(&text) {
-                    return Err(format!(
-                        "malformed XML at byte {}: text outside the root element",
-                        position(&reader)
-                    ));
+                    return Err(format!("malformed XML at byte {}: text outside the root element", position(&reader)));
                 }
             }
             Event::CData(data) => {
-                let node = stack
-                    .last_mut()
-                    .ok_or("malformed XML: CDATA outside the root element")?;
-                let s = std::str::from_utf8(&data).map_err(|e| {
-                    format!("CDATA is not UTF-8 at byte {}: {e}", position(&reader))
-                })?;
+                let node = stack.last_mut().ok_or("malformed XML: CDATA outside the root element")?;
+                let s = std::str::from_utf8(&data)
+                    .map_err(|e| format!("CDATA is not UTF-8 at byte {}: {e}", position(&reader)))?;
                 node.text.push_str(s);
             }
             Event::Eof => break,
@@ -215,41 +182,20 @@ fn is_bom(text: &[u8]) -> bool {
     text == b"\xEF\xBB\xBF"
 }
 
-fn element(
-    start: &quick_xml::events::BytesStart<'_>,
-    reader: &Reader<&[u8]>,
-) -> Result<Node, String> {
+fn element(start: &quick_xml::events::BytesStart<'_>, reader: &Reader<&[u8]>) -> Result<Node, String> {
     let tag = std::str::from_utf8(start.local_name().as_ref())
-        .map_err(|e| {
-            format!(
-                "element name is not UTF-8 at byte {}: {e}",
-                reader.buffer_position()
-            )
-        })?
+        .map_err(|e| format!("element name is not UTF-8 at byte {}: {e}", reader.buffer_position()))?
         .to_string();
     let mut attrs = Vec::new();
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| {
-            format!(
-                "malformed XML attribute at byte {}: {e}",
-                reader.buffer_position()
-            )
-        })?;
+        let attr = attr.map_err(|e| format!("malformed XML attribute at byte {}: {e}", reader.buffer_position()))?;
         let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
-        let value = attr.unescape_value().map_err(|e| {
-            format!(
-                "malformed XML attribute at byte {}: {e}",
-                reader.buffer_position()
-            )
-        })?;
+        let value = attr
+            .unescape_value()
+            .map_err(|e| format!("malformed XML attribute at byte {}: {e}", reader.buffer_position()))?;
         attrs.push((key, value.into_owned()));
     }
-    Ok(Node {
-        tag,
-        attrs,
-        text: String::new(),
-        children: Vec::new(),
-    })
+    Ok(Node { tag, attrs, text: String::new(), children: Vec::new() })
 }
 
 // ---------------------------------------------------------------------------
@@ -280,12 +226,7 @@ fn record(rec: &Node, warnings: &mut Vec<String>) -> Result<Entity, String> {
     let mut primary_parts = if person {
         vec![primary.clone()]
     } else {
-        primary
-            .split(" ; ")
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
+        primary.split(" ; ").map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
     };
     if primary_parts.is_empty() {
         primary_parts.push(primary.clone());
@@ -305,11 +246,7 @@ fn record(rec: &Node, warnings: &mut Vec<String>) -> Result<Entity, String> {
     for n in rec.all("NAME_ORIGINAL_SCRIPT") {
         e.add_name(&collapse(&n.text), NameRole::Aka);
     }
-    let alias_tag = if person {
-        "INDIVIDUAL_ALIAS"
-    } else {
-        "ENTITY_ALIAS"
-    };
+    let alias_tag = if person { "INDIVIDUAL_ALIAS" } else { "ENTITY_ALIAS" };
     for alias in rec.all(alias_tag) {
         let raw = alias.child_text("ALIAS_NAME");
         if raw.is_empty() {
@@ -317,25 +254,16 @@ fn record(rec: &Node, warnings: &mut Vec<String>) -> Result<Entity, String> {
         }
         let quality = alias.child_text("QUALITY");
         let role = alias_role(&quality).unwrap_or_else(|| {
-            warnings.push(format!(
-                "{}: unknown alias QUALITY {quality:?}, read as a.k.a.",
-                e.id
-            ));
+            warnings.push(format!("{}: unknown alias QUALITY {quality:?}, read as a.k.a.", e.id));
             NameRole::Aka
         });
         for name in split_alias(&raw) {
             e.add_name(&name, role);
         }
-        if let Some(d) = alias
-            .child_opt("DATE_OF_BIRTH")
-            .and_then(|d| BirthDate::parse_iso(&d))
-        {
+        if let Some(d) = alias.child_opt("DATE_OF_BIRTH").and_then(|d| BirthDate::parse_iso(&d)) {
             push_unique(&mut e.birth_dates, d);
         }
-        let place = join_parts([
-            alias.child_opt("CITY_OF_BIRTH"),
-            alias.child_opt("COUNTRY_OF_BIRTH"),
-        ]);
+        let place = join_parts([alias.child_opt("CITY_OF_BIRTH"), alias.child_opt("COUNTRY_OF_BIRTH")]);
         if let Some(p) = place {
             push_unique(&mut e.birth_places, p);
         }
@@ -378,28 +306,17 @@ fn record(rec: &Node, warnings: &mut Vec<String>) -> Result<Entity, String> {
     }
     for doc in rec.all("INDIVIDUAL_DOCUMENT") {
         if let Some(id) = document(doc) {
-            let dup = e
-                .identifiers
-                .iter()
-                .any(|x| x.scheme == id.scheme && x.key() == id.key());
+            let dup = e.identifiers.iter().any(|x| x.scheme == id.scheme && x.key() == id.key());
             if !dup {
                 e.identifiers.push(id);
             }
         }
     }
-    let address_tag = if person {
-        "INDIVIDUAL_ADDRESS"
-    } else {
-        "ENTITY_ADDRESS"
-    };
+    let address_tag = if person { "INDIVIDUAL_ADDRESS" } else { "ENTITY_ADDRESS" };
     for a in rec.all(address_tag) {
         let address = Address {
             street: a.child_opt("STREET"),
-            city: join_parts([
-                a.child_opt("CITY"),
-                a.child_opt("STATE_PROVINCE"),
-                a.child_opt("ZIP_CODE"),
-            ]),
+            city: join_parts([a.child_opt("CITY"), a.child_opt("STATE_PROVINCE"), a.child_opt("ZIP_CODE")]),
             country: a.child_opt("COUNTRY"),
         };
         if address != Address::default() && !e.addresses.contains(&address) {
@@ -437,23 +354,16 @@ fn split_alias(raw: &str) -> Vec<String> {
         let inner_t = inner.trim();
         // `Encep Nurjaman (birth name)`, `Abdel Ilah Sabri (false identity
         // related to ...)`: a note about the name, not part of it.
-        const NOTES: [&str; 6] = [
-            "birth name",
-            "combat name",
-            "previously listed as",
-            "formerly listed as",
-            "third",
-            "original script",
-        ];
+        const NOTES: [&str; 6] =
+            ["birth name", "combat name", "previously listed as", "formerly listed as", "third", "original script"];
         let note = NOTES.contains(&inner_t.to_lowercase().as_str())
             || (inner_t.split_whitespace().count() > 6 && !inner.contains(';'));
         if note && !outer.trim().is_empty() {
             push_names(&mut out, outer);
             return out;
         }
-        let original_script = inner_t
-            .strip_prefix("original script:")
-            .or_else(|| inner_t.strip_prefix("original script :"));
+        let original_script =
+            inner_t.strip_prefix("original script:").or_else(|| inner_t.strip_prefix("original script :"));
         if let Some(script) = original_script {
             push_names(&mut out, outer);
             push_names(&mut out, script);
@@ -493,11 +403,7 @@ fn split_enumeration(s: &str) -> Vec<&str> {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i + 3 < bytes.len() {
-        if bytes[i] == b' '
-            && bytes[i + 1].is_ascii_lowercase()
-            && bytes[i + 2] == b')'
-            && bytes[i + 3] == b' '
-        {
+        if bytes[i] == b' ' && bytes[i + 1].is_ascii_lowercase() && bytes[i + 2] == b')' && bytes[i + 3] == b' ' {
             parts.push(&s[start..i]);
             start = i + 3;
             i += 3;
@@ -606,10 +512,7 @@ fn birth_dates(dob: &Node) -> Vec<BirthDate> {
 }
 
 fn month_of(word: &str) -> Option<u8> {
-    let w = word
-        .trim()
-        .trim_end_matches(['.', ','])
-        .to_ascii_lowercase();
+    let w = word.trim().trim_end_matches(['.', ',']).to_ascii_lowercase();
     if w.len() < 3 {
         return None;
     }
@@ -627,10 +530,7 @@ fn month_of(word: &str) -> Option<u8> {
         "november",
         "december",
     ];
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(w.as_str()))
-        .map(|i| i as u8 + 1)
+    MONTHS.iter().position(|m| m.starts_with(w.as_str())).map(|i| i as u8 + 1)
 }
 
 fn document(doc: &Node) -> Option<Identifier> {
@@ -649,31 +549,19 @@ fn document(doc: &Node) -> Option<Identifier> {
     if number.is_empty() {
         return None;
     }
-    let label = if kind.is_empty() {
-        kind2.as_str()
-    } else {
-        kind.as_str()
-    };
+    let label = if kind.is_empty() { kind2.as_str() } else { kind.as_str() };
     let lower = label.to_ascii_lowercase();
-    let scheme =
-        if lower.contains("passport") || lower.contains("passeport") || lower.contains("pasaporte")
-        {
-            IdScheme::Passport
-        } else if lower.contains("national identification") || lower.contains("national id") {
-            IdScheme::NationalId
-        } else if lower.is_empty() {
-            IdScheme::Other("document".into())
-        } else {
-            IdScheme::parse(label)
-        };
-    let country = doc
-        .child_opt("ISSUING_COUNTRY")
-        .or_else(|| doc.child_opt("COUNTRY_OF_ISSUE"));
-    Some(Identifier {
-        scheme,
-        value: number,
-        country,
-    })
+    let scheme = if lower.contains("passport") || lower.contains("passeport") || lower.contains("pasaporte") {
+        IdScheme::Passport
+    } else if lower.contains("national identification") || lower.contains("national id") {
+        IdScheme::NationalId
+    } else if lower.is_empty() {
+        IdScheme::Other("document".into())
+    } else {
+        IdScheme::parse(label)
+    };
+    let country = doc.child_opt("ISSUING_COUNTRY").or_else(|| doc.child_opt("COUNTRY_OF_ISSUE"));
+    Some(Identifier { scheme, value: number, country })
 }
 
 /// The number out of `CAR diplomatic passport no. D00000898`,
@@ -714,9 +602,7 @@ fn number_part(raw: &str) -> String {
     // without digits (but not short prefixes such as `OB 0243318`).
     loop {
         match value.split_once(char::is_whitespace) {
-            Some((word, rest))
-                if word.chars().count() >= 4 && !has_digit(word) && has_digit(rest) =>
-            {
+            Some((word, rest)) if word.chars().count() >= 4 && !has_digit(word) && has_digit(rest) => {
                 value = rest.trim_start();
             }
             _ => break,
@@ -772,13 +658,7 @@ pub(crate) fn has_legal_form(name: &str) -> bool {
     let cleaned: String = name
         .chars()
         .filter(|c| *c != '.')
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                ' '
-            }
-        })
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
         .collect();
     cleaned.split_whitespace().any(|w| FORMS.contains(&w))
 }
@@ -889,11 +769,7 @@ mod tests {
     }
 
     fn names(e: &Entity, role: NameRole) -> Vec<&str> {
-        e.names
-            .iter()
-            .filter(|n| n.role == role)
-            .map(|n| n.full.as_str())
-            .collect()
+        e.names.iter().filter(|n| n.role == role).map(|n| n.full.as_str()).collect()
     }
 
     #[test]
@@ -927,32 +803,11 @@ mod tests {
         assert_eq!(e.listed_on.as_deref(), Some("2015-03-27"));
         assert_eq!(e.gender.as_deref(), Some("Male"));
         assert_eq!(e.nationalities, vec!["Mexico"], "`na` is not Namibia");
-        assert_eq!(
-            e.remarks.as_deref(),
-            Some("Line one <b>kept</b> and line two.")
-        );
-        let circa = BirthDate {
-            circa: true,
-            ..BirthDate::year(1965)
-        };
-        let range = BirthDate {
-            to_year: Some(1962),
-            ..BirthDate::year(1960)
-        };
-        let month = BirthDate {
-            month: Some(11),
-            ..BirthDate::year(1973)
-        };
-        assert_eq!(
-            e.birth_dates,
-            vec![
-                BirthDate::ymd(1970, 2, 3),
-                BirthDate::ymd(1966, 7, 17),
-                circa,
-                range,
-                month
-            ]
-        );
+        assert_eq!(e.remarks.as_deref(), Some("Line one <b>kept</b> and line two."));
+        let circa = BirthDate { circa: true, ..BirthDate::year(1965) };
+        let range = BirthDate { to_year: Some(1962), ..BirthDate::year(1960) };
+        let month = BirthDate { month: Some(11), ..BirthDate::year(1973) };
+        assert_eq!(e.birth_dates, vec![BirthDate::ymd(1970, 2, 3), BirthDate::ymd(1966, 7, 17), circa, range, month]);
         assert_eq!(e.birth_places, vec!["Pueblo, Estado, Mexico"]);
         assert_eq!(e.identifiers.len(), 2, "{:?}", e.identifiers);
         assert_eq!(e.identifiers[0].scheme, IdScheme::Passport);
@@ -963,10 +818,7 @@ mod tests {
         assert_eq!(e.identifiers[1].country.as_deref(), Some("Testland"));
         assert_eq!(e.addresses.len(), 1);
         assert_eq!(e.addresses[0].street.as_deref(), Some("Calle Falsa 123"));
-        assert_eq!(
-            e.addresses[0].city.as_deref(),
-            Some("Ciudad Prueba, Estado")
-        );
+        assert_eq!(e.addresses[0].city.as_deref(), Some("Ciudad Prueba, Estado"));
         assert_eq!(e.addresses[0].country.as_deref(), Some("Mexico"));
     }
 
@@ -992,29 +844,15 @@ mod tests {
         assert_eq!(split_alias("A One; B Two"), vec!["A One", "B Two"]);
         assert_eq!(
             split_alias("Mohammed Sabet; Mohammad Sabet b) M. Javad Sabet; M. Jawad Sabet"),
-            vec![
-                "Mohammed Sabet",
-                "Mohammad Sabet",
-                "M. Javad Sabet",
-                "M. Jawad Sabet"
-            ]
+            vec!["Mohammed Sabet", "Mohammad Sabet", "M. Javad Sabet", "M. Jawad Sabet"]
         );
-        assert_eq!(
-            split_alias("Jin Tiesan (金铁三)"),
-            vec!["Jin Tiesan", "金铁三"]
-        );
-        assert_eq!(
-            split_alias("Amir (original script: Амир)"),
-            vec!["Amir", "Амир"]
-        );
+        assert_eq!(split_alias("Jin Tiesan (金铁三)"), vec!["Jin Tiesan", "金铁三"]);
+        assert_eq!(split_alias("Amir (original script: Амир)"), vec!["Amir", "Амир"]);
         assert_eq!(
             split_alias("Group (GRP) (جماعة (original script); Group One; Group Two)"),
             vec!["Group (GRP)", "جماعة", "Group One", "Group Two"]
         );
-        assert_eq!(
-            split_alias("Al-Qaida in Testland (AQT)"),
-            vec!["Al-Qaida in Testland (AQT)"]
-        );
+        assert_eq!(split_alias("Al-Qaida in Testland (AQT)"), vec!["Al-Qaida in Testland (AQT)"]);
         assert_eq!(split_alias("\"HASSAN, Sheikh\""), vec!["HASSAN, Sheikh"]);
         assert_eq!(split_alias("Name (نام ),"), vec!["Name", "نام"]);
         assert!(split_alias(" ; ; ").is_empty());
@@ -1025,9 +863,7 @@ mod tests {
             vec!["Ana Prueba"]
         );
         assert_eq!(
-            split_alias(
-                "Ana Prueba (false identity related to a fraudulent test document number 1)"
-            ),
+            split_alias("Ana Prueba (false identity related to a fraudulent test document number 1)"),
             vec!["Ana Prueba"]
         );
         assert_eq!(split_alias("(((x"), vec!["(((x"]);
@@ -1065,9 +901,7 @@ mod tests {
         assert!(has_legal_form("TRANSPORTES EJEMPLO, S.A. DE C.V."));
         assert!(!has_legal_form("AL-QAIDA"));
         assert!(!has_legal_form("BANK OF EAST LAND"));
-        assert!(!has_legal_form(
-            "ISLAMIC STATE WEST AFRICA PROVINCE (ISWAP)"
-        ));
+        assert!(!has_legal_form("ISLAMIC STATE WEST AFRICA PROVINCE (ISWAP)"));
     }
 
     fn rejects(xml: &str, needle: &str) {
@@ -1075,10 +909,7 @@ mod tests {
             Err(ListError::Format { message, .. }) => {
                 assert!(message.contains(needle), "{message:?} lacks {needle:?}")
             }
-            other => panic!(
-                "expected a format error, got {:?}",
-                other.map(|l| l.version)
-            ),
+            other => panic!("expected a format error, got {:?}", other.map(|l| l.version)),
         }
     }
 
@@ -1086,14 +917,8 @@ mod tests {
     fn rejects_broken_input() {
         rejects("", "no root element");
         rejects("not xml at all", "text outside the root element");
-        rejects(
-            "<OTHER_LIST><INDIVIDUALS/></OTHER_LIST>",
-            "root element is <OTHER_LIST>",
-        );
-        rejects(
-            "<CONSOLIDATED_LIST><INDIVIDUALS/><ENTITIES/></CONSOLIDATED_LIST>",
-            "no INDIVIDUAL",
-        );
+        rejects("<OTHER_LIST><INDIVIDUALS/></OTHER_LIST>", "root element is <OTHER_LIST>");
+        rejects("<CONSOLIDATED_LIST><INDIVIDUALS/><ENTITIES/></CONSOLIDATED_LIST>", "no INDIVIDUAL");
         rejects(
             "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
             "no REFERENCE_NUMBER",
@@ -1102,22 +927,10 @@ mod tests {
             "<CONSOLIDATED_LIST><ENTITIES><ENTITY><DATAID>9</DATAID><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER><FIRST_NAME> </FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>",
             "record #1 (DATAID 9): X.1 has no name",
         );
-        rejects(
-            "<CONSOLIDATED_LIST><INDIVIDUALS></ENTITIES></CONSOLIDATED_LIST>",
-            "malformed XML",
-        );
-        rejects(
-            "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>",
-            "truncated XML",
-        );
-        rejects(
-            "<CONSOLIDATED_LIST>&bogus;</CONSOLIDATED_LIST>",
-            "malformed XML text",
-        );
-        rejects(
-            "<CONSOLIDATED_LIST/><CONSOLIDATED_LIST/>",
-            "after the root element",
-        );
+        rejects("<CONSOLIDATED_LIST><INDIVIDUALS></ENTITIES></CONSOLIDATED_LIST>", "malformed XML");
+        rejects("<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>", "truncated XML");
+        rejects("<CONSOLIDATED_LIST>&bogus;</CONSOLIDATED_LIST>", "malformed XML text");
+        rejects("<CONSOLIDATED_LIST/><CONSOLIDATED_LIST/>", "after the root element");
         let deep = "<A>".repeat(100_000);
         rejects(&deep, "nested deeper");
         let truncated = &SAMPLE[..SAMPLE.len() / 2];
@@ -1161,11 +974,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/../shared/data/un/2026-02-27/consolidated.xml"
         ));
-        assert!(
-            p.is_file(),
-            "the real UN list is missing at {} (see ../shared/README.md)",
-            p.display()
-        );
+        assert!(p.is_file(), "the real UN list is missing at {} (see ../shared/README.md)", p.display());
         p
     }
 
@@ -1181,30 +990,18 @@ mod tests {
         assert_eq!(l.version.sha256.len(), 64);
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 
-        let by_id = |id: &str| {
-            l.entities
-                .iter()
-                .find(|e| e.id == id)
-                .unwrap_or_else(|| panic!("{id}"))
-        };
+        let by_id = |id: &str| l.entities.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id}"));
         let badege = by_id("un-CDi.001");
         assert_eq!(badege.caption(), "ERIC BADEGE");
         assert_eq!(badege.kind, EntityKind::Person);
         assert_eq!(badege.birth_dates, vec![BirthDate::year(1971)]);
-        assert_eq!(
-            badege.nationalities,
-            vec!["Democratic Republic of the Congo"]
-        );
+        assert_eq!(badege.nationalities, vec!["Democratic Republic of the Congo"]);
         assert_eq!(crate::country::iso2(&badege.nationalities[0]), Some("CD"));
         assert_eq!(badege.programs, vec!["DRC"]);
         assert_eq!(badege.listed_on.as_deref(), Some("2012-12-31"));
         assert_eq!(badege.gender.as_deref(), Some("Male"));
         assert_eq!(badege.addresses[0].country.as_deref(), Some("Rwanda"));
-        assert!(badege
-            .remarks
-            .as_deref()
-            .unwrap_or("")
-            .starts_with("He fled to Rwanda"));
+        assert!(badege.remarks.as_deref().unwrap_or("").starts_with("He fled to Rwanda"));
 
         // Trailing space in the reference number.
         let daedong = by_id("un-KPe.023");
@@ -1220,12 +1017,7 @@ mod tests {
         for e in &l.entities {
             assert!(e.id.starts_with("un-") && e.id.trim() == e.id);
             for n in &e.names {
-                assert!(
-                    !n.full.is_empty() && n.full.trim() == n.full,
-                    "{}: {:?}",
-                    e.id,
-                    n.full
-                );
+                assert!(!n.full.is_empty() && n.full.trim() == n.full, "{}: {:?}", e.id, n.full);
                 assert!(!n.full.contains(';'), "{}: {:?}", e.id, n.full);
             }
         }
@@ -1238,11 +1030,7 @@ mod tests {
     #[test]
     fn truncated_real_file_is_rejected() {
         let bytes = std::fs::read(real_path()).expect("read the real UN list");
-        let dir = std::env::temp_dir().join(format!(
-            "cartelscreen-un-{}-{}",
-            std::process::id(),
-            line!()
-        ));
+        let dir = std::env::temp_dir().join(format!("cartelscreen-un-{}-{}", std::process::id(), line!()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("consolidated.xml");
         std::fs::write(&path, &bytes[..bytes.len() * 2 / 3]).expect("write truncated copy");
@@ -1262,12 +1050,8 @@ mod timing {
         if cfg!(debug_assertions) {
             return;
         }
-        let p = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/un/2026-02-27/consolidated.xml"
-        );
-        let bytes =
-            std::fs::read(p).unwrap_or_else(|e| panic!("the real UN list is missing at {p}: {e}"));
+        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/un/2026-02-27/consolidated.xml");
+        let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("the real UN list is missing at {p}: {e}"));
         let mut best = std::time::Duration::MAX;
         for _ in 0..5 {
             let t = std::time::Instant::now();

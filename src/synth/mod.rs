@@ -45,15 +45,7 @@ pub struct Case {
 }
 
 /// The header of the regression-case CSV.
-pub const CSV_HEADER: [&str; 7] = [
-    "name",
-    "type",
-    "country",
-    "dob",
-    "identifier",
-    "expected",
-    "class",
-];
+pub const CSV_HEADER: [&str; 7] = ["name", "type", "country", "dob", "identifier", "expected", "class"];
 
 impl Case {
     /// The CSV fields, in [`CSV_HEADER`] order.
@@ -73,10 +65,7 @@ impl Case {
 /// The `type` column: the four kinds the case format knows, empty otherwise.
 fn kind_label(kind: EntityKind) -> &'static str {
     match kind {
-        EntityKind::Person
-        | EntityKind::Company
-        | EntityKind::Organization
-        | EntityKind::Vessel => kind.as_str(),
+        EntityKind::Person | EntityKind::Company | EntityKind::Organization | EntityKind::Vessel => kind.as_str(),
         EntityKind::Aircraft | EntityKind::Unknown => "",
     }
 }
@@ -98,30 +87,18 @@ pub fn write_cases_csv<W: io::Write>(w: W, cases: &[Case]) -> io::Result<()> {
 /// place, an identifier issued by Mexico, or an R.F.C. or C.U.R.P.).
 pub fn is_mexican_narcotics(e: &Entity) -> bool {
     let narcotics = e.programs.iter().any(|p| {
-        p.split(|c: char| c == '[' || c == ']' || c == ';' || c == ',' || c.is_whitespace())
-            .any(|t| {
-                let t = t.to_ascii_uppercase();
-                t == "SDNTK" || t == "ILLICIT-DRUGS-EO14059" || t == "FTO"
-            })
+        p.split(|c: char| c == '[' || c == ']' || c == ';' || c == ',' || c.is_whitespace()).any(|t| {
+            let t = t.to_ascii_uppercase();
+            t == "SDNTK" || t == "ILLICIT-DRUGS-EO14059" || t == "FTO"
+        })
     });
     if !narcotics {
         return false;
     }
-    e.identifiers
-        .iter()
-        .any(|i| matches!(i.scheme, IdScheme::Rfc | IdScheme::Curp))
-        || e.nationalities
-            .iter()
-            .chain(&e.citizenships)
-            .any(|c| is_mexico(c))
-        || e.addresses
-            .iter()
-            .filter_map(|a| a.country.as_deref())
-            .any(is_mexico)
-        || e.identifiers
-            .iter()
-            .filter_map(|i| i.country.as_deref())
-            .any(is_mexico)
+    e.identifiers.iter().any(|i| matches!(i.scheme, IdScheme::Rfc | IdScheme::Curp))
+        || e.nationalities.iter().chain(&e.citizenships).any(|c| is_mexico(c))
+        || e.addresses.iter().filter_map(|a| a.country.as_deref()).any(is_mexico)
+        || e.identifiers.iter().filter_map(|i| i.country.as_deref()).any(is_mexico)
         || e.birth_places.iter().any(|p| mentions_mexico(p))
 }
 
@@ -135,23 +112,14 @@ fn is_mexico(s: &str) -> bool {
 /// `Mexico City`), but not the US state of New Mexico.
 fn mentions_mexico(s: &str) -> bool {
     let f = fold(s).to_ascii_uppercase();
-    let words: Vec<&str> = f
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .iter()
-        .enumerate()
-        .any(|(i, w)| *w == "MEXICO" && (i == 0 || words[i - 1] != "NEW"))
+    let words: Vec<&str> = f.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.iter().enumerate().any(|(i, w)| *w == "MEXICO" && (i == 0 || words[i - 1] != "NEW"))
 }
 
 /// An ISO-2 country for an entity's cases: `MX` for anything tied to Mexico,
 /// a few neighbours by name, `None` otherwise.
 pub(crate) fn entity_country(e: &Entity) -> Option<&'static str> {
-    let mexican = e
-        .identifiers
-        .iter()
-        .any(|i| matches!(i.scheme, IdScheme::Rfc | IdScheme::Curp))
+    let mexican = e.identifiers.iter().any(|i| matches!(i.scheme, IdScheme::Rfc | IdScheme::Curp))
         || e.countries().any(is_mexico)
         || e.birth_places.iter().any(|p| mentions_mexico(p));
     if mexican {
@@ -173,15 +141,10 @@ pub(crate) fn entity_country(e: &Entity) -> Option<&'static str> {
         ("CHINA", "CN"),
         ("SPAIN", "ES"),
     ];
-    e.countries()
-        .chain(e.birth_places.iter().map(String::as_str))
-        .find_map(|c| {
-            let f = fold(c.trim()).to_ascii_uppercase();
-            KNOWN
-                .iter()
-                .find(|(name, _)| f == *name || f.ends_with(&format!(", {name}")))
-                .map(|k| k.1)
-        })
+    e.countries().chain(e.birth_places.iter().map(String::as_str)).find_map(|c| {
+        let f = fold(c.trim()).to_ascii_uppercase();
+        KNOWN.iter().find(|(name, _)| f == *name || f.ends_with(&format!(", {name}"))).map(|k| k.1)
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -371,22 +334,8 @@ fn is_lower_connector(upper_word: &str, prev_upper: Option<&str>) -> bool {
 /// that follows (`de la Cruz`) and are never a name on their own.
 pub(crate) fn is_particle(word: &str) -> bool {
     matches!(
-        fold(word)
-            .to_uppercase()
-            .trim_matches(|c: char| !c.is_alphanumeric()),
-        "DE" | "DEL"
-            | "LA"
-            | "LAS"
-            | "LOS"
-            | "Y"
-            | "E"
-            | "DA"
-            | "DI"
-            | "DO"
-            | "DOS"
-            | "VAN"
-            | "VON"
-            | "DER"
+        fold(word).to_uppercase().trim_matches(|c: char| !c.is_alphanumeric()),
+        "DE" | "DEL" | "LA" | "LAS" | "LOS" | "Y" | "E" | "DA" | "DI" | "DO" | "DOS" | "VAN" | "VON" | "DER"
     )
 }
 
@@ -463,22 +412,13 @@ pub(crate) fn recase(text: &str, casing: Casing, accent_p: f64, rng: &mut Rng) -
             continue;
         }
         // Separate surrounding punctuation from the word itself.
-        let core_start = piece
-            .find(|c: char| c.is_alphanumeric())
-            .unwrap_or(piece.len());
-        let core_end = piece
-            .rfind(|c: char| c.is_alphanumeric())
-            .map(|p| p + char_len(piece, p))
-            .unwrap_or(0);
+        let core_start = piece.find(|c: char| c.is_alphanumeric()).unwrap_or(piece.len());
+        let core_end = piece.rfind(|c: char| c.is_alphanumeric()).map(|p| p + char_len(piece, p)).unwrap_or(0);
         if core_start >= core_end {
             out.push_str(piece);
             continue;
         }
-        let (lead, core, trail) = (
-            &piece[..core_start],
-            &piece[core_start..core_end],
-            &piece[core_end..],
-        );
+        let (lead, core, trail) = (&piece[..core_start], &piece[core_start..core_end], &piece[core_end..]);
         let upper = fold(core).to_uppercase();
         let mut word: String = core.to_string();
         if accent_p > 0.0 && core.chars().all(char::is_alphabetic) {
@@ -517,11 +457,7 @@ pub(crate) fn recase(text: &str, casing: Casing, accent_p: f64, rng: &mut Rng) -
 }
 
 fn char_len(s: &str, byte_pos: usize) -> usize {
-    s[byte_pos..]
-        .chars()
-        .next()
-        .map(char::len_utf8)
-        .unwrap_or(1)
+    s[byte_pos..].chars().next().map(char::len_utf8).unwrap_or(1)
 }
 
 pub(crate) fn is_upper_word(w: &str) -> bool {
@@ -578,16 +514,8 @@ mod tests {
         e.add_name("El Ejemplo", NameRole::WeakAlias);
         e.programs = vec!["SDNTK".into()];
         e.identifiers = vec![
-            Identifier {
-                scheme: IdScheme::Rfc,
-                value: "MARR-660717-4Q0".into(),
-                country: Some("Mexico".into()),
-            },
-            Identifier {
-                scheme: IdScheme::Curp,
-                value: "MARR660717HJCRMB09".into(),
-                country: Some("Mexico".into()),
-            },
+            Identifier { scheme: IdScheme::Rfc, value: "MARR-660717-4Q0".into(), country: Some("Mexico".into()) },
+            Identifier { scheme: IdScheme::Curp, value: "MARR660717HJCRMB09".into(), country: Some("Mexico".into()) },
         ];
         e.birth_dates = vec![BirthDate::ymd(1966, 7, 17)];
         e.nationalities = vec!["Mexico".into()];
@@ -599,33 +527,21 @@ mod tests {
         e.add_name("GRUPO EJEMPLO, S.A. DE C.V.", NameRole::Primary);
         e.add_name("EJEMPLO GROUP", NameRole::Aka);
         e.programs = vec!["SDNTK".into()];
-        e.identifiers = vec![Identifier {
-            scheme: IdScheme::Rfc,
-            value: "GEJ-991231-AB1".into(),
-            country: Some("Mexico".into()),
-        }];
-        e.addresses = vec![Address {
-            city: Some("Guadalajara".into()),
-            country: Some("Mexico".into()),
-            ..Address::default()
-        }];
+        e.identifiers =
+            vec![Identifier { scheme: IdScheme::Rfc, value: "GEJ-991231-AB1".into(), country: Some("Mexico".into()) }];
+        e.addresses =
+            vec![Address { city: Some("Guadalajara".into()), country: Some("Mexico".into()), ..Address::default() }];
         e
     }
 
     fn company_long() -> Entity {
         let mut e = Entity::new("test-3", "test", EntityKind::Company);
-        e.add_name(
-            "COMERCIALIZADORA EJEMPLO PRUEBA, S.A. DE C.V.",
-            NameRole::Primary,
-        );
+        e.add_name("COMERCIALIZADORA EJEMPLO PRUEBA, S.A. DE C.V.", NameRole::Primary);
         e
     }
 
     fn kinds_of(cases: &[Case]) -> BTreeSet<VariantKind> {
-        cases
-            .iter()
-            .map(|c| VariantKind::parse(&c.class).expect("known class"))
-            .collect()
+        cases.iter().map(|c| VariantKind::parse(&c.class).expect("known class")).collect()
     }
 
     #[test]
@@ -645,11 +561,7 @@ mod tests {
 
     /// xoshiro256** seeded by SplitMix64(0), checked against an independent
     /// implementation: these values must never change.
-    const RNG_ZERO_STREAM: [u64; 3] = [
-        11091344671253066420,
-        13793997310169335082,
-        1900383378846508768,
-    ];
+    const RNG_ZERO_STREAM: [u64; 3] = [11091344671253066420, 13793997310169335082, 1900383378846508768];
 
     #[test]
     fn same_seed_same_cases_and_different_seed_different_cases() {
@@ -672,11 +584,8 @@ mod tests {
         let p = variant_cases(&[person()], 300, 1);
         let person_kinds = kinds_of(&p);
         let all: BTreeSet<VariantKind> = VariantKind::ALL.into_iter().collect();
-        let expected_person: BTreeSet<VariantKind> = all
-            .iter()
-            .copied()
-            .filter(|k| *k != VariantKind::LegalForm)
-            .collect();
+        let expected_person: BTreeSet<VariantKind> =
+            all.iter().copied().filter(|k| *k != VariantKind::LegalForm).collect();
         assert_eq!(person_kinds, expected_person);
 
         let c = variant_cases(&[company()], 300, 1);
@@ -688,11 +597,8 @@ mod tests {
             // `GRUPO EJEMPLO` has one distinctive word: none may be dropped.
             VariantKind::DroppedToken,
         ];
-        let expected_company: BTreeSet<VariantKind> = all
-            .iter()
-            .copied()
-            .filter(|k| !not_for_this_company.contains(k))
-            .collect();
+        let expected_company: BTreeSet<VariantKind> =
+            all.iter().copied().filter(|k| !not_for_this_company.contains(k)).collect();
         assert_eq!(company_kinds, expected_company);
 
         let long = variant_cases(&[company_long()], 300, 1);
@@ -718,32 +624,17 @@ mod tests {
             assert_eq!(c.expected.len(), 1);
             assert!(c.expected[0] == "test-1" || c.expected[0] == "test-2");
             assert!(!c.name.trim().is_empty());
-            by_kind
-                .entry(VariantKind::parse(&c.class).unwrap())
-                .or_default()
-                .push(c);
+            by_kind.entry(VariantKind::parse(&c.class).unwrap()).or_default().push(c);
         }
         let folded = |s: &str| fold(s).to_uppercase();
         for c in &by_kind[&VariantKind::Exact] {
-            assert!(
-                c.name == "MARTINEZ RAMIREZ, Jose Ruben" || c.name == "GRUPO EJEMPLO, S.A. DE C.V."
-            );
+            assert!(c.name == "MARTINEZ RAMIREZ, Jose Ruben" || c.name == "GRUPO EJEMPLO, S.A. DE C.V.");
         }
         for c in &by_kind[&VariantKind::Homoglyph] {
-            assert!(
-                c.name
-                    .chars()
-                    .any(|ch| matches!(ch as u32, 0x0370..=0x04FF)),
-                "{}",
-                c.name
-            );
+            assert!(c.name.chars().any(|ch| matches!(ch as u32, 0x0370..=0x04FF)), "{}", c.name);
         }
         for c in &by_kind[&VariantKind::Invisible] {
-            assert!(
-                c.name.chars().any(|ch| ZW.contains(&ch)),
-                "no invisible character in {:?}",
-                c.name
-            );
+            assert!(c.name.chars().any(|ch| ZW.contains(&ch)), "no invisible character in {:?}", c.name);
         }
         for c in &by_kind[&VariantKind::IdentifierOnly] {
             let id = c.identifier.as_deref().unwrap();
@@ -772,18 +663,13 @@ mod tests {
         assert!(accents > 0);
         for c in &by_kind[&VariantKind::Alias] {
             let f = folded(&c.name);
-            assert!(
-                ["RUBEN MARTINEZ", "EL EJEMPLO", "EJEMPLO GROUP"].contains(&f.as_str()),
-                "{f}"
-            );
+            assert!(["RUBEN MARTINEZ", "EL EJEMPLO", "EJEMPLO GROUP"].contains(&f.as_str()), "{f}");
         }
         for c in &by_kind[&VariantKind::LegalForm] {
             assert!(folded(&c.name).starts_with("GRUPO EJEMPLO"), "{}", c.name);
         }
         for c in &by_kind[&VariantKind::Truncation] {
-            assert!(
-                c.name.chars().count() < "MARTINEZ RAMIREZ, Jose Ruben".chars().count().max(27)
-            );
+            assert!(c.name.chars().count() < "MARTINEZ RAMIREZ, Jose Ruben".chars().count().max(27));
             assert!(c.name.split_whitespace().count() >= 2, "{}", c.name);
         }
         for c in &by_kind[&VariantKind::Typo] {
@@ -793,10 +679,8 @@ mod tests {
         assert!((0.55..0.85).contains(&typed), "{typed}");
     }
 
-    const ZW: [char; 9] = [
-        '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00A0}', '\u{2009}',
-        '\u{202F}', '\u{00AD}',
-    ];
+    const ZW: [char; 9] =
+        ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00A0}', '\u{2009}', '\u{202F}', '\u{00AD}'];
 
     #[test]
     fn names_are_parsed_the_ofac_way() {
@@ -804,23 +688,12 @@ mod tests {
         assert_eq!(accented("MARTINEZ"), Some("Martínez"));
         assert_eq!(accented("JESUS"), Some("Jesús"));
         assert_eq!(accented("OSEGUERA"), None);
+        assert_eq!(recase("OSEGUERA CERVANTES, Ruben", Casing::Title, 1.0, &mut rng), "Oseguera Cervantes, Rubén");
         assert_eq!(
-            recase("OSEGUERA CERVANTES, Ruben", Casing::Title, 1.0, &mut rng),
-            "Oseguera Cervantes, Rubén"
-        );
-        assert_eq!(
-            recase(
-                "AMEZCUA CONTRERAS, Jose de Jesus",
-                Casing::Lower,
-                1.0,
-                &mut rng
-            ),
+            recase("AMEZCUA CONTRERAS, Jose de Jesus", Casing::Lower, 1.0, &mut rng),
             "amezcua contreras, josé de jesús"
         );
-        assert_eq!(
-            recase("CARTEL DE LA SIERRA", Casing::Title, 0.0, &mut rng),
-            "Cartel de la Sierra"
-        );
+        assert_eq!(recase("CARTEL DE LA SIERRA", Casing::Title, 0.0, &mut rng), "Cartel de la Sierra");
         assert!(mentions_mexico("Tijuana, Baja California, Mexico"));
         assert!(!mentions_mexico("Albuquerque, New Mexico"));
     }
@@ -842,23 +715,13 @@ mod tests {
         e.birth_places = vec!["Santa Fe, New Mexico".into()];
         assert!(!is_mexican_narcotics(&e));
         e.programs = vec!["ILLICIT-DRUGS-EO14059".into()];
-        e.addresses = vec![Address {
-            country: Some("México".into()),
-            ..Address::default()
-        }];
+        e.addresses = vec![Address { country: Some("México".into()), ..Address::default() }];
         assert!(is_mexican_narcotics(&e));
         e.addresses.clear();
-        e.identifiers = vec![Identifier {
-            scheme: IdScheme::Passport,
-            value: "G123".into(),
-            country: Some("Mexico".into()),
-        }];
+        e.identifiers =
+            vec![Identifier { scheme: IdScheme::Passport, value: "G123".into(), country: Some("Mexico".into()) }];
         assert!(is_mexican_narcotics(&e));
-        e.identifiers = vec![Identifier {
-            scheme: IdScheme::Curp,
-            value: "MARR660717HJCRMB09".into(),
-            country: None,
-        }];
+        e.identifiers = vec![Identifier { scheme: IdScheme::Curp, value: "MARR660717HJCRMB09".into(), country: None }];
         assert!(is_mexican_narcotics(&e));
     }
 
@@ -877,25 +740,13 @@ mod tests {
         let distinct: BTreeSet<String> = cases.iter().map(|c| c.name.to_lowercase()).collect();
         assert!(distinct.len() > 9_900, "{}", distinct.len());
 
-        let surnames: BTreeSet<String> = names::MX_SURNAMES
-            .iter()
-            .map(|s| fold(s.0).to_uppercase())
-            .collect();
+        let surnames: BTreeSet<String> = names::MX_SURNAMES.iter().map(|s| fold(s.0).to_uppercase()).collect();
         let mut accented_names = 0;
         for c in cases.iter().filter(|c| c.class == NEG_PERSON_MX) {
-            let words: Vec<String> = fold(&c.name)
-                .to_uppercase()
-                .split(|ch: char| !ch.is_alphabetic())
-                .map(str::to_string)
-                .collect();
+            let words: Vec<String> =
+                fold(&c.name).to_uppercase().split(|ch: char| !ch.is_alphabetic()).map(str::to_string).collect();
             assert!(words.iter().any(|w| surnames.contains(w)), "{}", c.name);
-            assert!(
-                c.name
-                    .chars()
-                    .all(|ch| ch.is_alphabetic() || " ,.".contains(ch)),
-                "{}",
-                c.name
-            );
+            assert!(c.name.chars().all(|ch| ch.is_alphabetic() || " ,.".contains(ch)), "{}", c.name);
             if c.name != fold(&c.name) {
                 accented_names += 1;
             }
@@ -928,28 +779,14 @@ mod tests {
         let mut buf = Vec::new();
         write_cases_csv(&mut buf, &cases).unwrap();
         let mut reader = csv::Reader::from_reader(buf.as_slice());
-        assert_eq!(
-            reader.headers().unwrap().iter().collect::<Vec<_>>(),
-            CSV_HEADER
-        );
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER);
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), cases.len());
         for (row, case) in rows.iter().zip(&cases) {
-            assert_eq!(
-                row.iter().collect::<Vec<_>>(),
-                case.record().iter().map(String::as_str).collect::<Vec<_>>()
-            );
+            assert_eq!(row.iter().collect::<Vec<_>>(), case.record().iter().map(String::as_str).collect::<Vec<_>>());
             let kind = row.get(1).unwrap();
-            assert!(
-                ["", "person", "company", "organization", "vessel"].contains(&kind),
-                "{kind}"
-            );
-            let expected: Vec<&str> = row
-                .get(5)
-                .unwrap()
-                .split('|')
-                .filter(|s| !s.is_empty())
-                .collect();
+            assert!(["", "person", "company", "organization", "vessel"].contains(&kind), "{kind}");
+            let expected: Vec<&str> = row.get(5).unwrap().split('|').filter(|s| !s.is_empty()).collect();
             assert_eq!(expected, case.expected);
         }
     }
@@ -981,26 +818,10 @@ mod tests {
         for (i, name) in odd.iter().enumerate() {
             for kind in kinds {
                 let mut e = Entity::new(format!("odd-{i}"), "t", kind);
-                e.names.push(crate::model::Name {
-                    full: name.to_string(),
-                    role: NameRole::Primary,
-                });
-                e.names.push(crate::model::Name {
-                    full: name.to_string(),
-                    role: NameRole::Aka,
-                });
-                e.identifiers.push(Identifier {
-                    scheme: IdScheme::Rfc,
-                    value: name.to_string(),
-                    country: None,
-                });
-                e.birth_dates.push(BirthDate {
-                    year: 1960,
-                    month: None,
-                    day: None,
-                    to_year: Some(1962),
-                    circa: true,
-                });
+                e.names.push(crate::model::Name { full: name.to_string(), role: NameRole::Primary });
+                e.names.push(crate::model::Name { full: name.to_string(), role: NameRole::Aka });
+                e.identifiers.push(Identifier { scheme: IdScheme::Rfc, value: name.to_string(), country: None });
+                e.birth_dates.push(BirthDate { year: 1960, month: None, day: None, to_year: Some(1962), circa: true });
                 for c in variant_cases(&[e], 40, 1) {
                     assert!(!c.name.trim().is_empty());
                 }

@@ -921,14 +921,13 @@ pub const BUSINESS_WORDS: &[&str] = &[
 
 /// Halves of invented brand-like words (`Servimex`, `Agrosur`).
 pub const BRAND_HEADS: &[&str] = &[
-    "Servi", "Agro", "Tecno", "Multi", "Inter", "Mex", "Constru", "Logi", "Trans", "Ferre",
-    "Dista", "Promo", "Indus", "Comer", "Global", "Provee", "Nova", "Mega", "Eco", "Bio", "Hidro",
-    "Electro", "Acer", "Plasti", "Quimi", "Auto", "Maqui", "Impo", "Expo", "Gana", "Pro", "Uni",
-    "Alta", "Tri",
+    "Servi", "Agro", "Tecno", "Multi", "Inter", "Mex", "Constru", "Logi", "Trans", "Ferre", "Dista", "Promo", "Indus",
+    "Comer", "Global", "Provee", "Nova", "Mega", "Eco", "Bio", "Hidro", "Electro", "Acer", "Plasti", "Quimi", "Auto",
+    "Maqui", "Impo", "Expo", "Gana", "Pro", "Uni", "Alta", "Tri",
 ];
 pub const BRAND_TAILS: &[&str] = &[
-    "mex", "tec", "sur", "norte", "plus", "tek", "com", "ka", "sa", "ia", "ex", "max", "nova",
-    "lux", "var", "tron", "med", "gas", "agro", "log", "mar", "san", "tal", "ron", "dex", "pac",
+    "mex", "tec", "sur", "norte", "plus", "tek", "com", "ka", "sa", "ia", "ex", "max", "nova", "lux", "var", "tron",
+    "med", "gas", "agro", "log", "mar", "san", "tal", "ron", "dex", "pac",
 ];
 
 /// Feminine nouns and names a corner shop is called after (`Abarrotes La

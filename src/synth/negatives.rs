@@ -9,8 +9,7 @@
 use std::collections::HashSet;
 
 use super::names::{
-    self, BRAND_HEADS, BRAND_TAILS, BUSINESS_WORDS, MX_CITIES, MX_REGIONS, MX_STATES, PRODUCTS,
-    SHOP_NAMES,
+    self, BRAND_HEADS, BRAND_TAILS, BUSINESS_WORDS, MX_CITIES, MX_REGIONS, MX_STATES, PRODUCTS, SHOP_NAMES,
 };
 use super::{fold, Case, Rng};
 use crate::model::EntityKind;
@@ -75,9 +74,7 @@ fn mx_company_case(rng: &mut Rng) -> Case {
 fn us_person_case(rng: &mut Rng) -> Case {
     let given = rng.weighted(names::US_GIVEN);
     let surname = rng.weighted(names::US_SURNAMES);
-    let middle = rng
-        .chance(0.25)
-        .then(|| rng.pick(&['A', 'B', 'C', 'D', 'E', 'J', 'L', 'M', 'R', 'S', 'T', 'W']));
+    let middle = rng.chance(0.25).then(|| rng.pick(&['A', 'B', 'C', 'D', 'E', 'J', 'L', 'M', 'R', 'S', 'T', 'W']));
     let natural = match middle {
         Some(m) => format!("{given} {m}. {surname}"),
         None => format!("{given} {surname}"),
@@ -124,11 +121,7 @@ fn random_dob(rng: &mut Rng) -> String {
 /// usually two surnames, accents most of the time, sometimes in capitals or
 /// in `SURNAME SURNAME, Given` order.
 pub(crate) fn mx_person_name(rng: &mut Rng) -> String {
-    let table = if rng.chance(0.5) {
-        names::MX_GIVEN_MALE
-    } else {
-        names::MX_GIVEN_FEMALE
-    };
+    let table = if rng.chance(0.5) { names::MX_GIVEN_MALE } else { names::MX_GIVEN_FEMALE };
     let first = rng.weighted(table);
     let mut given = first.to_string();
     if !first.contains(' ') && rng.chance(0.4) {
@@ -157,11 +150,7 @@ pub(crate) fn mx_person_name(rng: &mut Rng) -> String {
 /// Writes accents with probability `accents`, then applies title (as
 /// built), upper or lower case by `case_weights`.
 fn finish(text: String, accents: f64, case_weights: &[u32; 3], rng: &mut Rng) -> String {
-    let text = if rng.chance(accents) {
-        text
-    } else {
-        fold(&text)
-    };
+    let text = if rng.chance(accents) { text } else { fold(&text) };
     match rng.weighted_index(case_weights) {
         0 => text,
         1 => text.to_uppercase(),
@@ -190,11 +179,7 @@ fn word(rng: &mut Rng) -> String {
 }
 
 fn given_short(rng: &mut Rng) -> &'static str {
-    let table = if rng.chance(0.5) {
-        names::MX_GIVEN_MALE
-    } else {
-        names::MX_GIVEN_FEMALE
-    };
+    let table = if rng.chance(0.5) { names::MX_GIVEN_MALE } else { names::MX_GIVEN_FEMALE };
     rng.weighted(table)
 }
 
@@ -232,12 +217,7 @@ fn legal_form(forms: Forms, rng: &mut Rng) -> Option<&'static str> {
         ("S.A.", 2),
         ("", 25),
     ];
-    const INVESTMENT: &[(&str, u32)] = &[
-        ("S.A.P.I. de C.V.", 40),
-        ("S.A. de C.V.", 35),
-        ("SAPI DE CV", 5),
-        ("", 20),
-    ];
+    const INVESTMENT: &[(&str, u32)] = &[("S.A.P.I. de C.V.", 40), ("S.A. de C.V.", 35), ("SAPI DE CV", 5), ("", 20)];
     const CIVIL: &[(&str, u32)] = &[("S.C.", 60), ("SC", 10), ("S.A. de C.V.", 10), ("", 20)];
     const RURAL: &[(&str, u32)] = &[
         ("S.P.R. de R.L.", 45),
@@ -286,21 +266,13 @@ pub(crate) fn mx_company_name(rng: &mut Rng) -> String {
             let core = if rng.chance(0.5) {
                 format!("Autotransportes {} del {}", word(rng), rng.pick(MX_REGIONS))
             } else {
-                format!(
-                    "Autotransportes {} de {}",
-                    surname(rng),
-                    rng.pick(MX_CITIES)
-                )
+                format!("Autotransportes {} de {}", surname(rng), rng.pick(MX_CITIES))
             };
             (core, Forms::Company)
         }
         2 => {
             let core = if rng.chance(0.6) {
-                format!(
-                    "Comercializadora {} del {}",
-                    word(rng),
-                    rng.pick(MX_REGIONS)
-                )
+                format!("Comercializadora {} del {}", word(rng), rng.pick(MX_REGIONS))
             } else {
                 format!("Comercializadora {}", brand(rng))
             };
@@ -316,11 +288,7 @@ pub(crate) fn mx_company_name(rng: &mut Rng) -> String {
         }
         4 => {
             let core = if rng.chance(0.6) {
-                format!(
-                    "Distribuidora de {} de {}",
-                    rng.pick(PRODUCTS),
-                    rng.pick(MX_CITIES)
-                )
+                format!("Distribuidora de {} de {}", rng.pick(PRODUCTS), rng.pick(MX_CITIES))
             } else {
                 format!("Distribuidora de {} {}", rng.pick(PRODUCTS), word(rng))
             };
@@ -330,11 +298,7 @@ pub(crate) fn mx_company_name(rng: &mut Rng) -> String {
             let core = if rng.chance(0.5) {
                 format!("Servicios Integrales {}", word(rng))
             } else {
-                format!(
-                    "Servicios {} de {}",
-                    rng.pick(SERVICE_KINDS),
-                    rng.pick(MX_CITIES)
-                )
+                format!("Servicios {} de {}", rng.pick(SERVICE_KINDS), rng.pick(MX_CITIES))
             };
             (core, Forms::Company)
         }
@@ -350,15 +314,8 @@ pub(crate) fn mx_company_name(rng: &mut Rng) -> String {
             let place = match rng.below(4) {
                 0 => rng.pick(BUSINESS_WORDS).to_string(),
                 1 => format!("Valle de {}", rng.pick(MX_CITIES)),
-                2 => format!(
-                    "Los {}",
-                    rng.pick(&["Nogales", "Pinos", "Sauces", "Mezquites", "Olivos"])
-                ),
-                _ => format!(
-                    "{} de {}",
-                    rng.pick(&["Rancho", "Hacienda", "Huertas"]),
-                    word(rng)
-                ),
+                2 => format!("Los {}", rng.pick(&["Nogales", "Pinos", "Sauces", "Mezquites", "Olivos"])),
+                _ => format!("{} de {}", rng.pick(&["Rancho", "Hacienda", "Huertas"]), word(rng)),
             };
             (format!("Agrícola {place}"), Forms::Rural)
         }
@@ -378,11 +335,7 @@ pub(crate) fn mx_company_name(rng: &mut Rng) -> String {
             } else {
                 format!("Farmacias {} de {}", word(rng), rng.pick(MX_STATES))
             };
-            let forms = if core.starts_with("Farmacias") {
-                Forms::Company
-            } else {
-                Forms::Shop
-            };
+            let forms = if core.starts_with("Farmacias") { Forms::Company } else { Forms::Shop };
             (core, forms)
         }
         11 => {
@@ -395,33 +348,18 @@ pub(crate) fn mx_company_name(rng: &mut Rng) -> String {
         }
         12 => match rng.below(5) {
             0 => (format!("Ferretería {}", shop(rng)), Forms::Shop),
-            1 => (
-                format!("Materiales para Construcción {}", surname(rng)),
-                Forms::Company,
-            ),
+            1 => (format!("Materiales para Construcción {}", surname(rng)), Forms::Company),
             2 => (format!("Tortillería {}", shop(rng)), Forms::Shop),
             3 => (format!("Panadería {}", shop(rng)), Forms::Shop),
             _ => (format!("Taller Mecánico {}", given_short(rng)), Forms::Shop),
         },
         _ => match rng.below(8) {
-            0 => (
-                format!("Logística {} del {}", brand(rng), rng.pick(MX_REGIONS)),
-                Forms::Company,
-            ),
-            1 => (
-                format!("Importadora y Exportadora {}", brand(rng)),
-                Forms::Company,
-            ),
-            2 => (
-                format!("Empacadora {} de {}", word(rng), rng.pick(MX_STATES)),
-                Forms::Company,
-            ),
+            0 => (format!("Logística {} del {}", brand(rng), rng.pick(MX_REGIONS)), Forms::Company),
+            1 => (format!("Importadora y Exportadora {}", brand(rng)), Forms::Company),
+            2 => (format!("Empacadora {} de {}", word(rng), rng.pick(MX_STATES)), Forms::Company),
             3 => (format!("Productos Lácteos {}", word(rng)), Forms::Company),
             4 => (format!("Laboratorios {}", brand(rng)), Forms::Company),
-            5 => (
-                format!("Hotel {} de {}", word(rng), rng.pick(MX_CITIES)),
-                Forms::Company,
-            ),
+            5 => (format!("Hotel {} de {}", word(rng), rng.pick(MX_CITIES)), Forms::Company),
             6 => (format!("Restaurante {}", shop(rng)), Forms::Shop),
             _ => (format!("Clínica {}", word(rng)), Forms::Company),
         },

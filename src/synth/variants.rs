@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use super::{
-    entity_country, fold, fold_char, hash_str, is_particle, is_upper_word, mostly_upper, negatives,
-    recase, squash, Case, Casing, Rng,
+    entity_country, fold, fold_char, hash_str, is_particle, is_upper_word, mostly_upper, negatives, recase, squash,
+    Case, Casing, Rng,
 };
 use crate::model::{BirthDate, Entity, EntityKind, IdScheme, Identifier};
 
@@ -102,13 +102,7 @@ impl VariantKind {
     /// Whether the variant only changes the spelling of the primary name, so
     /// that returning the name unchanged is a failure.
     fn must_differ(self) -> bool {
-        !matches!(
-            self,
-            VariantKind::Exact
-                | VariantKind::Alias
-                | VariantKind::IdentifierOnly
-                | VariantKind::WithDob
-        )
+        !matches!(self, VariantKind::Exact | VariantKind::Alias | VariantKind::IdentifierOnly | VariantKind::WithDob)
     }
 }
 
@@ -129,10 +123,7 @@ impl std::fmt::Display for VariantKind {
 /// `per_entity` cases. Each entity's cases depend only on `seed` and the
 /// entity itself, not on the other entities or their order.
 pub fn variant_cases(entities: &[Entity], per_entity: usize, seed: u64) -> Vec<Case> {
-    entities
-        .iter()
-        .flat_map(|e| entity_variants(e, per_entity, seed))
-        .collect()
+    entities.iter().flat_map(|e| entity_variants(e, per_entity, seed)).collect()
 }
 
 /// A kind is given up after this many failed or duplicate attempts in a row.
@@ -208,34 +199,19 @@ impl PersonName {
     fn parse(full: &str) -> PersonName {
         if let Some((sur, given)) = full.split_once(',') {
             let surnames: Vec<String> = sur.split_whitespace().map(str::to_string).collect();
-            let given: Vec<String> = given
-                .split([',', ' '])
-                .filter(|t| !t.trim().is_empty())
-                .map(str::to_string)
-                .collect();
+            let given: Vec<String> =
+                given.split([',', ' ']).filter(|t| !t.trim().is_empty()).map(str::to_string).collect();
             if !surnames.is_empty() && !given.is_empty() {
-                return PersonName {
-                    given,
-                    surnames,
-                    comma: true,
-                };
+                return PersonName { given, surnames, comma: true };
             }
         }
-        let tokens: Vec<String> = full
-            .split([',', ' '])
-            .filter(|t| !t.trim().is_empty())
-            .map(str::to_string)
-            .collect();
+        let tokens: Vec<String> = full.split([',', ' ']).filter(|t| !t.trim().is_empty()).map(str::to_string).collect();
         let split = match tokens.len() {
             0 | 1 => 0,
             2 => 1,
             n => n - 2,
         };
-        PersonName {
-            given: tokens[..split].to_vec(),
-            surnames: tokens[split..].to_vec(),
-            comma: false,
-        }
+        PersonName { given: tokens[..split].to_vec(), surnames: tokens[split..].to_vec(), comma: false }
     }
 
     fn given_units(&self) -> Vec<String> {
@@ -341,11 +317,7 @@ const LEGAL_FORMS: &[&str] = &[
 ];
 
 fn compact(s: &str) -> String {
-    fold(s)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    fold(s).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 impl OrgName {
@@ -359,11 +331,7 @@ impl OrgName {
             }
         }
         if best == 0 {
-            return OrgName {
-                base: tokens.iter().map(|t| t.to_string()).collect(),
-                legal: None,
-                comma: false,
-            };
+            return OrgName { base: tokens.iter().map(|t| t.to_string()).collect(), legal: None, comma: false };
         }
         let split = tokens.len() - best;
         let mut base: Vec<String> = tokens[..split].iter().map(|t| t.to_string()).collect();
@@ -380,11 +348,7 @@ impl OrgName {
             legal = legal.trim_start_matches(',').trim().to_string();
         }
         base.retain(|t| !t.is_empty());
-        OrgName {
-            base,
-            legal: Some(legal),
-            comma,
-        }
+        OrgName { base, legal: Some(legal), comma }
     }
 
     fn render_with(base: &str, legal: Option<&str>, comma: bool) -> String {
@@ -423,10 +387,7 @@ struct Draft {
 
 impl Draft {
     fn name(name: String) -> Draft {
-        Draft {
-            name,
-            ..Draft::default()
-        }
+        Draft { name, ..Draft::default() }
     }
 }
 
@@ -437,20 +398,14 @@ impl<'a> Ctx<'a> {
             EntityKind::Person => Shape::Person(PersonName::parse(&primary)),
             _ => Shape::Org(OrgName::parse(&primary)),
         };
-        Ctx {
-            e,
-            primary,
-            shape,
-            country: entity_country(e),
-        }
+        Ctx { e, primary, shape, country: entity_country(e) }
     }
 
     fn case(&self, kind: VariantKind, d: Draft, rng: &mut Rng) -> Case {
         let case_kind = match self.e.kind {
-            EntityKind::Person
-            | EntityKind::Company
-            | EntityKind::Organization
-            | EntityKind::Vessel => Some(self.e.kind),
+            EntityKind::Person | EntityKind::Company | EntityKind::Organization | EntityKind::Vessel => {
+                Some(self.e.kind)
+            }
             EntityKind::Aircraft | EntityKind::Unknown => None,
         };
         Case {
@@ -513,13 +468,7 @@ fn legal_case(legal: &str, casing: Casing) -> String {
         Casing::Keep => legal.to_string(),
         Casing::Title => legal
             .split_whitespace()
-            .map(|t| {
-                if t.eq_ignore_ascii_case("de") {
-                    "de".to_string()
-                } else {
-                    t.to_uppercase()
-                }
-            })
+            .map(|t| if t.eq_ignore_ascii_case("de") { "de".to_string() } else { t.to_uppercase() })
             .collect::<Vec<_>>()
             .join(" "),
     }
@@ -569,8 +518,7 @@ fn reordered(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
             if p.given.is_empty() || p.surnames.is_empty() {
                 return None;
             }
-            let casing =
-                [Casing::Title, Casing::Upper, Casing::Keep][rng.weighted_index(&[50, 35, 15])];
+            let casing = [Casing::Title, Casing::Upper, Casing::Keep][rng.weighted_index(&[50, 35, 15])];
             let text = if p.comma {
                 p.render(Order::Natural)
             } else if rng.chance(0.5) {
@@ -600,11 +548,7 @@ fn reordered(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
             if tokens.is_empty() || tokens == o.base {
                 return None;
             }
-            Some(OrgName::render_with(
-                &tokens.join(" "),
-                o.legal.as_deref(),
-                o.comma,
-            ))
+            Some(OrgName::render_with(&tokens.join(" "), o.legal.as_deref(), o.comma))
         }
     }
 }
@@ -622,18 +566,10 @@ fn trim_connectors(mut tokens: Vec<String>) -> Vec<String> {
 
 fn case_accents(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
     let title = rng.chance(0.65);
-    for casing in if title {
-        [Casing::Title, Casing::Lower]
-    } else {
-        [Casing::Lower, Casing::Title]
-    } {
+    for casing in if title { [Casing::Title, Casing::Lower] } else { [Casing::Lower, Casing::Title] } {
         let text = match &ctx.shape {
             Shape::Person(p) => {
-                let order = if rng.chance(0.5) {
-                    Order::AsWritten
-                } else {
-                    Order::Natural
-                };
+                let order = if rng.chance(0.5) { Order::AsWritten } else { Order::Natural };
                 recase(&p.render(order), casing, 0.9, rng)
             }
             Shape::Org(o) => {
@@ -658,46 +594,23 @@ fn initials(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
         return None;
     }
     let initial = |unit: &str| -> Option<String> {
-        let word = unit
-            .split_whitespace()
-            .find(|w| !is_particle(w))
-            .unwrap_or(unit);
-        word.chars()
-            .find(|c| c.is_alphabetic())
-            .map(|c| c.to_uppercase().collect())
+        let word = unit.split_whitespace().find(|w| !is_particle(w)).unwrap_or(unit);
+        word.chars().find(|c| c.is_alphabetic()).map(|c| c.to_uppercase().collect())
     };
     let inits: Vec<String> = given.iter().filter_map(|u| initial(u)).collect();
     if inits.is_empty() {
         return None;
     }
     let surnames = p.surnames.join(" ");
-    let dotted = inits
-        .iter()
-        .map(|i| format!("{i}."))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let dotted = inits.iter().map(|i| format!("{i}.")).collect::<Vec<_>>().join(" ");
     let style = rng.weighted_index(&[45, 20, 20, 15]);
     let text = match style {
         0 => recase(&format!("{dotted} {surnames}"), Casing::Title, 0.0, rng),
-        1 => recase(
-            &format!("{} {surnames}", inits.join(" ")),
-            Casing::Upper,
-            0.0,
-            rng,
-        ),
+        1 => recase(&format!("{} {surnames}", inits.join(" ")), Casing::Upper, 0.0, rng),
         2 => format!("{surnames}, {dotted}"),
         _ if given.len() >= 2 => {
-            let rest = inits[1..]
-                .iter()
-                .map(|i| format!("{i}."))
-                .collect::<Vec<_>>()
-                .join(" ");
-            recase(
-                &format!("{} {rest} {surnames}", given[0]),
-                Casing::Title,
-                0.0,
-                rng,
-            )
+            let rest = inits[1..].iter().map(|i| format!("{i}.")).collect::<Vec<_>>().join(" ");
+            recase(&format!("{} {rest} {surnames}", given[0]), Casing::Title, 0.0, rng)
         }
         _ => recase(&format!("{dotted} {surnames}"), Casing::Title, 0.0, rng),
     };
@@ -766,9 +679,7 @@ fn is_generic(word: &str) -> bool {
 /// A word that identifies the party: not a particle, not generic, not an
 /// initial.
 fn is_distinctive(word: &str) -> bool {
-    !is_particle(word)
-        && !is_generic(word)
-        && word.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+    !is_particle(word) && !is_generic(word) && word.chars().filter(|c| c.is_alphanumeric()).count() >= 2
 }
 
 fn dropped_token(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
@@ -779,27 +690,14 @@ fn dropped_token(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
                 return None;
             }
             let drop = rng.range(1, given.len() - 1);
-            let kept: Vec<String> = given
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != drop)
-                .map(|(_, u)| u.clone())
-                .collect();
+            let kept: Vec<String> =
+                given.iter().enumerate().filter(|(i, _)| *i != drop).map(|(_, u)| u.clone()).collect();
             let reduced = PersonName {
-                given: kept
-                    .join(" ")
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect(),
+                given: kept.join(" ").split_whitespace().map(str::to_string).collect(),
                 surnames: p.surnames.clone(),
                 comma: p.comma,
             };
-            let distinctive = reduced
-                .given
-                .iter()
-                .chain(&reduced.surnames)
-                .filter(|t| !is_particle(t))
-                .count();
+            let distinctive = reduced.given.iter().chain(&reduced.surnames).filter(|t| !is_particle(t)).count();
             if distinctive < 2 {
                 return None;
             }
@@ -810,26 +708,15 @@ fn dropped_token(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
             })
         }
         Shape::Org(o) => {
-            let candidates: Vec<usize> = (0..o.base.len())
-                .filter(|&i| is_generic(&o.base[i]))
-                .collect();
+            let candidates: Vec<usize> = (0..o.base.len()).filter(|&i| is_generic(&o.base[i])).collect();
             let &drop = rng.choose(&candidates)?;
-            let kept: Vec<String> = o
-                .base
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != drop)
-                .map(|(_, t)| t.clone())
-                .collect();
+            let kept: Vec<String> =
+                o.base.iter().enumerate().filter(|(i, _)| *i != drop).map(|(_, t)| t.clone()).collect();
             let kept = trim_connectors(kept);
             if kept.iter().filter(|t| is_distinctive(t)).count() < 2 {
                 return None;
             }
-            Some(OrgName::render_with(
-                &kept.join(" "),
-                o.legal.as_deref(),
-                o.comma,
-            ))
+            Some(OrgName::render_with(&kept.join(" "), o.legal.as_deref(), o.comma))
         }
     }
 }
@@ -908,20 +795,10 @@ fn legal_form(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
             base.clone()
         } else {
             // Half the time respell the same form, when there is one.
-            let same: Vec<&(&str, &str)> = FORM_SPELLINGS
-                .iter()
-                .filter(|f| Some(f.1) == current.as_deref())
-                .collect();
-            let (spelling, _) = if !same.is_empty() && rng.chance(0.5) {
-                **rng.choose(&same)?
-            } else {
-                rng.pick(FORM_SPELLINGS)
-            };
-            let spelling = if upper && rng.chance(0.7) {
-                spelling.to_uppercase()
-            } else {
-                spelling.to_string()
-            };
+            let same: Vec<&(&str, &str)> = FORM_SPELLINGS.iter().filter(|f| Some(f.1) == current.as_deref()).collect();
+            let (spelling, _) =
+                if !same.is_empty() && rng.chance(0.5) { **rng.choose(&same)? } else { rng.pick(FORM_SPELLINGS) };
+            let spelling = if upper && rng.chance(0.7) { spelling.to_uppercase() } else { spelling.to_string() };
             OrgName::render_with(&base, Some(&spelling), rng.chance(0.5))
         };
         if text != ctx.primary {
@@ -953,20 +830,12 @@ fn identifier_only(ctx: &Ctx, rng: &mut Rng) -> Option<Draft> {
     let taken: HashSet<String> = ctx.e.names.iter().flat_map(|n| words(&n.full)).collect();
     let mut name = String::new();
     for _ in 0..16 {
-        name = if person {
-            negatives::mx_person_name(rng)
-        } else {
-            negatives::mx_company_name(rng)
-        };
+        name = if person { negatives::mx_person_name(rng) } else { negatives::mx_company_name(rng) };
         if words(&name).is_disjoint(&taken) {
             break;
         }
     }
-    Some(Draft {
-        name,
-        identifier: Some(format_identifier(id, rng)),
-        ..Draft::default()
-    })
+    Some(Draft { name, identifier: Some(format_identifier(id, rng)), ..Draft::default() })
 }
 
 /// An R.F.C. or C.U.R.P. as a record may hold it: as printed, run
@@ -1111,11 +980,7 @@ fn substitute(c: char, rng: &mut Rng) -> Option<char> {
     }
     let lower = c.to_ascii_lowercase();
     let phonetic = phonetic_neighbours(lower);
-    let pool = if !phonetic.is_empty() && rng.chance(0.35) {
-        phonetic
-    } else {
-        keyboard_neighbours(lower)
-    };
+    let pool = if !phonetic.is_empty() && rng.chance(0.35) { phonetic } else { keyboard_neighbours(lower) };
     let chars: Vec<char> = pool.chars().collect();
     let n = *rng.choose(&chars)?;
     Some(with_case_of(n, c))
@@ -1123,10 +988,7 @@ fn substitute(c: char, rng: &mut Rng) -> Option<char> {
 
 fn typo(s: &str, rng: &mut Rng) -> Option<String> {
     let mut chars: Vec<char> = s.chars().collect();
-    let runs: Vec<(usize, usize)> = letter_runs(&chars)
-        .into_iter()
-        .filter(|(a, b)| b - a >= 5)
-        .collect();
+    let runs: Vec<(usize, usize)> = letter_runs(&chars).into_iter().filter(|(a, b)| b - a >= 5).collect();
     let &(a, b) = rng.choose(&runs)?;
     match rng.weighted_index(&[45, 25, 30]) {
         0 => {
@@ -1141,11 +1003,7 @@ fn typo(s: &str, rng: &mut Rng) -> Option<String> {
         1 => {
             let i = rng.range(a + 1, b);
             let prev = chars[i - 1];
-            let new = if rng.chance(0.5) {
-                prev
-            } else {
-                substitute(prev, rng).unwrap_or(prev)
-            };
+            let new = if rng.chance(0.5) { prev } else { substitute(prev, rng).unwrap_or(prev) };
             chars.insert(i, new);
         }
         _ => {
@@ -1190,11 +1048,7 @@ fn ocr(s: &str, rng: &mut Rng) -> Option<String> {
     let first = *rng.choose(&cands)?;
     let mut chosen = vec![first];
     if rng.chance(0.35) {
-        let rest: Vec<_> = cands
-            .iter()
-            .copied()
-            .filter(|c| c.0 + c.1 <= first.0 || c.0 >= first.0 + first.1)
-            .collect();
+        let rest: Vec<_> = cands.iter().copied().filter(|c| c.0 + c.1 <= first.0 || c.0 >= first.0 + first.1).collect();
         if let Some(&second) = rng.choose(&rest) {
             chosen.push(second);
         }
@@ -1236,27 +1090,15 @@ fn truncation(s: &str, rng: &mut Rng) -> Option<String> {
     let last_word = |s: &str, rng: &mut Rng| -> Option<String> {
         let tokens: Vec<&str> = s.split(' ').filter(|t| !t.is_empty()).collect();
         let (last, before) = tokens.split_last()?;
-        if before
-            .iter()
-            .filter(|t| t.chars().any(char::is_alphabetic))
-            .count()
-            < 2
-        {
+        if before.iter().filter(|t| t.chars().any(char::is_alphabetic)).count() < 2 {
             return None;
         }
-        let core: Vec<char> = last
-            .trim_end_matches(|c: char| !c.is_alphanumeric())
-            .chars()
-            .collect();
+        let core: Vec<char> = last.trim_end_matches(|c: char| !c.is_alphanumeric()).chars().collect();
         if core.len() < 5 || !core.iter().all(|c| c.is_alphabetic()) {
             return None;
         }
         let keep = rng.range(4, core.len() - 1);
-        Some(format!(
-            "{} {}",
-            before.join(" "),
-            core[..keep].iter().collect::<String>()
-        ))
+        Some(format!("{} {}", before.join(" "), core[..keep].iter().collect::<String>()))
     };
     let whole = |s: &str, rng: &mut Rng| -> Option<String> {
         let chars: Vec<char> = s.chars().collect();
@@ -1328,9 +1170,7 @@ fn homoglyphs(c: char) -> &'static [char] {
 
 fn homoglyph(s: &str, rng: &mut Rng) -> Option<String> {
     let mut chars: Vec<char> = s.chars().collect();
-    let mut positions: Vec<usize> = (0..chars.len())
-        .filter(|&i| !homoglyphs(chars[i]).is_empty())
-        .collect();
+    let mut positions: Vec<usize> = (0..chars.len()).filter(|&i| !homoglyphs(chars[i]).is_empty()).collect();
     if positions.is_empty() {
         return None;
     }
@@ -1355,12 +1195,7 @@ fn invisible(s: &str, rng: &mut Rng) -> Option<String> {
     for _ in 0..count {
         let spaces: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] == ' ').collect();
         let hyphen_spots: Vec<usize> = (1..chars.len())
-            .filter(|&i| {
-                chars[i].is_alphabetic()
-                    && is_vowel(chars[i - 1])
-                    && i >= 2
-                    && chars[i - 2].is_alphabetic()
-            })
+            .filter(|&i| chars[i].is_alphabetic() && is_vowel(chars[i - 1]) && i >= 2 && chars[i - 2].is_alphabetic())
             .collect();
         let roll = rng.below(10);
         if roll < 4 && !spaces.is_empty() {
@@ -1378,10 +1213,7 @@ fn invisible(s: &str, rng: &mut Rng) -> Option<String> {
 }
 
 fn is_vowel(c: char) -> bool {
-    matches!(
-        fold_char(c).to_ascii_lowercase(),
-        'a' | 'e' | 'i' | 'o' | 'u'
-    )
+    matches!(fold_char(c).to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u')
 }
 
 fn vowel_drop(s: &str, rng: &mut Rng) -> Option<String> {
@@ -1389,19 +1221,11 @@ fn vowel_drop(s: &str, rng: &mut Rng) -> Option<String> {
     let runs: Vec<Vec<usize>> = letter_runs(&chars)
         .into_iter()
         .filter(|(a, b)| b - a >= 6)
-        .map(|(a, b)| {
-            ((a + 1)..b)
-                .filter(|&i| is_vowel(chars[i]))
-                .collect::<Vec<_>>()
-        })
+        .map(|(a, b)| ((a + 1)..b).filter(|&i| is_vowel(chars[i])).collect::<Vec<_>>())
         .filter(|v| !v.is_empty())
         .collect();
     let mut vowels = rng.choose(&runs)?.clone();
-    let count = if vowels.len() >= 2 && rng.chance(0.35) {
-        2
-    } else {
-        1
-    };
+    let count = if vowels.len() >= 2 && rng.chance(0.35) { 2 } else { 1 };
     rng.shuffle(&mut vowels);
     let mut drop = vowels[..count].to_vec();
     drop.sort_unstable_by_key(|&i| std::cmp::Reverse(i));
