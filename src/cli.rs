@@ -321,7 +321,12 @@ fn print_screening(name: &str, s: &Screening) {
     outln!();
     outln!(
         "{:>2}  {:>5}  {:<8} {:<14} {:<26} {:<44} cartel",
-        "#", "score", "decision", "entity", "list", "matched name (role)"
+        "#",
+        "score",
+        "decision",
+        "entity",
+        "list",
+        "matched name (role)"
     );
     for (i, m) in s.matches.iter().enumerate() {
         let matched = format!("{} ({})", m.matched_name, m.matched_role.as_str());

@@ -1,0 +1,248 @@
+//! The `cartelscreen` binary driven as a user drives it: commands, flags,
+//! JSON output, exit codes, and the real list files from `../shared`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
+    // Screen exactly what each test names, whatever the environment holds.
+    c.env_remove("RUST_LOG").env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CARTELSCREEN__") && k != "CARTELSCREEN__LISTS__DATA_DIR" {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn shared(p: &str) -> String {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p);
+    assert!(path.exists(), "{} is missing: these tests need the shared data folder", path.display());
+    path.to_string_lossy().into_owned()
+}
+
+fn fixture(p: &str) -> String {
+    format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(c: &mut Command) -> (Output, String, String) {
+    let out = c.output().expect("binary runs");
+    let so = String::from_utf8_lossy(&out.stdout).into_owned();
+    let se = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, so, se)
+}
+
+fn json(c: &mut Command) -> Value {
+    let (out, so, se) = run(c);
+    assert!(out.status.success(), "exit {:?}\nstdout: {so}\nstderr: {se}", out.status);
+    serde_json::from_str(&so).unwrap_or_else(|e| panic!("not JSON ({e}): {so}"))
+}
+
+fn flags(v: &Value) -> Vec<String> {
+    v["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn screens_the_embedded_cartels_with_no_list_given() {
+    let (out, so, _) = run(bin().args(["screen", "Cartel de Jalisco Nueva Generacion"]));
+    assert!(out.status.success());
+    assert!(so.contains("BLOCK"), "{so}");
+    assert!(so.contains("cs-cjng"), "{so}");
+    let v = json(bin().args(["screen", "CJNG", "--json"]));
+    assert_eq!(v["decision"], "block");
+    assert!(flags(&v).contains(&"fto_cartel".to_string()));
+    assert_eq!(v["matches"][0]["entity_id"], "cs-cjng");
+    assert_eq!(v["matches"][0]["cartel_ties"][0]["cartel"], "CJNG");
+    assert_eq!(v["lists"][0]["dataset"], "cartelscreen_fto_cartels");
+    let v = json(bin().args(["screen", "Panadería Santa Fe", "--json"]));
+    assert_eq!(v["decision"], "clear");
+}
+
+#[test]
+fn screens_a_listed_leader_on_the_real_sdn_list() {
+    let sdn = shared("ofac/current");
+    let v = json(bin().args([
+        "--lists",
+        &sdn,
+        "screen",
+        "Rubén Oseguera Cervantes",
+        "--type",
+        "person",
+        "--dob",
+        "1966-07-17",
+        "--country",
+        "MX",
+        "--json",
+    ]));
+    assert_eq!(v["decision"], "block");
+    let m = &v["matches"][0];
+    assert_eq!(m["entity_id"], "ofac-17674");
+    assert_eq!(m["list"], "us_ofac_sdn");
+    let f = flags(m);
+    for want in ["sanctions_match", "cartel_network", "dob_match", "secondary_sanctions_risk"] {
+        assert!(f.contains(&want.to_string()), "{want} missing from {f:?}");
+    }
+    let path: Vec<&str> =
+        m["cartel_ties"][0]["path"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(path, ["ofac-17674", "ofac-17671"]);
+    assert!(m["explanation"]["name"]["tokens"].as_array().unwrap().len() >= 3);
+    // The weak alias alone alerts but is capped at review.
+    let v = json(bin().args(["screen", "El Mencho", "--json", "--lists", &sdn]));
+    assert_eq!(v["decision"], "review");
+    assert!(flags(&v).contains(&"weak_alias_only".to_string()));
+    // A listed CURP is definitive whatever the name.
+    let v = json(bin().args(["--lists", &sdn, "screen", "Juan Pérez", "--id", "OECR-660717-HMNSRB00", "--json"]));
+    assert_eq!(v["decision"], "block");
+    assert_eq!(v["matches"][0]["entity_id"], "ofac-17674");
+    assert!(flags(&v).contains(&"identifier_match".to_string()));
+}
+
+#[test]
+fn evasion_characters_are_neutralised_and_flagged() {
+    let v = json(bin().args(["screen", "C\u{200B}árteles Un\u{0456}dos", "--json"]));
+    assert_eq!(v["matches"][0]["entity_id"], "cs-cu");
+    assert!(v["decision"] != "clear");
+    assert!(flags(&v).contains(&"possible_evasion".to_string()));
+    let ev: Vec<&str> = v["evasion"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert_eq!(ev, ["invisible_character", "homoglyph"]);
+}
+
+#[test]
+fn explain_prints_the_breakdown_of_one_pair() {
+    let sdn = shared("ofac/current");
+    let (out, so, _) = run(bin().args(["--lists", &sdn, "explain", "Ruben Oseguera", "ofac-17674"]));
+    assert!(out.status.success());
+    assert!(so.contains("oseguera") && so.contains("exact"), "{so}");
+    assert!(so.contains("cervantes") && so.contains("unmatched"), "{so}");
+    let v = json(bin().args(["--lists", &sdn, "explain", "Ruben Oseguera", "ofac-17674", "--json"]));
+    assert_eq!(v["entity_id"], "ofac-17674");
+    let (out, _, se) = run(bin().args(["explain", "x", "ofac-1"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("no entity"), "{se}");
+}
+
+#[test]
+fn lists_show_reports_versions_and_network_sizes() {
+    let v = json(bin().args([
+        "lists",
+        "show",
+        "--json",
+        "--lists",
+        &shared("ofac/current"),
+        "--lists",
+        &shared("ofac-consolidated/2025-12-19"),
+        "--lists",
+        &shared("un/2026-02-27"),
+    ]));
+    let lists = v["lists"].as_array().unwrap();
+    let names: Vec<&str> = lists.iter().map(|l| l["dataset"].as_str().unwrap()).collect();
+    assert_eq!(names, ["cartelscreen_fto_cartels", "us_ofac_sdn", "us_ofac_cons", "un_sc_sanctions"]);
+    assert_eq!(lists[1]["entries"], 14972);
+    assert_eq!(lists[2]["entries"], 442);
+    assert_eq!(lists[3]["entries"], 1003);
+    assert_eq!(lists[3]["published"], "2026-02-27");
+    assert_eq!(lists[1]["sha256"].as_str().unwrap().len(), 64);
+    let cjng = v["networks"].as_array().unwrap().iter().find(|n| n["code"] == "CJNG").unwrap();
+    assert!(cjng["network_size"].as_u64().unwrap() >= 5, "{cjng}");
+    assert_eq!(cjng["ofac_id"], "ofac-17671");
+}
+
+#[test]
+fn eval_reports_figures_and_enforces_bounds() {
+    let cases = fixture("cases/cartels.csv");
+    let v = json(bin().args(["eval", "--cases", &cases, "--json"]));
+    assert_eq!(v["cases"], 9);
+    assert_eq!(v["positives"], 7);
+    assert_eq!(v["negatives"], 2);
+    assert_eq!(v["recall"], 1.0);
+    assert_eq!(v["alert_rate"], 0.0);
+    assert!(v["classes"]["negative"]["recall"].is_null());
+    assert!(v["classes"]["cartel"]["alert_rate"].is_null());
+    let (out, _, _) = run(bin().args(["eval", "--cases", &cases, "--min-recall", "0.9", "--max-alert-rate", "0"]));
+    assert_eq!(out.status.code(), Some(0));
+    // A bound that cannot hold fails the run (exit 1) for pipelines.
+    let (out, _, se) = run(bin().args(["eval", "--cases", &cases, "--min-recall", "1.01"]));
+    assert_eq!(out.status.code(), Some(1), "{se}");
+    let v = json(bin().args(["eval", "--pairs", &fixture("cases/pairs.csv"), "--json"]));
+    assert_eq!(v["pairs"], 4);
+    assert_eq!(v["f1"], 1.0);
+    assert!(v["groups"]["g2"].is_object());
+}
+
+#[test]
+fn bad_input_is_refused_clearly() {
+    let (out, _, se) = run(bin().args(["screen", "X", "--type", "spaceship"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("spaceship"), "{se}");
+    let (out, _, se) = run(bin().args(["screen", "   "]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("empty"), "{se}");
+    let (out, _, se) = run(bin().args(["screen", "X", "--dob", "17/13/1966"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("dob"), "{se}");
+    let (out, _, se) = run(bin().args(["--lists", "/nonexistent/lists", "screen", "X"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("/nonexistent/lists"), "{se}");
+    let (out, _, se) = run(bin().env("CARTELSCREEN__MATCHING__REVIEW_THRESHOLD", "2.0").args(["screen", "X"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("threshold"), "{se}");
+}
+
+#[test]
+fn a_truncated_list_is_rejected_with_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdn = std::fs::read(shared("ofac/current/sdn.csv")).unwrap();
+    // Cut in the middle of a row, as an interrupted download would.
+    std::fs::write(dir.path().join("sdn.csv"), &sdn[..sdn.len() / 2 + 17]).unwrap();
+    let (out, _, se) = run(bin().args(["--lists", dir.path().to_str().unwrap(), "screen", "X"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("sdn.csv"), "{se}");
+}
+
+#[test]
+fn configuration_layers_file_then_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("strict.toml");
+    std::fs::write(&cfg, "[matching]\nreview_threshold = 0.99\nblock_threshold = 0.995\n").unwrap();
+    let sdn = shared("ofac/current");
+    let base = json(bin().args(["--lists", &sdn, "screen", "Ruben Oseguera", "--json"]));
+    assert_eq!(base["decision"], "review");
+    let strict =
+        json(bin().args(["--config", cfg.to_str().unwrap(), "--lists", &sdn, "screen", "Ruben Oseguera", "--json"]));
+    assert_eq!(strict["decision"], "clear");
+    let env = json(
+        bin()
+            .env("CARTELSCREEN__MATCHING__REVIEW_THRESHOLD", "0.5")
+            .env("CARTELSCREEN__MATCHING__REPORT_THRESHOLD", "0.4")
+            .args(["--config", cfg.to_str().unwrap(), "--lists", &sdn, "screen", "Ruben Oseguera", "--json"]),
+    );
+    assert_eq!(env["decision"], "review", "the environment overrides the file");
+    let off = json(bin().env("CARTELSCREEN__LISTS__EMBEDDED_CARTELS", "false").args(["screen", "CJNG", "--json"]));
+    assert_eq!(off["decision"], "clear");
+    assert!(off["lists"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn gen_writes_reproducible_cases_the_eval_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    let sdn = shared("ofac/current");
+    for p in [&a, &b] {
+        let (out, _, se) =
+            run(bin().args(["--lists", &sdn, "gen", "variants", "--per-entity", "3", "-o", p.to_str().unwrap()]));
+        assert!(out.status.success(), "{se}");
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let v = json(bin().args(["--lists", &sdn, "eval", "--cases", a.to_str().unwrap(), "--json"]));
+    assert!(v["positives"].as_u64().unwrap() > 1000);
+    assert!(v["recall"].as_f64().unwrap() > 0.9, "{v}");
+    let n = dir.path().join("n.csv");
+    let (out, _, _) = run(bin().args(["gen", "negatives", "--count", "300", "-o", n.to_str().unwrap()]));
+    assert!(out.status.success());
+    let v = json(bin().args(["--lists", &sdn, "eval", "--cases", n.to_str().unwrap(), "--json"]));
+    assert_eq!(v["negatives"], 300);
+}
