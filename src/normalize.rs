@@ -66,24 +66,26 @@ impl NormalizedName {
 pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     let (folded, evasion) = fold(raw);
     let mut tokens: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).map(ocr_digits).collect();
-    // `C.J.N.G.` is the acronym `cjng`, not four initials. In a company
-    // name any run of single letters is one (`A.B.C. Company`); in a
-    // person's name single letters are initials unless they are all there is.
-    if tokens.len() >= 2 && tokens.iter().all(|t| t.len() == 1) {
-        tokens = vec![tokens.concat()];
-    } else if family != KindFamily::Person {
-        tokens = join_letter_runs(tokens);
-    }
+    // Legal forms first: they are made of the single letters and particles
+    // (`S. de R.L. de C.V.`) that the steps below rearrange.
     let mut legal_form = None;
     if family != KindFamily::Person {
         legal_form = strip_legal_form(&mut tokens);
         legal_form = strip_leading_legal_form(&mut tokens).or(legal_form);
     }
+    join_patronymics(&mut tokens);
     // Particles carry no identity; but a name made only of particles keeps
     // them (`LA LA` is still a name).
-    join_patronymics(&mut tokens);
     if tokens.iter().any(|t| !is_particle(t)) {
         tokens.retain(|t| !is_particle(t));
+    }
+    // `C.J.N.G.` is the acronym `cjng`, not four initials. In a company
+    // name any run of single letters is one (`W and G` is `wg`); in a
+    // person's name single letters are initials unless they are all there is.
+    if tokens.len() >= 2 && tokens.iter().all(|t| t.len() == 1) {
+        tokens = vec![tokens.concat()];
+    } else if family != KindFamily::Person {
+        tokens = join_letter_runs(tokens);
     }
     numbers_to_digits(&mut tokens);
     NormalizedName { tokens, legal_form, evasion }
@@ -899,6 +901,8 @@ mod tests {
     #[test]
     fn joins_dotted_acronyms() {
         assert_eq!(toks("C.J.N.G.", KindFamily::Any), ["cjng"]);
+        assert_eq!(toks("W and G Arquitectos", KindFamily::Organization), ["wg", "arquitectos"]);
+        assert_eq!(toks("W&G ARQUITECTOS, S.A. DE C.V.", KindFamily::Organization), ["wg", "arquitectos"]);
         assert_eq!(toks("J. R. Smith", KindFamily::Person), ["j", "r", "smith"]);
     }
 
