@@ -148,6 +148,16 @@ impl NameIndex {
         self.tokens.len()
     }
 
+    /// Listed tokens that `q` begins with and that leave at least three
+    /// letters after them: the possible first halves of two words written
+    /// together. Empty for tokens too short to be two words.
+    pub fn leading_parts(&self, q: &str) -> Vec<u32> {
+        if q.len() < crate::score::MIN_JOINED {
+            return Vec::new();
+        }
+        (3..=q.len() - 3).filter_map(|end| self.token_ids.get(&q[..end]).copied()).collect()
+    }
+
     /// Every listed token near `q` (with phonetic key `q_key`), each once
     /// with its similarity. Appends to `out`.
     pub fn near_tokens(&self, q: &str, q_key: &str, out: &mut Vec<Near>) {

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::similarity::Agreement;
+use crate::similarity::{token_similarity_plain, Agreement};
 
 /// A query token prepared for scoring.
 #[derive(Debug, Clone)]
@@ -166,7 +166,7 @@ const COMMON_NAME_CAP: f32 = 0.9;
 /// How much a contradiction costs, per unit of weight share.
 const CONFLICT_PENALTY: f32 = 1.5;
 /// Shortest token tried as two tokens written together.
-const MIN_JOINED: usize = 6;
+pub const MIN_JOINED: usize = 6;
 
 struct Pair {
     s: f32,
@@ -185,8 +185,11 @@ impl Pair {
     }
 }
 
-/// Adds pairs where one token of `ones` is two tokens of `twos` written
-/// together, in either order. `swapped` says `ones` is the listed side.
+/// Adds pairs where one token of `ones` is two adjacent tokens of `twos`
+/// written together, in either order (`sergeilavrov` for `LAVROV, Sergei`).
+/// `swapped` says `ones` is the listed side. When the query side holds the
+/// single token, the first listed token must begin it exactly, so the index
+/// can retrieve such names (see `NameIndex::leading_parts`).
 fn joined_pairs<'a>(
     ones: impl Iterator<Item = &'a str>,
     twos: impl Iterator<Item = &'a str> + Clone,
@@ -202,20 +205,22 @@ fn joined_pairs<'a>(
         if one.len() < MIN_JOINED {
             continue;
         }
-        for (a, ta) in twos.iter().enumerate() {
-            if ta.len() < 3 || !one.starts_with(&ta[..1]) {
-                continue;
-            }
-            for (b, tb) in twos.iter().enumerate() {
-                if a == b || tb.len() < 3 || ta.len() + tb.len() + 2 < one.len() || one.len() + 2 < ta.len() + tb.len()
-                {
+        for k in 0..twos.len() - 1 {
+            for (a, b) in [(k, k + 1), (k + 1, k)] {
+                let (ta, tb) = (twos[a], twos[b]);
+                if ta.len() < 3 || tb.len() < 3 || (!swapped && !one.starts_with(ta)) {
+                    continue;
+                }
+                if ta.len() + tb.len() > one.len() + 2 || one.len() > ta.len() + tb.len() + 2 {
                     continue;
                 }
                 buf.clear();
                 buf.push_str(ta);
                 buf.push_str(tb);
-                if let Some((s, how)) = crate::similarity::token_similarity_plain(one, &buf) {
-                    if s >= 0.8 && matches!(how, Agreement::Exact | Agreement::Fuzzy) {
+                let agreement =
+                    if swapped { token_similarity_plain(&buf, one) } else { token_similarity_plain(one, &buf) };
+                if let Some((s, how)) = agreement {
+                    if s >= MIN_JOINED_SIMILARITY && matches!(how, Agreement::Exact | Agreement::Fuzzy) {
                         let (q, l) = if swapped { ([a, b], [i, usize::MAX]) } else { ([i, usize::MAX], [a, b]) };
                         out.push(Pair { s, q, l, how: Agreement::Joined });
                     }
@@ -224,6 +229,9 @@ fn joined_pairs<'a>(
         }
     }
 }
+
+/// Two words written together must agree closely to count as one.
+const MIN_JOINED_SIMILARITY: f32 = 0.9;
 
 /// Matched rarity below which a name score is damped.
 pub const MIN_EVIDENCE: f32 = 0.9;

@@ -322,61 +322,38 @@ impl Screener {
 
     /// Screens one counterparty.
     pub fn screen(&self, q: &Query) -> Result<Screening, QueryError> {
+        self.screen_with(q, Retrieval::Index)
+    }
+
+    /// Screens one counterparty by scoring every listed name, without the
+    /// index or any pruning. Slow; it exists to prove that [`Screener::screen`]
+    /// loses nothing against it.
+    pub fn screen_exhaustive(&self, q: &Query) -> Result<Screening, QueryError> {
+        self.screen_with(q, Retrieval::Scan)
+    }
+
+    fn screen_with(&self, q: &Query, retrieval: Retrieval) -> Result<Screening, QueryError> {
         let prepared = self.prepare(q)?;
-        let mut best: FxHashMap<u32, NameScore> = FxHashMap::default();
-        let mut best_name: FxHashMap<u32, u32> = FxHashMap::default();
-        let floor = (self.settings.report_threshold as f32 - MAX_BONUS).max(0.0);
-        SCRATCH.with(|cell| {
-            let mut s = cell.borrow_mut();
-            let n_names = self.index.names().len();
-            if s.seen.len() < n_names {
-                s.seen.resize(n_names, 0);
-                s.mask.resize(n_names, 0);
+        let mut best: FxHashMap<u32, (u32, NameScore)> = FxHashMap::default();
+        let mut consider = |name: u32| {
+            let entry = &self.index.names()[name as usize];
+            let ns = self.score_entry(&prepared, entry);
+            if ns.score <= 0.0 {
+                return;
             }
-            s.epoch = s.epoch.wrapping_add(1);
-            if s.epoch == 0 {
-                s.seen.iter_mut().for_each(|x| *x = 0);
-                s.epoch = 1;
-            }
-            let epoch = s.epoch;
-            s.touched.clear();
-            for (qi, near) in prepared.near.iter().enumerate() {
-                for n in near {
-                    for &name in self.index.postings(n.token) {
-                        let ni = name as usize;
-                        if s.seen[ni] != epoch {
-                            s.seen[ni] = epoch;
-                            s.mask[ni] = 0;
-                            s.touched.push(name);
-                        }
-                        s.mask[ni] |= 1u64 << qi;
-                    }
+            // At equal scores the earlier name wins (primary names and strong
+            // aliases come first), whatever order the candidates came in.
+            match best.get(&entry.entity) {
+                Some((n, b)) if b.score > ns.score || (b.score == ns.score && *n < name) => {}
+                _ => {
+                    best.insert(entry.entity, (name, ns));
                 }
             }
-            let touched = std::mem::take(&mut s.touched);
-            for &name in &touched {
-                let mask = s.mask[name as usize];
-                let matched: f32 = prepared
-                    .tokens
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| mask & (1u64 << i) != 0)
-                    .map(|(_, t)| t.weight)
-                    .sum();
-                if score_upper_bound(matched, prepared.total_weight) < floor {
-                    continue;
-                }
-                let entry = &self.index.names()[name as usize];
-                let ns = self.score_entry(&prepared, entry);
-                let ent = entry.entity;
-                let better = best.get(&ent).is_none_or(|b| ns.score > b.score);
-                if better {
-                    best.insert(ent, ns);
-                    best_name.insert(ent, name);
-                }
-            }
-            s.touched = touched;
-        });
+        };
+        match retrieval {
+            Retrieval::Scan => (0..self.index.names().len() as u32).for_each(&mut consider),
+            Retrieval::Index => self.candidates(&prepared, &mut consider),
+        }
         // Entities reached by identifier alone.
         let mut id_hits: FxHashMap<u32, String> = FxHashMap::default();
         for raw in &q.identifiers {
@@ -392,8 +369,10 @@ impl Screener {
         cands.sort_unstable();
         cands.dedup();
         for e in cands {
-            let name_idx = best_name.get(&e).copied();
-            let ns = best.remove(&e);
+            let (name_idx, ns) = match best.remove(&e) {
+                Some((n, s)) => (Some(n), Some(s)),
+                None => (None, None),
+            };
             if let Some(m) = self.build_match(q, &prepared, e, name_idx, ns, id_hits.get(&e)) {
                 if m.score as f64 >= self.settings.report_threshold || m.flags.contains(&Flag::IdentifierMatch) {
                     matches.push(m);
@@ -403,6 +382,71 @@ impl Screener {
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
         matches.truncate(self.settings.max_results);
         Ok(self.conclude(matches, prepared.evasion))
+    }
+
+    /// Feeds `consider` every name that may reach the report threshold:
+    /// names holding a token near a query token (or, for a long query token,
+    /// a token it may be two words written together of), minus those whose
+    /// best possible score stays below the threshold.
+    fn candidates(&self, prepared: &Prepared, consider: &mut impl FnMut(u32)) {
+        let floor = (self.settings.report_threshold as f32 - MAX_BONUS).max(0.0);
+        // Initials and a cut last token never retrieve a name but may add
+        // to its score; count them as matched in the bound.
+        let always: f32 = prepared
+            .tokens
+            .iter()
+            .filter(|t| t.text.len() == 1 || (t.last && t.text.len() < crate::similarity::MIN_PREFIX))
+            .map(|t| t.weight)
+            .sum();
+        SCRATCH.with(|cell| {
+            let mut s = cell.borrow_mut();
+            let n_names = self.index.names().len();
+            if s.seen.len() < n_names {
+                s.seen.resize(n_names, 0);
+                s.mask.resize(n_names, 0);
+            }
+            s.epoch = s.epoch.wrapping_add(1);
+            if s.epoch == 0 {
+                s.seen.iter_mut().for_each(|x| *x = 0);
+                s.epoch = 1;
+            }
+            let epoch = s.epoch;
+            s.touched.clear();
+            let mark = |s: &mut Scratch, token: u32, qi: usize| {
+                for &name in self.index.postings(token) {
+                    let ni = name as usize;
+                    if s.seen[ni] != epoch {
+                        s.seen[ni] = epoch;
+                        s.mask[ni] = 0;
+                        s.touched.push(name);
+                    }
+                    s.mask[ni] |= 1u64 << qi;
+                }
+            };
+            for (qi, near) in prepared.near.iter().enumerate() {
+                for n in near {
+                    mark(&mut s, n.token, qi);
+                }
+                for &t in &prepared.joined_parts[qi] {
+                    mark(&mut s, t, qi);
+                }
+            }
+            let touched = std::mem::take(&mut s.touched);
+            for &name in &touched {
+                let mask = s.mask[name as usize];
+                let matched: f32 = prepared
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1u64 << i) != 0)
+                    .map(|(_, t)| t.weight)
+                    .sum();
+                if score_upper_bound(matched + always, prepared.total_weight) >= floor {
+                    consider(name);
+                }
+            }
+            s.touched = touched;
+        });
     }
 
     /// The full breakdown of one query against one entity, whatever its
@@ -482,7 +526,25 @@ impl Screener {
         // when the caller did not say so.
         let looks_like_company =
             norm.legal_form.is_some() || norm.tokens.iter().any(|t| crate::normalize::is_generic_business_word(t));
-        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company })
+        let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
+        // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
+        let mut found = Vec::new();
+        for k in 0..tokens.len().saturating_sub(1) {
+            for (a, b) in [(k, k + 1), (k + 1, k)] {
+                let (ta, tb) = (&tokens[a].text, &tokens[b].text);
+                if ta.len() < 3 || tb.len() < 3 {
+                    continue;
+                }
+                let joined = format!("{ta}{tb}");
+                found.clear();
+                self.index.near_tokens(&joined, &phonetic_key(&joined), &mut found);
+                for n in &found {
+                    joined_parts[a].push(n.token);
+                    joined_parts[b].push(n.token);
+                }
+            }
+        }
+        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company, joined_parts })
     }
 
     fn score_entry(&self, p: &Prepared, entry: &crate::index::NameEntry) -> NameScore {
@@ -708,8 +770,17 @@ impl Screener {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Retrieval {
+    Index,
+    Scan,
+}
+
 struct Prepared {
     looks_like_company: bool,
+    /// Per query token, listed tokens that may be the first of two words
+    /// the query wrote together (`sergeilavrov` → `sergei`).
+    joined_parts: Vec<Vec<u32>>,
     tokens: Vec<QueryToken>,
     near: Vec<Vec<Near>>,
     total_weight: f32,

@@ -124,3 +124,44 @@ fn us_legislators_rarely_alert() {
     eprintln!("US legislators: {} alerts of {}: {:?}", alerts.len(), rows.len(), alerts);
     assert!(rate <= 0.01, "alert rate {rate:.4} > 0.01");
 }
+
+/// The index is an optimisation only: on real lists and a mix of listed
+/// names, their variants and non-listed names, it returns exactly what
+/// scoring every listed name returns.
+#[test]
+fn index_loses_nothing_against_a_full_scan() {
+    use cartelscreen::synth;
+    let s = screener(&["data/ofac/current", "data/un/2026-02-27"]);
+    let picked: Vec<_> = s.entities().iter().filter(|e| synth::is_mexican_narcotics(e)).step_by(7).cloned().collect();
+    let mut cases = synth::variant_cases(&picked, 4, 7);
+    cases.extend(synth::negative_cases(150, 7));
+    let queries: Vec<Query> = cases
+        .iter()
+        .map(|c| Query {
+            kind: c.kind,
+            country: c.country.clone(),
+            dob: c.dob.as_deref().and_then(BirthDate::parse_iso),
+            identifiers: c.identifier.iter().cloned().collect(),
+            ..Query::name(&c.name)
+        })
+        .collect();
+    assert!(queries.len() > 500);
+    let differences: Vec<String> = queries
+        .par_iter()
+        .filter_map(|q| {
+            let fast = s.screen(q).ok()?;
+            let slow = s.screen_exhaustive(q).ok()?;
+            let key = |r: &cartelscreen::screen::Screening| {
+                r.matches.iter().map(|m| (m.entity_id.clone(), (m.score * 1e4).round() as i64)).collect::<Vec<_>>()
+            };
+            (key(&fast) != key(&slow)).then(|| format!("{}: index {:?} scan {:?}", q.name, key(&fast), key(&slow)))
+        })
+        .collect();
+    assert!(
+        differences.is_empty(),
+        "{} of {} differ: {:?}",
+        differences.len(),
+        queries.len(),
+        &differences[..differences.len().min(5)]
+    );
+}
