@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::model::{Entity, EntityKind};
 use crate::normalize::{normalize_name, NormalizedName};
 use crate::phonetic::phonetic_key;
-use crate::similarity::{deletions_for, token_similarity, Agreement, MIN_PHONETIC, MIN_PREFIX};
+use crate::similarity::{deletions_for, skeleton, token_similarity, Agreement, MIN_PHONETIC, MIN_PREFIX, MIN_SKELETON};
 use crate::weights::{idf_weight, prior_weight};
 
 /// A distinct listed token.
@@ -50,8 +50,12 @@ pub struct NameIndex {
     token_ids: FxHashMap<Box<str>, u32>,
     /// Token ids sorted by text, for prefix ranges.
     sorted: Vec<u32>,
-    /// (hash of a deletion variant, token id), sorted.
-    deletes: Vec<(u64, u32)>,
+    /// Hash of a deletion variant → range of `delete_ids`.
+    deletes: FxHashMap<u64, (u32, u32)>,
+    /// Token ids, grouped by deletion variant.
+    delete_ids: Vec<u32>,
+    /// Consonant skeleton → tokens (transliterations that differ in vowels).
+    skeletons: FxHashMap<Box<[u8]>, Vec<u32>>,
     phonetic: FxHashMap<Box<str>, Vec<u32>>,
     /// Token id → names holding it (each name once).
     postings: Vec<Vec<u32>>,
@@ -98,7 +102,7 @@ impl NameIndex {
         let mut sorted: Vec<u32> = (0..ix.tokens.len() as u32).collect();
         sorted.sort_unstable_by(|&a, &b| ix.tokens[a as usize].text.cmp(&ix.tokens[b as usize].text));
         ix.sorted = sorted;
-        let mut deletes = Vec::new();
+        let mut deletes: Vec<(u64, u32)> = Vec::new();
         let mut scratch = Vec::new();
         for (t, info) in ix.tokens.iter().enumerate() {
             scratch.clear();
@@ -107,7 +111,22 @@ impl NameIndex {
         }
         deletes.sort_unstable();
         deletes.dedup();
-        ix.deletes = deletes;
+        let mut start = 0;
+        while start < deletes.len() {
+            let h = deletes[start].0;
+            let mut end = start;
+            while end < deletes.len() && deletes[end].0 == h {
+                end += 1;
+            }
+            ix.deletes.insert(h, (start as u32, end as u32));
+            start = end;
+        }
+        ix.delete_ids = deletes.into_iter().map(|(_, t)| t).collect();
+        for (t, info) in ix.tokens.iter().enumerate() {
+            if info.text.len() >= MIN_SKELETON {
+                ix.skeletons.entry(skeleton(&info.text).into()).or_default().push(t as u32);
+            }
+        }
         for (t, info) in ix.tokens.iter().enumerate() {
             if info.text.len() >= MIN_PHONETIC {
                 ix.phonetic.entry(info.key.clone()).or_default().push(t as u32);
@@ -161,59 +180,86 @@ impl NameIndex {
     /// Every listed token near `q` (with phonetic key `q_key`), each once
     /// with its similarity. Appends to `out`.
     pub fn near_tokens(&self, q: &str, q_key: &str, out: &mut Vec<Near>) {
-        let start = out.len();
-        let consider = |t: u32, out: &mut Vec<Near>| {
-            if out[start..].iter().any(|n| n.token == t) {
+        SEEN.with(|cell| {
+            let mut seen = cell.borrow_mut();
+            if seen.marks.len() < self.tokens.len() {
+                seen.marks.resize(self.tokens.len(), 0);
+            }
+            seen.epoch = seen.epoch.wrapping_add(1);
+            if seen.epoch == 0 {
+                seen.marks.iter_mut().for_each(|m| *m = 0);
+                seen.epoch = 1;
+            }
+            let epoch = seen.epoch;
+            let mut consider = |t: u32, out: &mut Vec<Near>| {
+                let mark = &mut seen.marks[t as usize];
+                if *mark == epoch {
+                    return;
+                }
+                *mark = epoch;
+                let info = &self.tokens[t as usize];
+                if let Some((similarity, how)) = token_similarity(q, &info.text, q_key, &info.key) {
+                    out.push(Near { token: t, similarity, how });
+                }
+            };
+            if let Some(&t) = self.token_ids.get(q) {
+                consider(t, out);
+            }
+            if q.len() < 2 {
                 return;
             }
-            let info = &self.tokens[t as usize];
-            if let Some((similarity, how)) = token_similarity(q, &info.text, q_key, &info.key) {
-                out.push(Near { token: t, similarity, how });
-            }
-        };
-        if let Some(&t) = self.token_ids.get(q) {
-            consider(t, out);
-        }
-        if q.len() < 2 {
-            return;
-        }
-        // Edit-distance neighbours.
-        let mut hashes = Vec::new();
-        deletion_hashes(q.as_bytes(), deletions_for(q.len()), &mut hashes);
-        for h in hashes {
-            let lo = self.deletes.partition_point(|&(k, _)| k < h);
-            for &(k, t) in &self.deletes[lo..] {
-                if k != h {
-                    break;
+            // Edit-distance neighbours.
+            let mut hashes = Vec::new();
+            deletion_hashes(q.as_bytes(), deletions_for(q.len()), &mut hashes);
+            for h in hashes {
+                if let Some(&(a, b)) = self.deletes.get(&h) {
+                    for &t in &self.delete_ids[a as usize..b as usize] {
+                        consider(t, out);
+                    }
                 }
-                consider(t, out);
             }
-        }
-        // The same given name in other languages.
-        for eq in crate::equivalents::equivalents_of(q) {
-            if let Some(&t) = self.token_ids.get(*eq) {
-                consider(t, out);
-            }
-        }
-        // Phonetic neighbours.
-        if q.len() >= MIN_PHONETIC {
-            if let Some(ts) = self.phonetic.get(q_key) {
-                for &t in ts {
+            // The same given name in other languages.
+            for eq in crate::equivalents::equivalents_of(q) {
+                if let Some(&t) = self.token_ids.get(*eq) {
                     consider(t, out);
                 }
             }
-        }
-        // Listed tokens that `q` is a prefix of (a truncated query).
-        if q.len() >= MIN_PREFIX {
-            let lo = self.sorted.partition_point(|&t| &*self.tokens[t as usize].text < q);
-            for &t in &self.sorted[lo..] {
-                if !self.tokens[t as usize].text.starts_with(q) {
-                    break;
+            // Phonetic neighbours and transliterations that differ in vowels.
+            if q.len() >= MIN_PHONETIC {
+                if let Some(ts) = self.phonetic.get(q_key) {
+                    for &t in ts {
+                        consider(t, out);
+                    }
                 }
-                consider(t, out);
             }
-        }
+            if q.len() >= MIN_SKELETON {
+                if let Some(ts) = self.skeletons.get(skeleton(q).as_slice()) {
+                    for &t in ts {
+                        consider(t, out);
+                    }
+                }
+            }
+            // Listed tokens that `q` is a prefix of (a truncated query).
+            if q.len() >= MIN_PREFIX {
+                let lo = self.sorted.partition_point(|&t| &*self.tokens[t as usize].text < q);
+                for &t in &self.sorted[lo..] {
+                    if !self.tokens[t as usize].text.starts_with(q) {
+                        break;
+                    }
+                    consider(t, out);
+                }
+            }
+        })
     }
+}
+
+struct Seen {
+    epoch: u32,
+    marks: Vec<u32>,
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Seen> = const { std::cell::RefCell::new(Seen { epoch: 0, marks: Vec::new() }) };
 }
 
 /// Hashes of every string obtained from `s` by deleting up to `k` bytes,

@@ -562,7 +562,9 @@ const LEGAL_FORMS: &[&str] = &[
 ];
 
 fn legal_form_canonical(joined: &str) -> Option<&'static str> {
-    if let Some(f) = LEGAL_FORMS.iter().find(|f| **f == joined) {
+    static FORMS: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> = std::sync::OnceLock::new();
+    let forms = FORMS.get_or_init(|| LEGAL_FORMS.iter().copied().collect());
+    if let Some(f) = forms.get(joined) {
         return Some(f);
     }
     // Scanned or retyped forms: `5.A. cle C.V.` is `S.A. de C.V.`.
@@ -578,7 +580,7 @@ fn legal_form_canonical(joined: &str) -> Option<&'static str> {
                 other => other,
             })
             .collect();
-        return LEGAL_FORMS.iter().find(|f| **f == fixed).copied();
+        return forms.get(fixed.as_str()).copied();
     }
     None
 }

@@ -59,33 +59,99 @@ pub struct ListedToken<'a> {
     pub weight: f32,
 }
 
-/// Scores a query against one listed name. `sim(i, j)` gives the
-/// similarity of query token `i` and listed token `j` when they are near.
+/// Scores a query against one listed name and explains the score. `sim(i,
+/// j)` gives the similarity of query token `i` and listed token `j` when
+/// they are near.
 pub fn score_name(
     query: &[QueryToken],
     listed: &[ListedToken<'_>],
     sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
 ) -> NameScore {
+    let al = align(query, listed, sim);
+    let (score, query_coverage, listed_coverage) = al.score(query, listed);
+    let text = |ix: [usize; 2], f: &dyn Fn(usize) -> String| {
+        ix.into_iter().filter(|&k| k != NONE).map(f).collect::<Vec<_>>().join(" ")
+    };
+    let tokens = al
+        .taken
+        .iter()
+        .map(|t| TokenMatch {
+            query: text(t.pair.q, &|k| query[k].text.clone()),
+            listed: text(t.pair.l, &|k| listed[k].text.to_string()),
+            similarity: t.pair.s,
+            how: t.pair.how,
+            weight: t.evidence_weight,
+        })
+        .collect();
+    NameScore {
+        score,
+        query_coverage,
+        listed_coverage,
+        tokens,
+        unmatched_query: (0..query.len()).filter(|&i| al.q_used & bit(i) == 0).map(|i| query[i].text.clone()).collect(),
+        unmatched_listed: (0..listed.len())
+            .filter(|&j| al.l_used & bit(j) == 0)
+            .map(|j| listed[j].text.to_string())
+            .collect(),
+    }
+}
+
+/// The score alone, without building an explanation: the screener calls
+/// this for every candidate and explains only what it reports.
+pub fn score_only(
+    query: &[QueryToken],
+    listed: &[ListedToken<'_>],
+    sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
+) -> f32 {
+    align(query, listed, sim).score(query, listed).0
+}
+
+/// Most tokens a name side is scored on; the rest are ignored.
+pub const MAX_TOKENS: usize = 64;
+const NONE: usize = usize::MAX;
+
+fn bit(i: usize) -> u64 {
+    1u64 << i
+}
+
+struct Taken {
+    pair: Pair,
+    q_weight: f32,
+    l_weight: f32,
+    /// A rare listed token matched by a common query token (`jose` for an
+    /// alias `joise`) is only as telling as the common one.
+    evidence_weight: f32,
+}
+
+struct Alignment {
+    taken: Vec<Taken>,
+    q_used: u64,
+    l_used: u64,
+}
+
+fn align(
+    query: &[QueryToken],
+    listed: &[ListedToken<'_>],
+    sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
+) -> Alignment {
+    let query = &query[..query.len().min(MAX_TOKENS)];
+    let listed = &listed[..listed.len().min(MAX_TOKENS)];
     // Candidate alignments: one query token to one listed token, or one
     // token to two of the other side written together (`SergeiLavrov`).
-    let mut pairs: Vec<Pair> = Vec::with_capacity(query.len() * listed.len());
+    let mut pairs: Vec<Pair> = Vec::with_capacity(query.len() * listed.len() + 2);
     for (i, q) in query.iter().enumerate() {
         for (j, l) in listed.iter().enumerate() {
+            let one = |s, how| Pair { s, q: [i, NONE], l: [j, NONE], how };
             if let Some((s, how)) = sim(i, j) {
-                pairs.push(Pair { s, q: [i, usize::MAX], l: [j, usize::MAX], how });
+                pairs.push(one(s, how));
             } else if let Some(s) = initial_agreement(&q.text, l.text) {
-                pairs.push(Pair { s, q: [i, usize::MAX], l: [j, usize::MAX], how: Agreement::Initial });
+                pairs.push(one(s, Agreement::Initial));
             } else if q.last
                 && (2..crate::similarity::MIN_PREFIX).contains(&q.text.len())
                 && l.text.len() > q.text.len()
                 && l.text.starts_with(q.text.as_str())
             {
-                pairs.push(Pair {
-                    s: TRUNCATED_SIMILARITY,
-                    q: [i, usize::MAX],
-                    l: [j, usize::MAX],
-                    how: Agreement::Prefix,
-                });
+                pairs.push(one(TRUNCATED_SIMILARITY, Agreement::Prefix));
             }
         }
     }
@@ -94,67 +160,61 @@ pub fn score_name(
     // Best pairs first (a joined pair explains more, so it goes first at
     // equal similarity); ties keep the original order so results are stable.
     pairs.sort_by(|a, b| b.rank().total_cmp(&a.rank()).then(a.q.cmp(&b.q)).then(a.l.cmp(&b.l)));
-    let mut q_used = vec![false; query.len()];
-    let mut l_used = vec![false; listed.len()];
-    let (mut q_num, mut l_num) = (0.0f32, 0.0f32);
-    let mut tokens = Vec::new();
-    let used = |u: &[bool], ix: [usize; 2]| ix.iter().any(|&k| k != usize::MAX && u[k]);
-    for p in pairs {
-        if used(&q_used, p.q) || used(&l_used, p.l) {
+    let mask = |ix: [usize; 2]| ix.into_iter().filter(|&k| k != NONE).fold(0u64, |m, k| m | bit(k));
+    let mut al = Alignment { taken: Vec::new(), q_used: 0, l_used: 0 };
+    for pair in pairs {
+        let (qm, lm) = (mask(pair.q), mask(pair.l));
+        if al.q_used & qm != 0 || al.l_used & lm != 0 {
             continue;
         }
-        let qs: Vec<usize> = p.q.into_iter().filter(|&k| k != usize::MAX).collect();
-        let ls: Vec<usize> = p.l.into_iter().filter(|&k| k != usize::MAX).collect();
-        qs.iter().for_each(|&k| q_used[k] = true);
-        ls.iter().for_each(|&k| l_used[k] = true);
-        let qw: f32 = qs.iter().map(|&k| query[k].weight).sum();
-        let lw: f32 = ls.iter().map(|&k| listed[k].weight).sum();
+        al.q_used |= qm;
+        al.l_used |= lm;
+        let qw: f32 = pair.q.into_iter().filter(|&k| k != NONE).map(|k| query[k].weight).sum();
+        let lw: f32 = pair.l.into_iter().filter(|&k| k != NONE).map(|k| listed[k].weight).sum();
         // An initial stands for a name but proves little of it.
-        let (qw, lw) = if p.how == Agreement::Initial { (qw.min(0.2), lw * 0.7) } else { (qw, lw) };
-        q_num += qw * p.s;
-        l_num += lw * p.s;
-        tokens.push(TokenMatch {
-            query: qs.iter().map(|&k| query[k].text.as_str()).collect::<Vec<_>>().join(" "),
-            listed: ls.iter().map(|&k| listed[k].text).collect::<Vec<_>>().join(" "),
-            similarity: p.s,
-            how: p.how,
-            // A rare listed token matched by a common query token (`jose`
-            // for an alias `joise`) is only as telling as the common one.
-            weight: lw.min(qw),
-        });
+        let (q_weight, l_weight) = if pair.how == Agreement::Initial { (qw.min(0.2), lw * 0.7) } else { (qw, lw) };
+        al.taken.push(Taken { pair, q_weight, l_weight, evidence_weight: l_weight.min(q_weight) });
     }
-    let q_total: f32 = query.iter().map(|q| q.weight).sum();
-    let l_total: f32 = listed.iter().map(|l| l.weight).sum();
-    let query_coverage = if q_total > 0.0 { (q_num / q_total).min(1.0) } else { 0.0 };
-    let listed_coverage = if l_total > 0.0 { (l_num / l_total).min(1.0) } else { 0.0 };
-    let mut score = QUERY_SIDE * query_coverage + (1.0 - QUERY_SIDE) * listed_coverage;
-    // A token on each side that matches nothing is a contradiction (another
-    // surname), worse than a token simply missing from one side.
-    let q_left: f32 = query.iter().zip(&q_used).filter(|(_, u)| !**u).map(|(q, _)| q.weight).sum();
-    let l_left: f32 = listed.iter().zip(&l_used).filter(|(_, u)| !**u).map(|(l, _)| l.weight).sum();
-    let largest = q_total.max(l_total);
-    if largest > 0.0 {
-        score -= CONFLICT_PENALTY * q_left.min(l_left) / largest;
-    }
-    // Evidence: the rarity actually matched. Common or generic tokens alone
-    // cannot make an alert however well they match, unless they are the
-    // whole name on both sides (a listed `RODRIGUEZ LOPEZ, S.A. DE C.V.` is
-    // still that company): then the match alerts but never blocks.
-    let evidence: f32 = tokens.iter().filter(|t| t.how != Agreement::Initial).map(|t| t.weight * t.similarity).sum();
-    if evidence < MIN_EVIDENCE {
-        if query_coverage >= COMPLETE && listed_coverage >= COMPLETE {
-            score = score.min(COMMON_NAME_CAP);
-        } else {
-            score *= (evidence / MIN_EVIDENCE).sqrt();
+    al
+}
+
+impl Alignment {
+    /// (score, query coverage, listed coverage).
+    fn score(&self, query: &[QueryToken], listed: &[ListedToken<'_>]) -> (f32, f32, f32) {
+        let query = &query[..query.len().min(MAX_TOKENS)];
+        let listed = &listed[..listed.len().min(MAX_TOKENS)];
+        let q_num: f32 = self.taken.iter().map(|t| t.q_weight * t.pair.s).sum();
+        let l_num: f32 = self.taken.iter().map(|t| t.l_weight * t.pair.s).sum();
+        let q_total: f32 = query.iter().map(|q| q.weight).sum();
+        let l_total: f32 = listed.iter().map(|l| l.weight).sum();
+        let query_coverage = if q_total > 0.0 { (q_num / q_total).min(1.0) } else { 0.0 };
+        let listed_coverage = if l_total > 0.0 { (l_num / l_total).min(1.0) } else { 0.0 };
+        let mut score = QUERY_SIDE * query_coverage + (1.0 - QUERY_SIDE) * listed_coverage;
+        // A token on each side that matches nothing is a contradiction
+        // (another surname), worse than a token simply missing from one side.
+        let q_left: f32 =
+            query.iter().enumerate().filter(|(i, _)| self.q_used & bit(*i) == 0).map(|(_, q)| q.weight).sum();
+        let l_left: f32 =
+            listed.iter().enumerate().filter(|(j, _)| self.l_used & bit(*j) == 0).map(|(_, l)| l.weight).sum();
+        let largest = q_total.max(l_total);
+        if largest > 0.0 {
+            score -= CONFLICT_PENALTY * q_left.min(l_left) / largest;
         }
-    }
-    NameScore {
-        score: score.clamp(0.0, 1.0),
-        query_coverage,
-        listed_coverage,
-        unmatched_query: query.iter().zip(&q_used).filter(|(_, u)| !**u).map(|(q, _)| q.text.clone()).collect(),
-        unmatched_listed: listed.iter().zip(&l_used).filter(|(_, u)| !**u).map(|(l, _)| l.text.to_string()).collect(),
-        tokens,
+        // Evidence: the rarity actually matched. Common or generic tokens
+        // alone cannot make an alert however well they match, unless they
+        // are the whole name on both sides (a listed `RODRIGUEZ LOPEZ, S.A.
+        // DE C.V.` is still that company): then the match alerts but never
+        // blocks.
+        let evidence: f32 =
+            self.taken.iter().filter(|t| t.pair.how != Agreement::Initial).map(|t| t.evidence_weight * t.pair.s).sum();
+        if evidence < MIN_EVIDENCE {
+            if query_coverage >= COMPLETE && listed_coverage >= COMPLETE {
+                score = score.min(COMMON_NAME_CAP);
+            } else {
+                score *= (evidence / MIN_EVIDENCE).sqrt();
+            }
+        }
+        (score.clamp(0.0, 1.0), query_coverage, listed_coverage)
     }
 }
 
@@ -208,7 +268,15 @@ fn joined_pairs<'a>(
         for k in 0..twos.len() - 1 {
             for (a, b) in [(k, k + 1), (k + 1, k)] {
                 let (ta, tb) = (twos[a], twos[b]);
-                if ta.len() < 3 || tb.len() < 3 || (!swapped && !one.starts_with(ta)) {
+                if ta.len() < 3 || tb.len() < 3 || one.as_bytes()[0] != ta.as_bytes()[0] || !one.starts_with(ta) {
+                    continue;
+                }
+                if swapped {
+                    // Two query words a list writes as one must spell it
+                    // exactly: the index finds those by one lookup.
+                    if one.len() == ta.len() + tb.len() && one.ends_with(tb) {
+                        out.push(Pair { s: 1.0, q: [a, b], l: [i, NONE], how: Agreement::Joined });
+                    }
                     continue;
                 }
                 if ta.len() + tb.len() > one.len() + 2 || one.len() > ta.len() + tb.len() + 2 {
@@ -217,12 +285,9 @@ fn joined_pairs<'a>(
                 buf.clear();
                 buf.push_str(ta);
                 buf.push_str(tb);
-                let agreement =
-                    if swapped { token_similarity_plain(&buf, one) } else { token_similarity_plain(one, &buf) };
-                if let Some((s, how)) = agreement {
+                if let Some((s, how)) = token_similarity_plain(one, &buf) {
                     if s >= MIN_JOINED_SIMILARITY && matches!(how, Agreement::Exact | Agreement::Fuzzy) {
-                        let (q, l) = if swapped { ([a, b], [i, usize::MAX]) } else { ([i, usize::MAX], [a, b]) };
-                        out.push(Pair { s, q, l, how: Agreement::Joined });
+                        out.push(Pair { s, q: [i, NONE], l: [a, b], how: Agreement::Joined });
                     }
                 }
             }
@@ -236,27 +301,38 @@ const MIN_JOINED_SIMILARITY: f32 = 0.9;
 /// Matched rarity below which a name score is damped.
 pub const MIN_EVIDENCE: f32 = 0.9;
 
-/// An upper bound of [`score_name`] when the query tokens in `matched_weight`
-/// (of `query_weight` in all) match perfectly and the listed side is fully
-/// covered: lets the screener skip candidates that cannot reach a threshold.
+/// An upper bound of [`score_name`] when the query tokens weighing
+/// `matched_weight` (of `query_weight` in all) are the only ones that may
+/// match: lets the screener skip candidates that cannot reach a threshold.
 pub fn score_upper_bound(matched_weight: f32, query_weight: f32) -> f32 {
     if query_weight <= 0.0 {
         return 0.0;
     }
-    QUERY_SIDE * (matched_weight / query_weight).min(1.0) + (1.0 - QUERY_SIDE)
+    let coverage = (matched_weight / query_weight).min(1.0);
+    let mut bound = QUERY_SIDE * coverage + (1.0 - QUERY_SIDE);
+    // Evidence never exceeds the matched query weight; unless the whole
+    // query may match, too little of it damps the score.
+    if coverage < COMPLETE && matched_weight < MIN_EVIDENCE {
+        bound *= (matched_weight / MIN_EVIDENCE).sqrt();
+    }
+    bound
 }
 
 /// Scores two names against each other without any list: token weights
-/// come from the built-in priors only. Used for name-pair evaluation and
-/// `explain`-style comparisons.
+/// come from the built-in priors only. Used for name-pair evaluation.
 pub fn score_pair(a: &str, b: &str, family: crate::model::KindFamily) -> NameScore {
     use crate::normalize::normalize_name;
     use crate::phonetic::phonetic_key;
     use crate::weights::prior_weight;
     let na = normalize_name(a, family);
     let nb = normalize_name(b, family);
-    let qt: Vec<QueryToken> =
-        na.tokens.iter().map(|t| QueryToken { text: t.clone(), weight: prior_weight(t), last: false }).collect();
+    let last = na.tokens.len().saturating_sub(1);
+    let qt: Vec<QueryToken> = na
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| QueryToken { text: t.clone(), weight: prior_weight(t), last: i == last && i > 0 })
+        .collect();
     let lt: Vec<ListedToken> = nb.tokens.iter().map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
     let qk: Vec<String> = na.tokens.iter().map(|t| phonetic_key(t)).collect();
     let lk: Vec<String> = nb.tokens.iter().map(|t| phonetic_key(t)).collect();

@@ -18,7 +18,7 @@ use crate::index::{NameIndex, Near};
 use crate::model::{identifier_key, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole};
 use crate::normalize::{normalize_name, EvasionSign};
 use crate::phonetic::phonetic_key;
-use crate::score::{score_name, score_upper_bound, ListedToken, NameScore, QueryToken};
+use crate::score::{score_name, score_only, score_upper_bound, ListedToken, NameScore, QueryToken};
 use crate::weights::prior_weight;
 
 /// A counterparty to screen.
@@ -334,19 +334,19 @@ impl Screener {
 
     fn screen_with(&self, q: &Query, retrieval: Retrieval) -> Result<Screening, QueryError> {
         let prepared = self.prepare(q)?;
-        let mut best: FxHashMap<u32, (u32, NameScore)> = FxHashMap::default();
+        let mut best: FxHashMap<u32, (u32, f32)> = FxHashMap::default();
         let mut consider = |name: u32| {
             let entry = &self.index.names()[name as usize];
-            let ns = self.score_entry(&prepared, entry);
-            if ns.score <= 0.0 {
+            let score = self.score_entry_fast(&prepared, entry);
+            if score <= 0.0 {
                 return;
             }
             // At equal scores the earlier name wins (primary names and strong
             // aliases come first), whatever order the candidates came in.
             match best.get(&entry.entity) {
-                Some((n, b)) if b.score > ns.score || (b.score == ns.score && *n < name) => {}
+                Some(&(n, b)) if b > score || (b == score && n < name) => {}
                 _ => {
-                    best.insert(entry.entity, (name, ns));
+                    best.insert(entry.entity, (name, score));
                 }
             }
         };
@@ -354,6 +354,10 @@ impl Screener {
             Retrieval::Scan => (0..self.index.names().len() as u32).for_each(&mut consider),
             Retrieval::Index => self.candidates(&prepared, &mut consider),
         }
+        // Facts beyond the name add at most MAX_BONUS: the rest cannot be
+        // reported and is not explained.
+        let floor = self.settings.report_threshold as f32 - MAX_BONUS;
+        best.retain(|_, (_, score)| *score >= floor);
         // Entities reached by identifier alone.
         let mut id_hits: FxHashMap<u32, String> = FxHashMap::default();
         for raw in &q.identifiers {
@@ -370,7 +374,7 @@ impl Screener {
         cands.dedup();
         for e in cands {
             let (name_idx, ns) = match best.remove(&e) {
-                Some((n, s)) => (Some(n), Some(s)),
+                Some((n, _)) => (Some(n), Some(self.score_entry(&prepared, &self.index.names()[n as usize]))),
                 None => (None, None),
             };
             if let Some(m) = self.build_match(q, &prepared, e, name_idx, ns, id_hits.get(&e)) {
@@ -502,6 +506,8 @@ impl Screener {
             let mut found = Vec::new();
             if t.len() > 1 {
                 self.index.near_tokens(t, &key, &mut found);
+                // Sorted by token, so scoring finds a pair by binary search.
+                found.sort_unstable_by_key(|n| n.token);
             }
             // A query token weighs what the listed token it stands for weighs
             // (a typo of `Hernández` is as common as `Hernández`); an unknown
@@ -528,23 +534,34 @@ impl Screener {
             norm.legal_form.is_some() || norm.tokens.iter().any(|t| crate::normalize::is_generic_business_word(t));
         let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
         // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
-        let mut found = Vec::new();
         for k in 0..tokens.len().saturating_sub(1) {
             for (a, b) in [(k, k + 1), (k + 1, k)] {
                 let (ta, tb) = (&tokens[a].text, &tokens[b].text);
                 if ta.len() < 3 || tb.len() < 3 {
                     continue;
                 }
-                let joined = format!("{ta}{tb}");
-                found.clear();
-                self.index.near_tokens(&joined, &phonetic_key(&joined), &mut found);
-                for n in &found {
-                    joined_parts[a].push(n.token);
-                    joined_parts[b].push(n.token);
+                if let Some(t) = self.index.token_id(&format!("{ta}{tb}")) {
+                    joined_parts[a].push(t);
+                    joined_parts[b].push(t);
                 }
             }
         }
         Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company, joined_parts })
+    }
+
+    fn score_entry_fast(&self, p: &Prepared, entry: &crate::index::NameEntry) -> f32 {
+        let mut listed: [ListedToken; 16] = std::array::from_fn(|_| ListedToken { text: "", weight: 0.0 });
+        if entry.tokens.len() > listed.len() {
+            return self.score_entry(p, entry).score;
+        }
+        for (slot, &t) in listed.iter_mut().zip(entry.tokens.iter()) {
+            let info = self.index.token(t);
+            *slot = ListedToken { text: &info.text, weight: info.weight };
+        }
+        score_only(&p.tokens, &listed[..entry.tokens.len()], |i, j| {
+            let t = entry.tokens[j];
+            p.near[i].binary_search_by_key(&t, |n| n.token).ok().map(|k| (p.near[i][k].similarity, p.near[i][k].how))
+        })
     }
 
     fn score_entry(&self, p: &Prepared, entry: &crate::index::NameEntry) -> NameScore {
@@ -558,7 +575,7 @@ impl Screener {
             .collect();
         score_name(&p.tokens, &listed, |i, j| {
             let t = entry.tokens[j];
-            p.near[i].iter().find(|n| n.token == t).map(|n| (n.similarity, n.how))
+            p.near[i].binary_search_by_key(&t, |n| n.token).ok().map(|k| (p.near[i][k].similarity, p.near[i][k].how))
         })
     }
 

@@ -54,13 +54,19 @@ pub fn max_edits(len_a: usize, len_b: usize) -> usize {
 
 /// How many deletions the index stores for a token of `len` letters: enough
 /// for any partner it may be near.
+///
+/// A token of 4–5 letters needs one: its partners within two edits are at
+/// least two letters longer, so it is what they become after two deletions.
 pub fn deletions_for(len: usize) -> usize {
-    if len <= 3 {
-        0
-    } else {
-        2
+    match len {
+        0..=3 => 0,
+        4..=5 => 1,
+        _ => 2,
     }
 }
+
+/// Shortest tokens compared by consonant skeleton.
+pub const MIN_SKELETON: usize = 5;
 
 /// Agreements weaker than this are no agreement.
 pub const MIN_SIMILARITY: f32 = 0.7;
@@ -81,31 +87,40 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
     if la < 2 || lb < 2 {
         return None;
     }
-    let jw = jaro_winkler(a, b) as f32;
-    let stretched = stretch(jw);
+    // Cheap tests first; Jaro-Winkler only for pairs that are near.
+    let bound = max_edits(la, lb);
+    let fuzzy = bound > 0 && la.abs_diff(lb) <= bound && osa_distance_within(a.as_bytes(), b.as_bytes(), bound);
+    let phonetic = la >= MIN_PHONETIC && lb >= MIN_PHONETIC && key_a == key_b;
+    // Transliterations differ in vowels (`Muhammad`/`Mohammed`).
+    let vowels_only =
+        la >= MIN_SKELETON && lb >= MIN_SKELETON && a.as_bytes()[0] == b.as_bytes()[0] && skeleton(a) == skeleton(b);
+    let equivalent = crate::equivalents::equivalent_given_names(a, b);
+    // Records get cut, lists do not: only the first token (the query's)
+    // may be a prefix of the second (the listed one).
+    let prefix = la >= MIN_PREFIX && la < lb && b.starts_with(a);
+    if !(fuzzy || phonetic || vowels_only || equivalent || prefix) {
+        return None;
+    }
+    let stretched = stretch(jaro_winkler(a, b) as f32);
     let mut best: Option<(f32, Agreement)> = None;
     let mut offer = |s: f32, how: Agreement| {
         if s >= MIN_SIMILARITY && best.is_none_or(|(b, _)| s > b) {
             best = Some((s, how));
         }
     };
-    let bound = max_edits(la, lb);
-    if bound > 0 && la.abs_diff(lb) <= bound && osa_distance_within(a.as_bytes(), b.as_bytes(), bound) {
+    if fuzzy {
         offer(stretched, Agreement::Fuzzy);
     }
-    if la >= MIN_PHONETIC && lb >= MIN_PHONETIC && key_a == key_b {
+    if phonetic {
         offer(stretched.max(0.85), Agreement::Phonetic);
     }
-    // Transliterations differ in vowels (`Muhammad`/`Mohammed`).
-    if la >= 5 && lb >= 5 && a.as_bytes()[0] == b.as_bytes()[0] && skeleton(a) == skeleton(b) {
+    if vowels_only {
         offer(stretched.max(0.8), Agreement::Phonetic);
     }
-    if crate::equivalents::equivalent_given_names(a, b) {
+    if equivalent {
         offer(0.85, Agreement::Equivalent);
     }
-    // Records get cut, lists do not: only the first token (the query's)
-    // may be a prefix of the second (the listed one).
-    if la >= MIN_PREFIX && la < lb && b.starts_with(a) {
+    if prefix {
         offer(0.8 + 0.15 * la as f32 / lb as f32, Agreement::Prefix);
     }
     best
@@ -113,7 +128,7 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
 
 /// Consonants only, doubled letters once: `muhammad` and `mohammed` are
 /// both `mhmd`.
-fn skeleton(t: &str) -> Vec<u8> {
+pub fn skeleton(t: &str) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::with_capacity(t.len());
     for b in t.bytes() {
         if matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'h') {
