@@ -39,15 +39,23 @@ const GROUPS: &[&[&str]] = &[
     &["elena", "helen", "helena", "helene", "yelena"],
 ];
 
+fn group_of(t: &str) -> Option<usize> {
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| GROUPS.iter().enumerate().flat_map(|(g, names)| names.iter().map(move |n| (*n, g))).collect())
+        .get(t)
+        .copied()
+}
+
 /// Every name equivalent to `t` (not `t` itself).
 pub fn equivalents_of(t: &str) -> impl Iterator<Item = &'static &'static str> + '_ {
-    GROUPS.iter().filter(move |g| g.contains(&t)).flat_map(|g| g.iter()).filter(move |n| **n != t)
+    group_of(t).into_iter().flat_map(|g| GROUPS[g].iter()).filter(move |n| **n != t)
 }
 
 /// Whether `a` and `b` are different spellings of one given name across
 /// languages.
 pub fn equivalent_given_names(a: &str, b: &str) -> bool {
-    a != b && GROUPS.iter().any(|g| g.contains(&a) && g.contains(&b))
+    a != b && group_of(a).is_some_and(|g| group_of(b) == Some(g))
 }
 
 #[cfg(test)]
