@@ -65,7 +65,7 @@ impl NormalizedName {
 /// form is stripped (never for a person: `Juan Sa` keeps its `sa`).
 pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     let (folded, evasion) = fold(raw);
-    let mut tokens: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).map(ocr_digits).collect();
+    let mut tokens: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect();
     // Legal forms first: they are made of the single letters and particles
     // (`S. de R.L. de C.V.`) that the steps below rearrange.
     let mut legal_form = None;
@@ -87,6 +87,7 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     } else if family != KindFamily::Person {
         tokens = join_letter_runs(tokens);
     }
+    let mut tokens: Vec<String> = tokens.iter().map(|t| ocr_digits(t)).collect();
     numbers_to_digits(&mut tokens);
     NormalizedName { tokens, legal_form, evasion }
 }
@@ -956,6 +957,41 @@ mod tests {
         let n = normalize_name("Ruben\u{00A0}Oseguera", KindFamily::Person);
         assert_eq!(n.tokens, ["ruben", "oseguera"]);
         assert_eq!(n.evasion, [EvasionSign::UnusualSpace]);
+    }
+
+    proptest::proptest! {
+        // Any input: no panic, only lower-case ASCII letters and digits come
+        // out, and normalising the output again changes nothing.
+        #[test]
+        fn normalisation_is_total_clean_and_stable(raw in "\\PC{0,40}", person in proptest::bool::ANY) {
+            let family = if person { KindFamily::Person } else { KindFamily::Organization };
+            let n = normalize_name(&raw, family);
+            for t in &n.tokens {
+                proptest::prop_assert!(!t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{t:?}");
+            }
+            proptest::prop_assert!(normalize_name(&n.joined(), family).evasion.is_empty());
+        }
+
+        // For names made of words, normalising the output again changes
+        // nothing: list and query sides meet in one form.
+        #[test]
+        fn normalisation_of_words_is_stable(raw in "[A-Za-z]{2,10}( [A-Za-z]{2,10}){0,4}", person in proptest::bool::ANY) {
+            let family = if person { KindFamily::Person } else { KindFamily::Organization };
+            let n = normalize_name(&raw, family);
+            proptest::prop_assert_eq!(normalize_name(&n.joined(), family).tokens, n.tokens);
+        }
+
+        #[test]
+        fn invisible_characters_never_change_the_tokens(name in "[A-Za-z]{1,8}( [A-Za-z]{1,8}){0,3}", at in 0usize..40) {
+            let mut chars: Vec<char> = name.chars().collect();
+            let at = at % (chars.len() + 1);
+            chars.insert(at, '\u{200B}');
+            let dirty: String = chars.into_iter().collect();
+            let clean = normalize_name(&name, KindFamily::Person);
+            let seen = normalize_name(&dirty, KindFamily::Person);
+            proptest::prop_assert_eq!(seen.tokens, clean.tokens);
+            proptest::prop_assert_eq!(seen.evasion, vec![EvasionSign::InvisibleCharacter]);
+        }
     }
 
     #[test]
