@@ -428,8 +428,12 @@ impl Screener {
                 }
             };
             for (qi, near) in prepared.near.iter().enumerate() {
-                for n in near {
-                    mark(&mut s, n.token, qi);
+                // A single letter or digit would touch half the names; it is
+                // counted in the bound instead.
+                if prepared.tokens[qi].text.len() > 1 {
+                    for n in near {
+                        mark(&mut s, n.token, qi);
+                    }
                 }
                 for &t in &prepared.joined_parts[qi] {
                     mark(&mut s, t, qi);
@@ -504,11 +508,9 @@ impl Screener {
         for (ti, t) in norm.tokens.iter().take(MAX_QUERY_TOKENS).enumerate() {
             let key = phonetic_key(t);
             let mut found = Vec::new();
-            if t.len() > 1 {
-                self.index.near_tokens(t, &key, &mut found);
-                // Sorted by token, so scoring finds a pair by binary search.
-                found.sort_unstable_by_key(|n| n.token);
-            }
+            self.index.near_tokens(t, &key, &mut found);
+            // Sorted by token, so scoring finds a pair by binary search.
+            found.sort_unstable_by_key(|n| n.token);
             // A query token weighs what the listed token it stands for weighs
             // (a typo of `Hernández` is as common as `Hernández`); an unknown
             // token weighs its prior.
