@@ -213,7 +213,14 @@ pub struct Screener {
     registry: CartelRegistry,
     settings: MatchSettings,
     warnings: Vec<String>,
+    /// Near tokens of query tokens already seen: a pure function of the
+    /// index, and names repeat (José, García, Servicios...).
+    near_cache: std::sync::RwLock<FxHashMap<Box<str>, std::sync::Arc<[Near]>>>,
 }
+
+/// Query tokens whose near tokens are remembered; past this the cache
+/// starts again empty.
+const NEAR_CACHE_MAX: usize = 200_000;
 
 struct Scratch {
     epoch: u32,
@@ -285,6 +292,7 @@ impl Screener {
             registry,
             settings,
             warnings,
+            near_cache: Default::default(),
         }
     }
 
@@ -431,7 +439,7 @@ impl Screener {
                 // A single letter or digit would touch half the names; it is
                 // counted in the bound instead.
                 if prepared.tokens[qi].text.len() > 1 {
-                    for n in near {
+                    for n in near.iter() {
                         mark(&mut s, n.token, qi);
                     }
                 }
@@ -506,11 +514,7 @@ impl Screener {
         let mut near = Vec::new();
         let n_tokens = norm.tokens.len().min(MAX_QUERY_TOKENS);
         for (ti, t) in norm.tokens.iter().take(MAX_QUERY_TOKENS).enumerate() {
-            let key = phonetic_key(t);
-            let mut found = Vec::new();
-            self.index.near_tokens(t, &key, &mut found);
-            // Sorted by token, so scoring finds a pair by binary search.
-            found.sort_unstable_by_key(|n| n.token);
+            let found = self.near_of(t);
             // A query token weighs what the listed token it stands for weighs
             // (a typo of `Hernández` is as common as `Hernández`); an unknown
             // token weighs its prior.
@@ -549,6 +553,24 @@ impl Screener {
             }
         }
         Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company, joined_parts })
+    }
+
+    /// The listed tokens near query token `t`, sorted by token so scoring
+    /// finds a pair by binary search.
+    fn near_of(&self, t: &str) -> std::sync::Arc<[Near]> {
+        if let Some(hit) = self.near_cache.read().unwrap_or_else(|e| e.into_inner()).get(t) {
+            return hit.clone();
+        }
+        let mut found = Vec::new();
+        self.index.near_tokens(t, &phonetic_key(t), &mut found);
+        found.sort_unstable_by_key(|n| n.token);
+        let found: std::sync::Arc<[Near]> = found.into();
+        let mut cache = self.near_cache.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= NEAR_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(t.into(), found.clone());
+        found
     }
 
     fn score_entry_fast(&self, p: &Prepared, entry: &crate::index::NameEntry) -> f32 {
@@ -801,7 +823,7 @@ struct Prepared {
     /// the query wrote together (`sergeilavrov` → `sergei`).
     joined_parts: Vec<Vec<u32>>,
     tokens: Vec<QueryToken>,
-    near: Vec<Vec<Near>>,
+    near: Vec<std::sync::Arc<[Near]>>,
     total_weight: f32,
     evasion: Vec<EvasionSign>,
 }
