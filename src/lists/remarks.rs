@@ -394,7 +394,8 @@ fn parse_alias(s: &str) -> Option<(String, NameRole)> {
 // Dates of birth
 // ---------------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = [
+/// English month names, shared with the UN reader.
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -516,21 +516,8 @@ fn month_of(word: &str) -> Option<u8> {
     if w.len() < 3 {
         return None;
     }
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    MONTHS.iter().position(|m| m.starts_with(w.as_str())).map(|i| i as u8 + 1)
+
+    super::remarks::MONTHS.iter().position(|m| m.starts_with(w.as_str())).map(|i| i as u8 + 1)
 }
 
 fn document(doc: &Node) -> Option<Identifier> {
