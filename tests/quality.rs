@@ -49,6 +49,16 @@ fn person_query(name: &str, dob: &Option<String>, nat: &Option<String>) -> Query
     }
 }
 
+/// The persons of `rows` that alert, with the entry they alert on.
+fn alerts_on(s: &Screener, rows: &[(String, Option<String>, Option<String>)]) -> Vec<String> {
+    rows.par_iter()
+        .filter_map(|(n, d, c)| {
+            let r = s.screen(&person_query(n, d, c)).ok()?;
+            r.decision.is_alert().then(|| format!("{n} -> {}", r.matches[0].entity_id))
+        })
+        .collect()
+}
+
 #[test]
 fn name_pairs_f1_is_at_least_0_85() {
     let file = std::fs::File::open(shared("bench/name-pairs/cases.csv")).unwrap();
@@ -92,13 +102,7 @@ fn non_listed_people_rarely_alert() {
     let mut rows = people("bench/non-listed/negatives_us.csv");
     rows.extend(people("bench/non-listed/negatives_global.csv"));
     assert_eq!(rows.len(), 100_000);
-    let alerts: Vec<String> = rows
-        .par_iter()
-        .filter_map(|(n, d, c)| {
-            let r = s.screen(&person_query(n, d, c)).ok()?;
-            r.decision.is_alert().then(|| format!("{n} -> {}", r.matches[0].entity_id))
-        })
-        .collect();
+    let alerts = alerts_on(&s, &rows);
     let rate = alerts.len() as f64 / rows.len() as f64;
     eprintln!(
         "non-listed: {} alerts of {}, rate {rate:.4}; e.g. {:?}",
@@ -113,13 +117,7 @@ fn non_listed_people_rarely_alert() {
 fn us_legislators_rarely_alert() {
     let s = screener(&["data/ofac/current", "data/un/2026-02-27"]);
     let rows = people("bench/non-listed/us_congress.csv");
-    let alerts: Vec<String> = rows
-        .par_iter()
-        .filter_map(|(n, d, c)| {
-            let r = s.screen(&person_query(n, d, c)).ok()?;
-            r.decision.is_alert().then(|| format!("{n} -> {}", r.matches[0].entity_id))
-        })
-        .collect();
+    let alerts = alerts_on(&s, &rows);
     let rate = alerts.len() as f64 / rows.len() as f64;
     eprintln!("US legislators: {} alerts of {}: {:?}", alerts.len(), rows.len(), alerts);
     assert!(rate <= 0.01, "alert rate {rate:.4} > 0.01");
