@@ -47,6 +47,22 @@ fn col(headers: &csv::StringRecord, name: &str) -> Option<usize> {
     headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
 }
 
+/// The rows the CSV reader can read, with their 1-based line (the header is
+/// line 1); each unreadable row becomes an error and is skipped.
+fn readable_rows<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    errors: &mut Vec<RowError>,
+) -> impl Iterator<Item = (usize, csv::StringRecord)> {
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        match rec {
+            Ok(r) => rows.push((i + 2, r)),
+            Err(e) => errors.push(RowError { line: i + 2, message: e.to_string() }),
+        }
+    }
+    rows.into_iter()
+}
+
 /// Reads a cases file: header row, columns in any order, only `name`
 /// required (`name,type,country,dob,identifier,expected,class`).
 pub fn read_cases(reader: impl Read) -> Result<(Vec<EvalCase>, Vec<RowError>), EvalError> {
@@ -63,15 +79,7 @@ pub fn read_cases(reader: impl Read) -> Result<(Vec<EvalCase>, Vec<RowError>), E
     );
     let mut cases = Vec::new();
     let mut errors = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError { line, message: e.to_string() });
-                continue;
-            }
-        };
+    for (line, rec) in readable_rows(&mut rdr, &mut errors) {
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).filter(|s| !s.is_empty());
         let mut query = Query::name(get(Some(name)).unwrap_or(""));
         if let Some(k) = get(kind) {
@@ -247,15 +255,7 @@ pub fn read_pairs(reader: impl Read) -> Result<(Vec<NamePair>, Vec<RowError>), E
     let (schema, group) = (col(&headers, "schema"), col(&headers, "case_group"));
     let mut pairs = Vec::new();
     let mut errors = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError { line, message: e.to_string() });
-                continue;
-            }
-        };
+    for (line, rec) in readable_rows(&mut rdr, &mut errors) {
         let get = |c: usize| rec.get(c).unwrap_or("").trim();
         let is_match = match get(m).to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "t" => true,
