@@ -86,14 +86,14 @@ impl CartelRegistry {
 }
 
 /// One step of a path through the network.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PathStep {
     pub id: String,
     pub name: String,
 }
 
 /// How an entity is tied to a cartel.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CartelTie {
     /// The cartel's abbreviation.
     pub cartel: String,

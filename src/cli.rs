@@ -49,6 +49,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the HTTP screening service.
+    Serve(ServeArgs),
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Screen one counterparty.
     Screen(ScreenArgs),
     /// Show the full score breakdown of one name against one entity.
@@ -74,6 +81,36 @@ pub enum Command {
     Gen {
         #[command(subcommand)]
         command: GenCommand,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Validate the configuration and load the lists, then exit (0 when
+    /// the service would start).
+    #[arg(long)]
+    pub check_config: bool,
+    /// Listen on this address instead of server.host.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Listen on this port instead of server.port (0 picks a free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a key: prints the key once, and the [[auth.keys]] entry (its
+    /// hash) to add to the configuration.
+    Create {
+        /// Name of the key in logs and metrics.
+        #[arg(long)]
+        id: String,
+        /// screen, admin. Repeatable.
+        #[arg(long = "scope", value_name = "SCOPE", default_value = "screen")]
+        scopes: Vec<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -211,6 +248,8 @@ pub fn init_logging(verbose: u8) {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
+        Command::Serve(a) => serve(settings, cli.lists, a),
+        Command::Keys { command: KeysCommand::Create { id, scopes, json } } => keys_create(&id, &scopes, json),
         Command::Screen(a) => {
             let screener = load(&settings, &cli.lists)?;
             let q = a.facts.query(&a.name)?;
@@ -679,6 +718,73 @@ fn generate(settings: &Settings, extra: &[PathBuf], command: GenCommand) -> Resu
                 std::process::exit(0);
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(mut settings: Settings, extra: Vec<PathBuf>, a: ServeArgs) -> Result<ExitCode> {
+    if let Some(h) = a.host {
+        settings.server.host = h;
+    }
+    if let Some(p) = a.port {
+        settings.server.port = p;
+    }
+    if a.check_config {
+        let screener = load(&settings, &extra)?;
+        outln!(
+            "configuration valid; {} lists, {} entities; would listen on {}:{}; {} API keys{}",
+            screener.lists().len(),
+            screener.entities().len(),
+            settings.server.host,
+            settings.server.port,
+            settings.auth.keys.len(),
+            if settings.auth.required { "" } else { " (auth off)" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    cartelscreen::telemetry::init(&settings.log);
+    if settings.auth.required && settings.auth.keys.is_empty() {
+        tracing::warn!("no API keys configured: every /v1 request will be refused; create one with `cartelscreen keys create`");
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = cartelscreen::http::startup::Application::build(settings.clone(), extra)?;
+        let generation = app.state.lists.current();
+        tracing::info!(
+            address = %format!("{}:{}", settings.server.host, app.port),
+            lists = generation.screener.lists().len(),
+            entities = generation.screener.entities().len(),
+            "cartelscreen listening"
+        );
+        drop(generation);
+        // On stdout, for scripts and tests that start the service on port 0.
+        outln!("listening on http://{}:{}", settings.server.host, app.port);
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys_create(id: &str, scopes: &[String], json: bool) -> Result<ExitCode> {
+    use cartelscreen::config::Scope;
+    let mut parsed = Vec::new();
+    for s in scopes.iter().flat_map(|s| s.split(',')) {
+        parsed.push(match s.trim() {
+            "screen" => Scope::Screen,
+            "admin" => Scope::Admin,
+            other => bail!("unknown scope `{other}` (use screen or admin)"),
+        });
+    }
+    parsed.sort();
+    parsed.dedup();
+    let key = cartelscreen::apikey::create(id, &parsed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    if json {
+        print_json(&serde_json::json!({"key": key.secret, "entry": key.settings}))?;
+    } else {
+        let scopes: Vec<String> = parsed.iter().map(|s| format!("\"{}\"", if *s == Scope::Admin { "admin" } else { "screen" })).collect();
+        outln!("API key (shown once, store it now):\n\n  {}\n", key.secret);
+        outln!("Add to the configuration:\n");
+        outln!("[[auth.keys]]\nid = \"{}\"\nsha256 = \"{}\"\nscopes = [{}]", key.settings.id, key.settings.sha256, scopes.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,11 @@ pub struct Settings {
     pub lists: ListSettings,
     pub fetch: FetchSettings,
     pub matching: MatchSettings,
+    pub server: ServerSettings,
+    pub log: LogSettings,
+    pub auth: AuthSettings,
+    pub rate_limit: RateLimitSettings,
+    pub reload: ReloadSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +63,84 @@ pub struct MatchSettings {
     pub report_threshold: f64,
     /// At most this many matches are returned per counterparty.
     pub max_results: usize,
+}
+
+/// How `cartelscreen serve` listens and what it accepts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// 0 means one worker per core.
+    pub workers: usize,
+    pub shutdown_timeout_secs: u64,
+    pub client_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+    pub max_body_bytes: usize,
+    pub max_batch_items: usize,
+    pub max_text_chars: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A tracing filter (`info`, `cartelscreen=debug,actix_web=warn`...).
+    pub level: String,
+}
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Screen counterparties and read entities and lists.
+    Screen,
+    /// Reload lists and read metrics when those are closed.
+    Admin,
+}
+
+/// One API key, as its hash: the key itself is shown once, at creation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySettings {
+    /// Appears in logs and metrics instead of the key.
+    pub id: String,
+    /// Lower-case hex sha256 of the key.
+    pub sha256: String,
+    pub scopes: Vec<Scope>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub required: bool,
+    pub open_health: bool,
+    pub open_metrics: bool,
+    pub keys: Vec<KeySettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// 0 turns rate limiting off.
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReloadSettings {
+    /// 0 turns periodic reloads off.
+    pub interval_secs: u64,
+    pub watch: bool,
+    pub debounce_millis: u64,
 }
 
 impl Settings {
@@ -106,6 +189,41 @@ impl Settings {
         }
         if m.max_results == 0 {
             return Err(ConfigError::Invalid("matching.max_results must be at least 1".into()));
+        }
+        let sv = &self.server;
+        if sv.max_body_bytes == 0 || sv.max_batch_items == 0 || sv.max_text_chars == 0 {
+            return Err(ConfigError::Invalid(
+                "server.max_body_bytes, server.max_batch_items and server.max_text_chars must be at least 1".into(),
+            ));
+        }
+        if sv.request_timeout_secs == 0 || sv.client_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "server.request_timeout_secs and server.client_timeout_secs must be at least 1".into(),
+            ));
+        }
+        if self.rate_limit.per_second > 0 && self.rate_limit.burst == 0 {
+            return Err(ConfigError::Invalid("rate_limit.burst must be at least 1 when rate limiting is on".into()));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(ConfigError::Invalid(format!("log.level {:?} is not a valid filter", self.log.level)));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for k in &self.auth.keys {
+            if k.id.trim().is_empty() {
+                return Err(ConfigError::Invalid("auth.keys: every key needs an id".into()));
+            }
+            if !ids.insert(k.id.as_str()) {
+                return Err(ConfigError::Invalid(format!("auth.keys: id {:?} appears twice", k.id)));
+            }
+            if k.sha256.len() != 64 || !k.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                return Err(ConfigError::Invalid(format!(
+                    "auth.keys: key {:?} needs sha256 as 64 lower-case hex digits (cartelscreen keys create prints it)",
+                    k.id
+                )));
+            }
+            if k.scopes.is_empty() {
+                return Err(ConfigError::Invalid(format!("auth.keys: key {:?} has no scopes", k.id)));
+            }
         }
         Ok(())
     }

@@ -8,7 +8,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    cli::init_logging(args.verbose);
+    if !matches!(args.command, cli::Command::Serve(_)) {
+        cli::init_logging(args.verbose);
+    }
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

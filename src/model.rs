@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// What kind of party an entry describes. Screening never matches a person
 /// against a vessel, so the kind is always known (or `Unknown`, which matches
 /// any query kind).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     Person,
@@ -74,7 +74,7 @@ pub enum KindFamily {
 /// The standing of a name. OFAC distinguishes strong aliases (`aka`, `fka`,
 /// `nka` rows of `alt.csv`) from weak ones (nicknames quoted in remarks); a
 /// match on a weak alias alone is flagged because it is poor evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NameRole {
     Primary,
@@ -111,7 +111,7 @@ impl NameRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Name {
     /// The name exactly as the list spells it.
     pub full: String,
@@ -120,7 +120,7 @@ pub struct Name {
 
 /// Identifier schemes the scorer and the API know by name; anything else is
 /// kept with the label the source used.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IdScheme {
     Rfc,
@@ -176,7 +176,7 @@ impl IdScheme {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Identifier {
     pub scheme: IdScheme,
     /// As the source prints it (`CORA-650228-4Q0`).
@@ -201,7 +201,7 @@ pub fn identifier_key(value: &str) -> String {
 
 /// A date of birth as lists give it: a full date, a month or year alone,
 /// `circa` a year, or a range of years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BirthDate {
     pub year: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,7 +275,7 @@ impl std::fmt::Display for BirthDate {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
@@ -288,14 +288,14 @@ pub struct Address {
 /// A relation to another entry, named the way the source names it
 /// (`Linked To: CARTEL DE JALISCO NUEVA GENERACION.` names the primary name of
 /// another entry). `target` is filled in when the link is resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Link {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VesselInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sign: Option<String>,
@@ -310,7 +310,7 @@ pub struct VesselInfo {
 }
 
 /// One list entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entity {
     /// Stable id: `ofac-<ent_num>`, `un-<REFERENCE_NUMBER>`, or the id a
     /// cartelscreen list gives.
@@ -417,7 +417,7 @@ impl Entity {
 }
 
 /// Which format a list was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListFormat {
     OfacSdn,
@@ -439,7 +439,7 @@ impl ListFormat {
 
 /// What a loaded list reports about itself: enough for an examiner to know
 /// exactly which publication a screening ran against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ListVersion {
     /// Dataset name: `us_ofac_sdn`, `us_ofac_cons`, `un_sc_sanctions`, or the
     /// name a cartelscreen list gives itself.

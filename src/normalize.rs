@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::model::KindFamily;
 
 /// Why a counterparty name looks manipulated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvasionSign {
     /// Zero-width characters, soft hyphens, direction marks.

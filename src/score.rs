@@ -22,7 +22,7 @@ pub struct QueryToken {
 }
 
 /// One aligned pair.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TokenMatch {
     pub query: String,
     pub listed: String,
@@ -33,7 +33,7 @@ pub struct TokenMatch {
 }
 
 /// The name part of a score, with what explains it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct NameScore {
     pub score: f32,
     /// Share of the query's weight matched.

@@ -41,7 +41,7 @@ impl Query {
 }
 
 /// What to do about a counterparty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Clear,
@@ -64,7 +64,7 @@ impl Decision {
 }
 
 /// Stable risk flags, documented in the README.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// The counterparty matches a sanctions list entry.
@@ -124,7 +124,7 @@ impl Flag {
 }
 
 /// One factor beyond the name that moved the score.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Adjustment {
     /// `identifier`, `dob`, `country`, `kind` or `weak_alias`.
     pub feature: &'static str,
@@ -135,7 +135,7 @@ pub struct Adjustment {
 }
 
 /// Why an entity matched.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Explanation {
     /// The name comparison behind the score.
     pub name: NameScore,
@@ -143,7 +143,7 @@ pub struct Explanation {
 }
 
 /// One list entry that matched.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Match {
     pub entity_id: String,
     pub list: String,
@@ -160,7 +160,7 @@ pub struct Match {
 }
 
 /// The outcome of screening one counterparty.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Screening {
     pub decision: Decision,
     pub flags: Vec<Flag>,

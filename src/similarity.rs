@@ -10,7 +10,7 @@
 use crate::phonetic::phonetic_key;
 
 /// How two tokens were found to agree, for the explanation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Agreement {
     Exact,

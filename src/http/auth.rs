@@ -1,0 +1,89 @@
+//! API-key authentication and scopes, as extractors: a handler that takes
+//! [`ScreenAccess`] or [`AdminAccess`] cannot run for a caller without that
+//! scope. The rate limit is applied here too, per key.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::config::Scope;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+
+/// Who made the request; put in the request's extensions for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerId(pub String);
+
+/// The caller may screen.
+pub struct ScreenAccess(pub CallerId);
+/// The caller may administer (reload lists).
+pub struct AdminAccess(pub CallerId);
+
+/// The key in `Authorization: Bearer <key>` or `Authorization: ApiKey <key>`
+/// (the form OpenSanctions clients send).
+fn presented_key(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ApiError::unauthorized("the Authorization header is not readable"))?;
+    let (scheme, key) = value.trim().split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") && !scheme.eq_ignore_ascii_case("apikey") {
+        return Err(ApiError::unauthorized("use Authorization: Bearer <key> or Authorization: ApiKey <key>"));
+    }
+    let key = key.trim();
+    if key.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(key))
+}
+
+/// Authenticates the request for `scope` and charges it to the caller's rate.
+pub fn authorize(req: &HttpRequest, scope: Scope) -> Result<CallerId, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let caller = if state.settings.auth.required {
+        let key = presented_key(req)?.ok_or_else(|| {
+            ApiError::unauthorized("an API key is required: Authorization: Bearer <key>")
+        })?;
+        let info = state.keys.lookup(key).ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
+        if !info.allows(scope) {
+            let needed = match scope {
+                Scope::Screen => "screen",
+                Scope::Admin => "admin",
+            };
+            req.extensions_mut().insert(CallerId(info.id.clone()));
+            return Err(ApiError::forbidden(format!("key {:?} lacks the {needed} scope", info.id)));
+        }
+        CallerId(info.id.clone())
+    } else {
+        // Without keys, callers are told apart by address for rate limiting.
+        let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        CallerId(format!("anonymous@{peer}"))
+    };
+    req.extensions_mut().insert(caller.clone());
+    if let Some(limiter) = &state.limiter {
+        limiter.check(&caller.0).map_err(ApiError::rate_limited)?;
+    }
+    Ok(caller)
+}
+
+impl FromRequest for ScreenAccess {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authorize(req, Scope::Screen).map(ScreenAccess))
+    }
+}
+
+impl FromRequest for AdminAccess {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authorize(req, Scope::Admin).map(AdminAccess))
+    }
+}

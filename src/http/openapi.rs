@@ -1,0 +1,51 @@
+//! The OpenAPI document, generated from the handlers' annotations so it
+//! cannot drift from them.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::http::{native, ops};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "cartelscreen",
+        description = "Sanctions screening against the OFAC and UN lists and the networks of the six \
+                       FTO-designated Mexican cartels. Errors are JSON `{\"error\": {\"code\", \"message\"}}`."
+    ),
+    paths(
+        native::screen,
+        native::screen_batch,
+        native::screen_transaction,
+        native::entity,
+        native::lists,
+        native::reload,
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+    ),
+    modifiers(&ApiKeyAuth),
+    tags(
+        (name = "screening", description = "Screen counterparties and transactions"),
+        (name = "lists", description = "The lists in service"),
+        (name = "operations", description = "Probes and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct ApiKeyAuth;
+
+impl Modify for ApiKeyAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Authorization: Bearer <key> (or ApiKey <key>)"))
+                    .build(),
+            ),
+        );
+    }
+}

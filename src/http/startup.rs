@@ -1,0 +1,146 @@
+//! Builds the application on a given listener, so tests can start the real
+//! server on port 0 and learn the port.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::error::ListError;
+use crate::http::error::{json_error, path_error, query_error, ApiError};
+use crate::http::metrics::Metrics;
+use crate::http::middleware::{json_errors, observe};
+use crate::http::openapi::ApiDoc;
+use crate::http::state::AppState;
+use crate::http::{native, ops};
+use crate::live::{LiveLists, ReloadOutcome};
+use crate::watch::{self, Reloader, Trigger};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot load the lists: {0}")]
+    Lists(#[from] ListError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Registers every route; shared by the server and handler-level tests.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1")
+            .service(web::resource("/screen").post(native::screen))
+            .service(web::resource("/screen/batch").post(native::screen_batch))
+            .service(web::resource("/screen/transaction").post(native::screen_transaction))
+            .service(web::resource("/entities/{id}").get(native::entity))
+            .service(web::resource("/lists").get(native::lists))
+            .service(web::resource("/lists/reload").post(native::reload)),
+    )
+    .service(web::resource("/healthz").get(ops::healthz))
+    .service(web::resource("/readyz").get(ops::readyz))
+    .service(web::resource("/metrics").get(ops::metrics))
+    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+    .service(web::redirect("/docs", "/docs/"));
+}
+
+/// Extractor settings: body limits and JSON errors for every extractor.
+pub fn extractor_config(cfg: &mut web::ServiceConfig, settings: &Settings) {
+    let limit = settings.server.max_body_bytes;
+    cfg.app_data(web::JsonConfig::default().limit(limit).error_handler(|e, _| json_error(e).into()))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(e).into()))
+        .app_data(web::PathConfig::default().error_handler(|e, _| path_error(e).into()))
+        .app_data(web::PayloadConfig::default().limit(limit));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::from_status(actix_web::http::StatusCode::NOT_FOUND))
+}
+
+/// Starts serving `state` on `listener`.
+pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let server = &state.settings.server;
+    let workers = if server.workers == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { server.workers };
+    let shutdown = server.shutdown_timeout_secs;
+    let client_timeout = Duration::from_secs(server.client_timeout_secs);
+    let app_state = state.clone();
+    let s = HttpServer::new(move || {
+        let settings = app_state.settings.clone();
+        App::new()
+            .app_data(app_state.clone())
+            .configure(|cfg| extractor_config(cfg, &settings))
+            .configure(routes)
+            .default_service(web::to(not_found))
+            .wrap(ErrorHandlers::new().default_handler(json_errors))
+            .wrap(from_fn(observe))
+    })
+    .workers(workers)
+    .shutdown_timeout(shutdown)
+    .client_request_timeout(client_timeout)
+    .listen(listener)?
+    .run();
+    Ok(s)
+}
+
+/// A running service: the server, its port, and the reloader.
+pub struct Application {
+    pub port: u16,
+    pub state: web::Data<AppState>,
+    server: Server,
+    _reloader: Reloader,
+}
+
+impl Application {
+    /// Loads the lists, binds `server.host:server.port` (port 0 picks a free
+    /// one) and starts the reloader. Call inside a tokio runtime.
+    pub fn build(settings: Settings, extra: Vec<PathBuf>) -> Result<Application, StartupError> {
+        let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
+        Application::on_listener(lists, listener)
+    }
+
+    /// Serves already loaded lists on a bound listener.
+    pub fn on_listener(lists: Arc<LiveLists>, listener: TcpListener) -> Result<Application, StartupError> {
+        let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let port = listener.local_addr().map(|a| a.port()).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
+        let metrics = Arc::new(Metrics::new());
+        let state = web::Data::new(AppState::new(lists.clone(), metrics));
+        let reload_settings = state.settings.reload.clone();
+        let limiter_state = state.clone();
+        let reloader = watch::spawn(lists, &reload_settings, move |trigger, result| {
+            log_reload(trigger, result);
+            if let Some(l) = &limiter_state.limiter {
+                l.prune();
+            }
+        });
+        let server = run(listener, state.clone()).map_err(|source| StartupError::Bind { address, source })?;
+        Ok(Application { port, state, server, _reloader: reloader })
+    }
+
+    /// Runs until SIGINT or SIGTERM, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let reloader = self._reloader;
+        let r = self.server.await;
+        drop(reloader);
+        r
+    }
+}
+
+fn log_reload(trigger: Trigger, result: &Result<ReloadOutcome, ListError>) {
+    match result {
+        Ok(ReloadOutcome::Swapped) => tracing::info!(?trigger, "new list versions in service"),
+        Ok(ReloadOutcome::Unchanged) => tracing::debug!(?trigger, "lists unchanged"),
+        Err(e) => tracing::error!(?trigger, error = %e, "list reload rejected; the lists in service stay"),
+    }
+}

@@ -1,0 +1,30 @@
+//! What every handler shares: the lists in service, the keys, the limits.
+
+use std::sync::Arc;
+
+use crate::apikey::Keyring;
+use crate::config::Settings;
+use crate::http::metrics::Metrics;
+use crate::http::rate_limit::RateLimiter;
+use crate::live::LiveLists;
+
+pub struct AppState {
+    pub lists: Arc<LiveLists>,
+    pub keys: Keyring,
+    pub settings: Settings,
+    pub limiter: Option<RateLimiter>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(lists: Arc<LiveLists>, metrics: Arc<Metrics>) -> AppState {
+        let settings = lists.settings().clone();
+        AppState {
+            keys: Keyring::new(&settings.auth.keys),
+            limiter: RateLimiter::new(&settings.rate_limit),
+            lists,
+            settings,
+            metrics,
+        }
+    }
+}
