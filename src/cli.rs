@@ -744,7 +744,9 @@ fn serve(mut settings: Settings, extra: Vec<PathBuf>, a: ServeArgs) -> Result<Ex
     }
     cartelscreen::telemetry::init(&settings.log);
     if settings.auth.required && settings.auth.keys.is_empty() {
-        tracing::warn!("no API keys configured: every /v1 request will be refused; create one with `cartelscreen keys create`");
+        tracing::warn!(
+            "no API keys configured: every /v1 request will be refused; create one with `cartelscreen keys create`"
+        );
     }
     actix_web::rt::System::new().block_on(async move {
         let app = cartelscreen::http::startup::Application::build(settings.clone(), extra)?;
@@ -781,10 +783,16 @@ fn keys_create(id: &str, scopes: &[String], json: bool) -> Result<ExitCode> {
     if json {
         print_json(&serde_json::json!({"key": key.secret, "entry": key.settings}))?;
     } else {
-        let scopes: Vec<String> = parsed.iter().map(|s| format!("\"{}\"", if *s == Scope::Admin { "admin" } else { "screen" })).collect();
+        let scopes: Vec<String> =
+            parsed.iter().map(|s| format!("\"{}\"", if *s == Scope::Admin { "admin" } else { "screen" })).collect();
         outln!("API key (shown once, store it now):\n\n  {}\n", key.secret);
         outln!("Add to the configuration:\n");
-        outln!("[[auth.keys]]\nid = \"{}\"\nsha256 = \"{}\"\nscopes = [{}]", key.settings.id, key.settings.sha256, scopes.join(", "));
+        outln!(
+            "[[auth.keys]]\nid = \"{}\"\nsha256 = \"{}\"\nscopes = [{}]",
+            key.settings.id,
+            key.settings.sha256,
+            scopes.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -75,7 +75,7 @@ pub struct ServerSettings {
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
     pub client_timeout_secs: u64,
-    pub request_timeout_secs: u64,
+    pub request_timeout_millis: u64,
     pub max_body_bytes: usize,
     pub max_batch_items: usize,
     pub max_text_chars: usize,
@@ -196,9 +196,9 @@ impl Settings {
                 "server.max_body_bytes, server.max_batch_items and server.max_text_chars must be at least 1".into(),
             ));
         }
-        if sv.request_timeout_secs == 0 || sv.client_timeout_secs == 0 {
+        if sv.request_timeout_millis == 0 || sv.client_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
-                "server.request_timeout_secs and server.client_timeout_secs must be at least 1".into(),
+                "server.request_timeout_millis and server.client_timeout_secs must be at least 1".into(),
             ));
         }
         if self.rate_limit.per_second > 0 && self.rate_limit.burst == 0 {

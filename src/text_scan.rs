@@ -31,8 +31,8 @@ pub struct TextHit {
 /// Words worth starting or ending a name on.
 fn is_connector(word: &str) -> bool {
     const CONNECTORS: &[&str] = &[
-        "de", "del", "la", "las", "el", "los", "y", "e", "o", "en", "a", "al", "con", "por", "para", "the", "of", "and",
-        "or", "for", "to", "in", "on", "at", "by", "from", "with", "via", "per",
+        "de", "del", "la", "las", "el", "los", "y", "e", "o", "en", "a", "al", "con", "por", "para", "the", "of",
+        "and", "or", "for", "to", "in", "on", "at", "by", "from", "with", "via", "per",
     ];
     CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(word))
 }

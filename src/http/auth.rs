@@ -41,13 +41,10 @@ fn presented_key(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
 
 /// Authenticates the request for `scope` and charges it to the caller's rate.
 pub fn authorize(req: &HttpRequest, scope: Scope) -> Result<CallerId, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))?;
     let caller = if state.settings.auth.required {
-        let key = presented_key(req)?.ok_or_else(|| {
-            ApiError::unauthorized("an API key is required: Authorization: Bearer <key>")
-        })?;
+        let key = presented_key(req)?
+            .ok_or_else(|| ApiError::unauthorized("an API key is required: Authorization: Bearer <key>"))?;
         let info = state.keys.lookup(key).ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
         if !info.allows(scope) {
             let needed = match scope {

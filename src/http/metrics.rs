@@ -103,7 +103,10 @@ impl Metrics {
             let mut cumulative = 0;
             for (i, b) in BUCKETS.iter().enumerate() {
                 cumulative += s.buckets[i].load(Relaxed);
-                let _ = writeln!(out, "cartelscreen_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {cumulative}");
+                let _ = writeln!(
+                    out,
+                    "cartelscreen_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {cumulative}"
+                );
             }
             let count = s.count.load(Relaxed);
             let _ = writeln!(out, "cartelscreen_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}");
@@ -137,7 +140,9 @@ impl Metrics {
                 l.entries
             );
         }
-        out.push_str("# HELP cartelscreen_lists_generation Counts list swaps since start (1 = the lists loaded at start).\n");
+        out.push_str(
+            "# HELP cartelscreen_lists_generation Counts list swaps since start (1 = the lists loaded at start).\n",
+        );
         out.push_str("# TYPE cartelscreen_lists_generation gauge\n");
         let _ = writeln!(out, "cartelscreen_lists_generation {}", generation.number);
         let loaded = generation.loaded_at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
@@ -179,8 +184,12 @@ mod tests {
         );
         let g = Generation { screener, loaded_at: std::time::SystemTime::now(), number: 1 };
         let text = m.render(&g, &ReloadStatus::default());
-        assert!(text.contains("cartelscreen_http_requests_total{route=\"/v1/screen\",method=\"POST\",status=\"2xx\"} 2"));
-        assert!(text.contains("cartelscreen_http_requests_total{route=\"/v1/screen\",method=\"POST\",status=\"4xx\"} 1"));
+        assert!(
+            text.contains("cartelscreen_http_requests_total{route=\"/v1/screen\",method=\"POST\",status=\"2xx\"} 2")
+        );
+        assert!(
+            text.contains("cartelscreen_http_requests_total{route=\"/v1/screen\",method=\"POST\",status=\"4xx\"} 1")
+        );
         assert!(text.contains("le=\"0.0001\"} 1\n"));
         assert!(text.contains("le=\"0.005\"} 2\n"));
         assert!(text.contains("le=\"5\"} 2\n"));

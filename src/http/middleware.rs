@@ -46,7 +46,7 @@ pub async fn observe(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let deadline = state
         .as_ref()
-        .map(|s| Duration::from_secs(s.settings.server.request_timeout_secs))
+        .map(|s| Duration::from_millis(s.settings.server.request_timeout_millis))
         .unwrap_or(Duration::from_secs(30));
     let method = req.method().to_string();
 

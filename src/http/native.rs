@@ -461,7 +461,10 @@ fn screen_transaction_blocking(
     let max_chars = state.settings.server.max_text_chars;
     for (field, text) in &t.texts {
         if text.chars().count() > max_chars {
-            return Err(ApiError::invalid("field_too_long", format!("texts.{field} is longer than {max_chars} characters")));
+            return Err(ApiError::invalid(
+                "field_too_long",
+                format!("texts.{field} is longer than {max_chars} characters"),
+            ));
         }
     }
     // Every party must be screenable: a transaction half screened is not screened.
@@ -577,9 +580,9 @@ pub async fn entity(
 ) -> Result<HttpResponse, ApiError> {
     let generation = state.lists.current();
     let screener = &generation.screener;
-    let e = screener
-        .entity(&id)
-        .ok_or_else(|| ApiError::not_found("entity_not_found", format!("no entity {:?} in the lists in service", id.as_str())))?;
+    let e = screener.entity(&id).ok_or_else(|| {
+        ApiError::not_found("entity_not_found", format!("no entity {:?} in the lists in service", id.as_str()))
+    })?;
     let list_version = screener.lists().iter().find(|l| l.dataset == e.list).cloned();
     Ok(HttpResponse::Ok().json(EntityResponse {
         entity: e.clone(),

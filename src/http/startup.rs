@@ -70,7 +70,8 @@ async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
 /// Starts serving `state` on `listener`.
 pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let server = &state.settings.server;
-    let workers = if server.workers == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { server.workers };
+    let workers =
+        if server.workers == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { server.workers };
     let shutdown = server.shutdown_timeout_secs;
     let client_timeout = Duration::from_secs(server.client_timeout_secs);
     let app_state = state.clone();
@@ -106,14 +107,18 @@ impl Application {
     pub fn build(settings: Settings, extra: Vec<PathBuf>) -> Result<Application, StartupError> {
         let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
         let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
+        let listener =
+            TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
         Application::on_listener(lists, listener)
     }
 
     /// Serves already loaded lists on a bound listener.
     pub fn on_listener(lists: Arc<LiveLists>, listener: TcpListener) -> Result<Application, StartupError> {
         let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        let port = listener.local_addr().map(|a| a.port()).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
+        let port = listener
+            .local_addr()
+            .map(|a| a.port())
+            .map_err(|source| StartupError::Bind { address: address.clone(), source })?;
         let metrics = Arc::new(Metrics::new());
         let state = web::Data::new(AppState::new(lists.clone(), metrics));
         let reload_settings = state.settings.reload.clone();

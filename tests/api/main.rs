@@ -1,0 +1,9 @@
+//! The HTTP service, started for real on port 0 and driven over loopback.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod lists;
+mod ops;
+mod screening;

@@ -1,0 +1,95 @@
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn probes_answer_without_a_key() {
+    let app = spawn_app().await;
+    let (s, v) = parts(app.client.get(app.url("/healthz")).send().await.unwrap()).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("ok")));
+    let (s, v) = parts(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["lists"], 2);
+    assert!(v["entities"].as_u64().unwrap() > 6);
+}
+
+#[actix_web::test]
+async fn closed_probes_and_metrics_need_a_key() {
+    let app = spawn_app_with(|s| {
+        s.auth.open_health = false;
+        s.auth.open_metrics = false;
+    })
+    .await;
+    expect_error(app.client.get(app.url("/healthz")).send().await.unwrap(), 401, "unauthorized").await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    // Metrics then need the admin scope.
+    expect_error(app.get("/metrics").await, 403, "forbidden").await;
+    let r = app.client.get(app.url("/metrics")).bearer_auth(&app.admin_key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_decisions_and_lists() {
+    let app = spawn_app().await;
+    for name in ["Cartel de Jalisco Nueva Generacion", "Panaderia Santa Fe", "Los Zetas"] {
+        assert_eq!(app.post("/v1/screen", &serde_json::json!({ "name": name })).await.status(), 200);
+    }
+    app.post("/v1/screen", &serde_json::json!({ "nom": "x" })).await;
+    let r = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("cartelscreen_http_requests_total{route=\"/v1/screen\",method=\"POST\",status=\"2xx\"} 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cartelscreen_http_requests_total{route=\"/v1/screen\",method=\"POST\",status=\"4xx\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("cartelscreen_decisions_total{decision=\"block\"} 2"), "{text}");
+    assert!(text.contains("cartelscreen_decisions_total{decision=\"clear\"} 1"), "{text}");
+    assert!(
+        text.contains("cartelscreen_http_request_duration_seconds_count{route=\"/v1/screen\",method=\"POST\"} 4"),
+        "{text}"
+    );
+    assert!(text.contains("cartelscreen_list_entries{dataset=\"acme_blocklist\""), "{text}");
+    assert!(text.contains("cartelscreen_list_reloads_total{result=\"error\"} 0"), "{text}");
+}
+
+#[actix_web::test]
+async fn openapi_lists_every_native_route_and_docs_are_served() {
+    let app = spawn_app().await;
+    let (s, v) = parts(app.client.get(app.url("/openapi.json")).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    for p in [
+        "/v1/screen",
+        "/v1/screen/batch",
+        "/v1/screen/transaction",
+        "/v1/entities/{id}",
+        "/v1/lists",
+        "/v1/lists/reload",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(v["paths"][p].is_object(), "{p} missing from the OpenAPI document");
+    }
+    assert!(v["components"]["schemas"]["ScreenRequest"].is_object());
+    let r = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("swagger"));
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_and_echoes_a_sane_one() {
+    let app = spawn_app().await;
+    let r = app.client.get(app.url("/healthz")).header("x-request-id", "trade-42").send().await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trade-42");
+    let r = app.client.get(app.url("/healthz")).header("x-request-id", "bad id with spaces").send().await.unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a fresh UUID replaces an unusable id: {id}");
+    let r = app.post("/v1/screen", &serde_json::json!({"name": "CJNG"})).await;
+    let header = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    let (_, v) = parts(r).await;
+    assert_eq!(v["request_id"], header);
+}
