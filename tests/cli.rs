@@ -246,3 +246,114 @@ fn gen_writes_reproducible_cases_the_eval_reads() {
     let v = json(bin().args(["--lists", &sdn, "eval", "--cases", n.to_str().unwrap(), "--json"]));
     assert_eq!(v["negatives"], 300);
 }
+
+#[test]
+fn serve_check_config_validates_and_loads_then_exits() {
+    let (out, so, se) = run(bin().args(["serve", "--check-config"]));
+    assert!(out.status.success(), "{se}");
+    assert!(so.starts_with("configuration valid; 1 lists, 6 entities"), "{so}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = [
+        ("[matching]\nreview_threshold = 1.5\n", "thresholds"),
+        ("[server]\nmax_body_bytes = 0\n", "max_body_bytes"),
+        ("[auth]\nkeys = [{ id = \"a\", sha256 = \"plaintext-key\", scopes = [\"screen\"] }]\n", "sha256"),
+        ("[auth]\nkeys = [{ id = \"a\", sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\", scopes = [\"root\"] }]\n", "root"),
+        ("[server]\nprot = 80\n", "prot"),
+        ("[log]\nformat = \"xml\"\n", "xml"),
+    ];
+    for (i, (text, needle)) in bad.iter().enumerate() {
+        let cfg = dir.path().join(format!("bad{i}.toml"));
+        std::fs::write(&cfg, text).unwrap();
+        let (out, _, se) = run(bin().args(["--config", cfg.to_str().unwrap(), "serve", "--check-config"]));
+        assert_eq!(out.status.code(), Some(2), "{text} was accepted");
+        assert!(se.contains(needle), "{text}: {se}");
+    }
+    // A list that does not load fails the check too.
+    let (out, _, se) =
+        run(bin().args(["--lists", &fixture("native-invalid"), "serve", "--check-config"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("native-invalid"), "{se}");
+}
+
+#[test]
+fn keys_create_prints_a_key_once_and_its_hash_entry() {
+    let v = json(bin().args(["keys", "create", "--id", "erp", "--scope", "screen", "--scope", "admin", "--json"]));
+    let key = v["key"].as_str().unwrap();
+    assert!(key.starts_with("csk_") && key.len() == 68);
+    assert_eq!(v["entry"]["id"], "erp");
+    assert_eq!(v["entry"]["sha256"], cartelscreen::apikey::hash(key));
+    assert_eq!(v["entry"]["scopes"], serde_json::json!(["screen", "admin"]));
+    let (out, so, _) = run(bin().args(["keys", "create", "--id", "erp"]));
+    assert!(out.status.success());
+    assert!(so.contains("[[auth.keys]]") && so.contains("scopes = [\"screen\"]"), "{so}");
+    let (out, _, se) = run(bin().args(["keys", "create", "--id", "x", "--scope", "root"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(se.contains("root"));
+}
+
+/// Starts `cartelscreen serve` on a free port; returns the child and its address.
+fn start_server(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = bin()
+        .env("CARTELSCREEN__AUTH__REQUIRED", "false")
+        .env("CARTELSCREEN__LOG__FORMAT", "json")
+        .env("CARTELSCREEN__RELOAD__WATCH", "false")
+        .args(args)
+        .args(["serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
+    (child, address)
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
+    use std::io::{Read, Write};
+    let (mut child, address) = start_server(&[]);
+    let body = r#"{"name": "Cartel de Jalisco Nueva Generacion", "reference": "in-flight"}"#;
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /v1/screen HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body.as_bytes()[..10]).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The request is half sent: the server waits for it rather than exiting.
+    assert!(child.try_wait().unwrap().is_none(), "exited with a request in flight");
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"reference\":\"in-flight\"") && response.contains("cs-cjng"), "{response}");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "did not exit after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(std::net::TcpStream::connect(&address).is_err(), "still accepting after shutdown");
+    let mut log = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    // JSON log lines carry the request id, route, decision and latency, not the name.
+    let line = log.lines().find(|l| l.contains("\"route\":\"/v1/screen\"")).unwrap_or_else(|| panic!("{log}"));
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["decision"], "block");
+    assert!(v["request_id"].is_string() && v["latency_us"].is_u64());
+    assert!(!log.contains("Jalisco"), "names are personal data, logged only at debug");
+}
