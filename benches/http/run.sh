@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# HTTP load benchmark: starts `cartelscreen serve` (release build) with OFAC
+# SDN + consolidated + UN from ../shared, then drives it with wrk on loopback.
+#
+#   benches/http/run.sh [DURATION] [CONNECTIONS] [ROUTE]
+#
+# ROUTE is `screen` (POST /v1/screen, default) or `match` (POST /match/default).
+# Every 10 s it samples the server's resident memory. Prints wrk's summary
+# as JSON (SUMMARY {...}) and the memory samples (RSS_KB t=... kb=...).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION="${1:-30s}"
+CONNECTIONS="${2:-64}"
+ROUTE="${3:-screen}"
+SHARED="../shared/data"
+BIN=target/release/cartelscreen
+WORK="$(mktemp -d)"
+trap 'kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 2; }
+cargo build --release --quiet
+
+LISTS=(--lists "$SHARED/ofac/current" --lists "$SHARED/ofac-consolidated/2025-12-19" --lists "$SHARED/un/2026-02-27")
+"$BIN" "${LISTS[@]}" gen variants -o "$WORK/variants.csv"
+"$BIN" gen negatives --count 10000 -o "$WORK/negatives.csv"
+python3 benches/http/make_bodies.py "$WORK/variants.csv" "$WORK/negatives.csv" "$WORK"
+
+"$BIN" keys create --id bench --scope screen --json > "$WORK/key.json"
+python3 - "$WORK" <<'PY'
+import json, sys
+d = json.load(open(f"{sys.argv[1]}/key.json"))
+e = d["entry"]
+open(f"{sys.argv[1]}/key", "w").write(d["key"])
+with open(f"{sys.argv[1]}/bench.toml", "w") as f:
+    f.write('[log]\nformat = "json"\n\n[rate_limit]\nper_second = 0\n\n[reload]\nwatch = false\ninterval_secs = 0\n\n')
+    f.write(f'[[auth.keys]]\nid = "{e["id"]}"\nsha256 = "{e["sha256"]}"\nscopes = ["screen"]\n')
+PY
+
+"$BIN" --config "$WORK/bench.toml" "${LISTS[@]}" serve --port 0 > "$WORK/stdout" 2> "$WORK/server.log" &
+SERVER=$!
+for _ in $(seq 1 100); do
+  grep -q listening "$WORK/stdout" 2>/dev/null && break
+  sleep 0.1
+done
+ADDR="$(sed -n 's#listening on ##p' "$WORK/stdout")"
+[ -n "$ADDR" ] || { echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+echo "server $ADDR pid $SERVER, $(grep -c . "$WORK/$ROUTE.jsonl") bodies, $CONNECTIONS connections, $DURATION"
+
+case "$ROUTE" in
+  screen) PATH_="/v1/screen" ;;
+  match) PATH_="/match/default" ;;
+  *) echo "unknown route $ROUTE" >&2; exit 2 ;;
+esac
+
+# Warm-up, then the measured run.
+BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d5s -s benches/http/bodies.lua "$ADDR$PATH_" > /dev/null
+grep VmRSS /proc/$SERVER/status | awk '{print "RSS_KB t=warm kb=" $2}'
+( t=0; while kill -0 "$SERVER" 2>/dev/null; do sleep 10; t=$((t+10)); grep VmRSS /proc/$SERVER/status 2>/dev/null | awk -v t=$t '{print "RSS_KB t=" t " kb=" $2}'; done ) &
+SAMPLER=$!
+BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/http/bodies.lua "$ADDR$PATH_"
+kill $SAMPLER 2>/dev/null || true
+grep VmRSS /proc/$SERVER/status | awk '{print "RSS_KB t=end kb=" $2}'
+echo "server log lines: $(wc -l < "$WORK/server.log"), errors logged: $(grep -c '"status":5' "$WORK/server.log" || true)"
