@@ -659,3 +659,77 @@ pub async fn reload(_access: AdminAccess, state: web::Data<AppState>) -> Result<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test;
+
+    fn req(name: &str) -> ScreenRequest {
+        ScreenRequest { name: Some(name.into()), ..ScreenRequest::default() }
+    }
+
+    #[::core::prelude::v1::test]
+    fn a_request_becomes_the_engine_query() {
+        let r = ScreenRequest {
+            kind: Some("Company".into()),
+            country: Some(" MX ".into()),
+            dob: Some("17/07/1966".into()),
+            identifiers: vec!["OECR660717HMNSRB00".into()],
+            ..req("Grupo Impergoza")
+        };
+        let q = r.to_query().unwrap();
+        assert_eq!(q.kind, Some(EntityKind::Company));
+        assert_eq!(q.country.as_deref(), Some("MX"));
+        assert_eq!(q.dob, Some(BirthDate::ymd(1966, 7, 17)));
+        assert_eq!(q.identifiers.len(), 1);
+        assert_eq!(ScreenRequest { kind: Some("any".into()), ..req("x") }.to_query().unwrap().kind, None);
+    }
+
+    #[::core::prelude::v1::test]
+    fn the_address_supplies_a_missing_country() {
+        let r = ScreenRequest { address: Some("Calle 5 de Mayo 10, Culiacán, Sinaloa, México".into()), ..req("x") };
+        assert_eq!(r.to_query().unwrap().country.as_deref(), Some("MX"));
+        let r = ScreenRequest { address: Some("somewhere".into()), ..req("x") };
+        assert_eq!(r.to_query().unwrap().country, None);
+    }
+
+    #[::core::prelude::v1::test]
+    fn bad_fields_are_named_by_code() {
+        let code = |r: ScreenRequest| r.to_query().unwrap_err().code;
+        assert_eq!(code(ScreenRequest::default()), "missing_name");
+        assert_eq!(code(req(" ")), "empty_name");
+        assert_eq!(code(req(&"a".repeat(1001))), "name_too_long");
+        assert_eq!(code(req("a\u{7}b")), "invalid_name");
+        assert_eq!(code(ScreenRequest { kind: Some("boat".into()), ..req("x") }), "invalid_type");
+        assert_eq!(code(ScreenRequest { dob: Some("1966-02-30".into()), ..req("x") }), "invalid_dob");
+        assert_eq!(code(ScreenRequest { country: Some("M\nX".into()), ..req("x") }), "invalid_field");
+    }
+
+    #[actix_web::test]
+    async fn handler_screens_through_the_service_stack() {
+        let (mut settings, _) = (crate::config::Settings::defaults(), ());
+        settings.auth.required = false;
+        settings.lists.data_dir = "/nonexistent/cartelscreen-unit".into();
+        let lists = std::sync::Arc::new(crate::live::LiveLists::load(settings, vec![]).unwrap());
+        let state = web::Data::new(AppState::new(lists, std::sync::Arc::new(crate::http::metrics::Metrics::new())));
+        let app = test::init_service(
+            actix_web::App::new()
+                .app_data(state.clone())
+                .configure(|c| crate::http::startup::extractor_config(c, &state.settings))
+                .configure(crate::http::startup::routes),
+        )
+        .await;
+        let r = test::TestRequest::post()
+            .uri("/v1/screen")
+            .set_json(serde_json::json!({"name": "Carteles Unidos", "reference": "r1"}))
+            .to_request();
+        let v: serde_json::Value = test::call_and_read_body_json(&app, r).await;
+        assert_eq!(v["decision"], "block");
+        assert_eq!(v["reference"], "r1");
+        assert_eq!(v["matches"][0]["entity_id"], "cs-cu");
+        let r = test::TestRequest::post().uri("/v1/screen").set_json(serde_json::json!({"name": ""})).to_request();
+        let res = test::call_service(&app, r).await;
+        assert_eq!(res.status(), 422);
+    }
+}
