@@ -12,3 +12,4 @@ pub mod ops;
 pub mod rate_limit;
 pub mod startup;
 pub mod state;
+pub mod yente;

@@ -702,7 +702,7 @@ mod tests {
         assert_eq!(code(req(&"a".repeat(1001))), "name_too_long");
         assert_eq!(code(req("a\u{7}b")), "invalid_name");
         assert_eq!(code(ScreenRequest { kind: Some("boat".into()), ..req("x") }), "invalid_type");
-        assert_eq!(code(ScreenRequest { dob: Some("1966-02-30".into()), ..req("x") }), "invalid_dob");
+        assert_eq!(code(ScreenRequest { dob: Some("1966-13-01".into()), ..req("x") }), "invalid_dob");
         assert_eq!(code(ScreenRequest { country: Some("M\nX".into()), ..req("x") }), "invalid_field");
     }
 

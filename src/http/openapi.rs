@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{native, ops};
+use crate::http::{native, ops, yente};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,13 @@ use crate::http::{native, ops};
         ops::healthz,
         ops::readyz,
         ops::metrics,
+        yente::match_entities,
+        yente::search,
+        yente::entity,
+        yente::adjacent,
+        yente::adjacent_property,
+        yente::catalog,
+        yente::algorithms,
     ),
     modifiers(&ApiKeyAuth),
     tags(

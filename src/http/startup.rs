@@ -51,7 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/readyz").get(ops::readyz))
     .service(web::resource("/metrics").get(ops::metrics))
     .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
-    .service(web::redirect("/docs", "/docs/"));
+    .service(web::redirect("/docs", "/docs/"))
+    .configure(crate::http::yente::routes);
 }
 
 /// Extractor settings: body limits and JSON errors for every extractor.
