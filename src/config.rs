@@ -79,6 +79,8 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     pub max_batch_items: usize,
     pub max_text_chars: usize,
+    /// Largest CSV upload to `POST /v1/batch`.
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

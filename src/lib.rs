@@ -12,6 +12,7 @@
 //! depends on it.
 
 pub mod apikey;
+pub mod batch;
 pub mod cartels;
 pub mod config;
 pub mod country;

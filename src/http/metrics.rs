@@ -73,6 +73,14 @@ impl Metrics {
         self.screened.fetch_add(1, Relaxed);
     }
 
+    /// Records the decisions of many counterparties at once (a batch file).
+    pub fn decisions(&self, clear: u64, review: u64, block: u64) {
+        for (i, n) in [clear, review, block].into_iter().enumerate() {
+            self.decisions[i].fetch_add(n, Relaxed);
+        }
+        self.screened.fetch_add(clear + review + block, Relaxed);
+    }
+
     pub fn text_hits(&self, n: usize) {
         self.text_hits.fetch_add(n as u64, Relaxed);
     }

@@ -3,6 +3,7 @@
 //! this module.
 
 pub mod auth;
+pub mod batch;
 pub mod error;
 pub mod metrics;
 pub mod middleware;

@@ -43,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/screen").post(native::screen))
             .service(web::resource("/screen/batch").post(native::screen_batch))
             .service(web::resource("/screen/transaction").post(native::screen_transaction))
+            .service(web::resource("/batch").post(crate::http::batch::batch))
             .service(web::resource("/entities/{id}").get(native::entity))
             .service(web::resource("/lists").get(native::lists))
             .service(web::resource("/lists/reload").post(native::reload)),

@@ -12,6 +12,7 @@
 //! seed gives byte-identical cases on every platform and every version of the
 //! dependencies. The word tables in [`names`] are part of that contract.
 
+pub mod counterparties;
 pub mod names;
 pub mod negatives;
 pub mod variants;

@@ -99,7 +99,7 @@ fn us_person_case(rng: &mut Rng) -> Case {
 
 /// A date of birth between 1940 and 2004, most often around 1970:
 /// `YYYY-MM-DD`, sometimes the year alone.
-fn random_dob(rng: &mut Rng) -> String {
+pub(crate) fn random_dob(rng: &mut Rng) -> String {
     let spread = (rng.unit() + rng.unit()) / 2.0;
     let year = 1940 + (spread * 65.0) as i32;
     let year = year.clamp(1940, 2004);

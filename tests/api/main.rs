@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod batch_upload;
 mod errors;
 mod lists;
 mod ops;

@@ -1,0 +1,233 @@
+//! What a batch did: rows by decision and by cartel, errors, speed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::output::RowResult;
+use crate::screen::Decision;
+
+/// Rows whose error is kept in [`Summary::error_samples`].
+pub const MAX_ERROR_SAMPLES: usize = 20;
+
+/// Rows by decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Decisions {
+    pub clear: u64,
+    pub review: u64,
+    pub block: u64,
+    /// Rows that could not be screened.
+    pub error: u64,
+}
+
+/// One row that could not be screened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorSample {
+    /// 1-based among the data rows.
+    pub row: u64,
+    /// 1-based line of the file the row starts on.
+    pub line: u64,
+    pub error: String,
+}
+
+/// Counts over some rows; chunks are tallied apart and added up in order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub rows: u64,
+    pub decisions: Decisions,
+    /// Alerting rows (review or block) by the cartels their top match is
+    /// tied to; a row tied to two cartels counts for both.
+    pub cartels: BTreeMap<String, u64>,
+    /// The first [`MAX_ERROR_SAMPLES`] rows that could not be screened.
+    pub error_samples: Vec<ErrorSample>,
+}
+
+impl Tally {
+    pub(crate) fn add_row(&mut self, row: u64, line: u64, r: &RowResult) {
+        self.rows += 1;
+        match r.decision {
+            Some(Decision::Clear) => self.decisions.clear += 1,
+            Some(Decision::Review) => self.decisions.review += 1,
+            Some(Decision::Block) => self.decisions.block += 1,
+            None => {}
+        }
+        if let Some(e) = &r.error {
+            self.decisions.error += 1;
+            if self.error_samples.len() < MAX_ERROR_SAMPLES {
+                self.error_samples.push(ErrorSample { row, line, error: e.clone() });
+            }
+        }
+        if r.decision.is_some_and(Decision::is_alert) {
+            for c in &r.cartels {
+                *self.cartels.entry(c.clone()).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// Adds `other`, which comes after `self` in the input.
+    pub fn merge(&mut self, other: &Tally) {
+        self.rows += other.rows;
+        self.decisions.clear += other.decisions.clear;
+        self.decisions.review += other.decisions.review;
+        self.decisions.block += other.decisions.block;
+        self.decisions.error += other.decisions.error;
+        for (c, n) in &other.cartels {
+            *self.cartels.entry(c.clone()).or_insert(0) += n;
+        }
+        for e in &other.error_samples {
+            if self.error_samples.len() >= MAX_ERROR_SAMPLES {
+                break;
+            }
+            self.error_samples.push(e.clone());
+        }
+    }
+
+    pub fn alerts(&self) -> u64 {
+        self.decisions.review + self.decisions.block
+    }
+
+    /// The worst decision reached, if any row was screened.
+    pub fn worst(&self) -> Option<Decision> {
+        let d = &self.decisions;
+        if d.block > 0 {
+            Some(Decision::Block)
+        } else if d.review > 0 {
+            Some(Decision::Review)
+        } else if d.clear > 0 {
+            Some(Decision::Clear)
+        } else {
+            None
+        }
+    }
+}
+
+/// The report of a whole run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Data rows read and written (the header is not one).
+    pub rows: u64,
+    pub decisions: Decisions,
+    /// Review and block rows.
+    pub alerts: u64,
+    /// Alerting rows by cartel.
+    pub cartels: BTreeMap<String, u64>,
+    /// Rows that could not be screened (`decision=error`).
+    pub errors: u64,
+    pub error_samples: Vec<ErrorSample>,
+    /// Stopped by the cancel flag: the output holds the rows before the
+    /// stop, whole.
+    pub cancelled: bool,
+    /// False when screening was turned off (only parsed and written).
+    pub screened: bool,
+    pub elapsed_secs: f64,
+    pub rows_per_sec: f64,
+    /// Bytes of input read.
+    pub bytes_read: u64,
+    pub encoding: String,
+    pub delimiter: String,
+    pub format: String,
+    /// Field → the header(s) it was read from.
+    pub columns: BTreeMap<String, Vec<String>>,
+}
+
+impl Summary {
+    pub(crate) fn from_tally(t: &Tally) -> Summary {
+        Summary {
+            rows: t.rows,
+            decisions: t.decisions,
+            alerts: t.alerts(),
+            cartels: t.cartels.clone(),
+            errors: t.decisions.error,
+            error_samples: t.error_samples.clone(),
+            ..Summary::default()
+        }
+    }
+
+    /// A few lines for a person (no trailing newline).
+    pub fn text(&self) -> String {
+        let mut out = Vec::new();
+        let state = if self.cancelled { " (cancelled: the output holds whole rows only)" } else { "" };
+        out.push(format!(
+            "{} rows in {:.1} s, {} rows/s{state}",
+            thousands(self.rows),
+            self.elapsed_secs,
+            thousands(self.rows_per_sec.round() as u64)
+        ));
+        if self.screened {
+            let d = &self.decisions;
+            out.push(format!(
+                "  clear {}  review {}  block {}  error {}",
+                thousands(d.clear),
+                thousands(d.review),
+                thousands(d.block),
+                thousands(d.error)
+            ));
+            if !self.cartels.is_empty() {
+                let mut by: Vec<(&String, &u64)> = self.cartels.iter().collect();
+                by.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+                let parts: Vec<String> = by.iter().map(|(c, n)| format!("{c} {}", thousands(**n))).collect();
+                out.push(format!("  alerts by cartel: {}", parts.join(", ")));
+            }
+        } else {
+            out.push(format!("  not screened (parse and write only); {} rows in error", thousands(self.errors)));
+        }
+        if self.errors > 0 {
+            out.push(format!("  {} rows could not be screened, first ones:", thousands(self.errors)));
+            for e in self.error_samples.iter().take(5) {
+                out.push(format!("    row {} (line {}): {}", e.row, e.line, e.error));
+            }
+        }
+        out.join("\n")
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tallies_add_up() {
+        let mut a = Tally::default();
+        let block = RowResult { decision: Some(Decision::Block), cartels: vec!["CJNG".into()], ..Default::default() };
+        a.add_row(1, 2, &block);
+        a.add_row(2, 3, &RowResult::failed("name is empty".into()));
+        let mut b = Tally::default();
+        b.add_row(3, 4, &RowResult { decision: Some(Decision::Clear), ..Default::default() });
+        b.add_row(
+            4,
+            5,
+            &RowResult {
+                decision: Some(Decision::Review),
+                cartels: vec!["CJNG".into(), "CDS".into()],
+                ..Default::default()
+            },
+        );
+        a.merge(&b);
+        assert_eq!(a.rows, 4);
+        assert_eq!(a.decisions, Decisions { clear: 1, review: 1, block: 1, error: 1 });
+        assert_eq!(a.cartels.get("CJNG"), Some(&2));
+        assert_eq!(a.cartels.get("CDS"), Some(&1));
+        assert_eq!(a.error_samples, vec![ErrorSample { row: 2, line: 3, error: "name is empty".into() }]);
+        assert_eq!(a.worst(), Some(Decision::Block));
+        let mut s = Summary::from_tally(&a);
+        s.screened = true;
+        let text = s.text();
+        assert!(text.contains("clear 1  review 1  block 1  error 1"), "{text}");
+        assert!(text.contains("alerts by cartel: CJNG 2, CDS 1"), "{text}");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+    }
+}

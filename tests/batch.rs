@@ -1,0 +1,514 @@
+//! `cartelscreen batch` and `cartelscreen gen counterparties` driven as a user
+//! drives them: real files (BOM, Windows-1252, semicolons, quoted line
+//! breaks, broken rows), exit codes, both output formats, the summary, Ctrl-C,
+//! and 100,000 generated rows against the official lists from `../shared`.
+//!
+//! The fixtures under `tests/data/batch/` use invented names and the cartels
+//! of the embedded registry; tests without `--lists` screen against that
+//! registry alone.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
+    // Screen exactly what each test names, whatever the environment holds.
+    c.env_remove("RUST_LOG").env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CARTELSCREEN__") && k != "CARTELSCREEN__LISTS__DATA_DIR" {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/data/batch/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shared(p: &str) -> String {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p);
+    assert!(path.exists(), "{} is missing: these tests need the shared data folder", path.display());
+    path.to_string_lossy().into_owned()
+}
+
+fn run(c: &mut Command) -> (Output, String, String) {
+    let out = c.output().expect("binary runs");
+    let so = String::from_utf8_lossy(&out.stdout).into_owned();
+    let se = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, so, se)
+}
+
+/// Runs a batch that must succeed and returns its stdout and stderr.
+fn ok(c: &mut Command) -> (String, String) {
+    let (out, so, se) = run(c);
+    assert!(out.status.success(), "exit {:?}\nstdout: {so}\nstderr: {se}", out.status);
+    (so, se)
+}
+
+struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn parse(text: &str) -> Table {
+        let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let headers = r.headers().expect("a header").iter().map(str::to_string).collect();
+        let rows = r.records().map(|x| x.expect("a whole CSV row").iter().map(str::to_string).collect()).collect();
+        Table { headers, rows }
+    }
+
+    fn col(&self, name: &str) -> usize {
+        self.headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}: {:?}", self.headers))
+    }
+
+    fn get(&self, row: usize, name: &str) -> &str {
+        &self.rows[row][self.col(name)]
+    }
+
+    fn column(&self, name: &str) -> Vec<&str> {
+        let c = self.col(name);
+        self.rows.iter().map(|r| r[c].as_str()).collect()
+    }
+}
+
+const RESULT_COLUMNS: [&str; 10] = [
+    "decision",
+    "score",
+    "top_match_id",
+    "top_match_name",
+    "matched_name",
+    "cartel",
+    "flags",
+    "match_count",
+    "explanation",
+    "error",
+];
+
+fn read_json(p: &Path) -> Value {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn utf8_with_bom_english_headers() {
+    let (so, se) = ok(bin().args(["batch", &fixture("bom_utf8.csv")]));
+    let t = Table::parse(&so);
+    // The BOM is not part of the first header; the result columns follow the input's.
+    assert_eq!(t.headers[0], "customer_id");
+    assert_eq!(&t.headers[8..], RESULT_COLUMNS);
+    assert_eq!(t.column("customer_id"), vec!["C-001", "C-002", "C-003", "C-004", "C-005"]);
+    assert_eq!(t.get(0, "decision"), "block");
+    assert_eq!(t.get(0, "top_match_id"), "cs-cjng");
+    assert_eq!(t.get(0, "cartel"), "CJNG");
+    assert_eq!(t.get(0, "score"), "1.000");
+    assert!(t.get(0, "flags").split('|').any(|f| f == "fto_cartel"), "{}", t.get(0, "flags"));
+    assert!(t.get(0, "explanation").starts_with("name 1.00 'Cártel de Jalisco Nueva Generación' ~ "), "{so}");
+    assert!(t.get(0, "explanation").contains("is the CJNG cartel"), "{so}");
+    assert_eq!(t.get(3, "cartel"), "CDN");
+    assert_eq!(t.get(3, "matched_name"), "Los Zetas");
+    for i in [1, 2, 4] {
+        assert_eq!(t.get(i, "decision"), "clear", "row {i}: {so}");
+        assert_eq!(t.get(i, "match_count"), "0");
+        assert_eq!(t.get(i, "error"), "");
+    }
+    assert_eq!(t.get(2, "Full Name"), "Transportes Ñandú del Norte S.A. de C.V.");
+    assert!(se.contains("utf-8"), "{se}");
+    assert!(se.contains("name ← Full Name"), "{se}");
+    assert!(se.contains("identifiers ← RFC / CURP"), "{se}");
+    assert!(se.contains("5 rows in"), "{se}");
+}
+
+#[test]
+fn windows_1252_semicolons_crlf_and_bad_rows_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let summary = dir.path().join("summary.json");
+    ok(bin().args([
+        "batch",
+        &fixture("cp1252_semicolon.csv"),
+        "-o",
+        out.to_str().unwrap(),
+        "--summary-json",
+        summary.to_str().unwrap(),
+    ]));
+    let bytes = std::fs::read(&out).unwrap();
+    let text = String::from_utf8(bytes).expect("the output is UTF-8");
+    let t = Table::parse(&text);
+    assert_eq!(t.headers[1], "Nombre o razón social");
+    assert_eq!(t.column("Clave"), vec!["A-01", "A-02", "A-03", "A-04", "A-05", "A-06", "A-07", "A-08"]);
+    assert_eq!(t.get(0, "Nombre o razón social"), "PEÑA ESCOBEDO ÉDGAR");
+    assert_eq!(t.get(0, "Domicilio"), "Av. Ñuñoa 45, León, Guanajuato");
+    assert_eq!(t.get(0, "decision"), "clear");
+    assert!(matches!(t.get(1, "decision"), "review" | "block"), "{text}");
+    assert_eq!(t.get(1, "cartel"), "CDN");
+    // A quoted address over three lines (CRLF) stays one field.
+    assert_eq!(t.get(2, "Domicilio"), "Blvd. Río Bravo 900\r\nCol. Centro\r\nReynosa, Tamaulipas");
+    assert_eq!(t.get(2, "decision"), "clear");
+    // The broken rows in the middle: each in its place, with its reason.
+    assert_eq!(t.get(3, "decision"), "error");
+    assert!(t.get(3, "error").contains("9 fields where the header has 7"), "{text}");
+    assert_eq!(t.get(3, "Nombre o razón social"), "Ñandú Logística");
+    assert_eq!(t.get(4, "error"), "name is empty");
+    assert!(t.get(5, "error").contains("dob '31/31/1980'"), "{text}");
+    assert_eq!(t.get(6, "decision"), "block");
+    assert_eq!(t.get(6, "cartel"), "LNFM");
+    assert_eq!(t.get(7, "Nombre o razón social"), "Peñoles Ónix Distribuciones");
+    let s = read_json(&summary);
+    assert_eq!(s["rows"], 8);
+    assert_eq!(s["encoding"], "windows-1252");
+    assert_eq!(s["delimiter"], ";");
+    assert_eq!(s["errors"], 3);
+    assert_eq!(s["decisions"]["error"], 3);
+    assert_eq!(s["decisions"]["clear"], 3);
+    assert_eq!(s["cartels"]["LNFM"], 1);
+    assert_eq!(s["cartels"]["CDN"], 1);
+    assert_eq!(s["error_samples"][0]["row"], 4);
+    // The header is line 1; the address of A-03 spans lines 4-6.
+    assert_eq!(s["error_samples"][0]["line"], 7);
+    assert_eq!(s["columns"]["name"][0], "Nombre o razón social");
+    assert_eq!(s["columns"]["type"][0], "Tipo de persona");
+    assert_eq!(s["columns"]["reference"][0], "Clave");
+    assert_eq!(s["cancelled"], false);
+    assert!(s["rows_per_sec"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn forced_encodings() {
+    // Latin-1 reads the same accents as Windows-1252 here.
+    let (so, _) = ok(bin().args(["batch", &fixture("cp1252_semicolon.csv"), "--encoding", "latin-1", "-q"]));
+    assert_eq!(Table::parse(&so).get(0, "Nombre o razón social"), "PEÑA ESCOBEDO ÉDGAR");
+    // Forced UTF-8: rows with Windows-1252 bytes cannot be read, and say so;
+    // the others are screened.
+    let (so, _) = ok(bin().args(["batch", &fixture("cp1252_semicolon.csv"), "--encoding", "utf-8", "-q"]));
+    let t = Table::parse(&so);
+    assert_eq!(t.rows.len(), 8);
+    assert_eq!(t.get(0, "decision"), "error");
+    assert!(t.get(0, "error").contains("not valid UTF-8"), "{so}");
+    assert_eq!(t.get(6, "decision"), "block");
+    let (out, _, se) = run(bin().args(["batch", &fixture("bom_utf8.csv"), "--encoding", "ebcdic"]));
+    assert_eq!(out.status.code(), Some(2), "{se}");
+}
+
+#[test]
+fn pipes_tabs_and_quoted_line_breaks() {
+    let (so, se) = ok(bin().args(["batch", &fixture("pipes_quoted.csv")]));
+    assert!(se.contains("delimiter '|'"), "{se}");
+    let t = Table::parse(&so);
+    assert_eq!(t.column("id_cliente"), vec!["1", "2", "3"]);
+    // The name kept its line break in the output and was screened without it.
+    assert_eq!(t.get(0, "nombre"), "Carteles\nUnidos");
+    assert_eq!(t.get(0, "decision"), "block");
+    assert_eq!(t.get(0, "cartel"), "CU");
+    assert_eq!(t.get(0, "notas"), "nota con | barra");
+    assert_eq!(t.get(1, "notas"), "línea 1\nlínea 2");
+    assert_eq!(t.get(2, "nombre"), "Comercial \"El Güero\" SA");
+    let (so, se) = ok(bin().args(["batch", &fixture("tabs_crlf.tsv")]));
+    assert!(se.contains("delimiter 'tab'"), "{se}");
+    let t = Table::parse(&so);
+    assert_eq!(t.column("decision"), vec!["block", "clear"]);
+    assert_eq!(t.get(0, "cartel"), "CDG");
+    // --delimiter overrides the detection: read with `,`, the header is one column.
+    let (out, _, se) = run(bin().args(["batch", &fixture("tabs_crlf.tsv"), "--delimiter", ","]));
+    assert_eq!(out.status.code(), Some(2), "{se}");
+}
+
+#[test]
+fn every_bad_row_gets_its_reason_and_the_run_goes_on() {
+    let (so, se) = ok(bin().args(["batch", &fixture("bad_rows.csv")]));
+    let t = Table::parse(&so);
+    assert_eq!(t.column("ref"), (1..=11).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert_eq!(t.get(0, "decision"), "block");
+    assert_eq!(t.get(10, "decision"), "block");
+    let errors: Vec<&str> = t.column("error");
+    assert!(errors[1].contains("3 fields where the header has 4"), "{}", errors[1]);
+    assert!(errors[2].contains("5 fields where the header has 4"), "{}", errors[2]);
+    assert_eq!(errors[3], "name is empty");
+    assert_eq!(errors[4], "name is empty");
+    assert!(errors[5].contains("control characters"), "{}", errors[5]);
+    assert!(errors[6].contains("no letters or digits"), "{}", errors[6]);
+    assert!(errors[7].contains("type 'martian'"), "{}", errors[7]);
+    assert!(errors[8].contains("dob '2099-99-99'"), "{}", errors[8]);
+    assert!(errors[9].contains("longer than 1000 characters"), "{}", errors[9]);
+    for i in 1..10 {
+        assert_eq!(t.get(i, "decision"), "error", "row {i}");
+        assert_eq!(t.get(i, "score"), "");
+    }
+    // Every output row is as wide as the header, whatever the input row was.
+    assert!(t.rows.iter().all(|r| r.len() == 4 + RESULT_COLUMNS.len()));
+    assert!(se.contains("error 9"), "{se}");
+}
+
+#[test]
+fn empty_header_only_and_no_name_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let (o, _, se) = run(bin().args(["batch", &fixture("empty.csv"), "-o", out.to_str().unwrap()]));
+    assert_eq!(o.status.code(), Some(2), "{se}");
+    assert!(se.contains("empty"), "{se}");
+    assert!(!out.exists(), "nothing is written for a refused file");
+
+    let summary = dir.path().join("s.json");
+    let (so, _) = ok(bin().args(["batch", &fixture("header_only.csv"), "--summary-json", summary.to_str().unwrap()]));
+    assert_eq!(
+        so,
+        "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error\n"
+    );
+    assert_eq!(read_json(&summary)["rows"], 0);
+    let (so, _) = ok(bin().args(["batch", &fixture("header_only.csv"), "--format", "jsonl"]));
+    assert_eq!(so, "");
+
+    let (o, so, se) = run(bin().args(["batch", &fixture("no_name.csv"), "-o", out.to_str().unwrap()]));
+    assert_eq!(o.status.code(), Some(2), "{se}");
+    assert!(se.contains("no name column"), "{se}");
+    assert!(se.contains("--name-col"), "{se}");
+    assert!(se.contains("`rfc`"), "{se}");
+    assert_eq!(so, "");
+    assert!(!out.exists());
+    // Named by hand it is fine (here the RFC column, as a name).
+    let (so, _) = ok(bin().args(["batch", &fixture("no_name.csv"), "--name-col", "RFC", "--type-col", ""]));
+    assert_eq!(Table::parse(&so).rows.len(), 1);
+    let (o, _, se) = run(bin().args(["batch", &fixture("no_name.csv"), "--name-col", "razón social"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(se.contains("--name-col `razón social`: no such column"), "{se}");
+    let (o, _, se) = run(bin().args(["batch", "/nonexistent/file.csv"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(se.contains("cannot open"), "{se}");
+}
+
+#[test]
+fn column_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "Proveedor,Doc A,Doc B,Origen,Alta\n\
+         Panadería Dos Hermanos,XAXX010101000,,MX,1990\n\
+         Someone Unlisted,,RUBEN-NOT-LISTED,MX,\n\
+         Cártel del Golfo,,,MX,\n",
+    )
+    .unwrap();
+    let (o, _, se) = run(bin().args(["batch", input.to_str().unwrap()]));
+    assert_eq!(o.status.code(), Some(2), "{se}");
+    let (so, se) = ok(bin().args([
+        "batch",
+        input.to_str().unwrap(),
+        "--name-col",
+        "proveedor",
+        "--id-col",
+        "Doc A",
+        "--id-col",
+        "3",
+        "--country-col",
+        "Origen",
+        "--ref-col",
+        "Doc A",
+    ]));
+    assert!(se.contains("identifiers ← Doc A / Doc B"), "{se}");
+    assert!(se.contains("country ← Origen"), "{se}");
+    let t = Table::parse(&so);
+    assert_eq!(t.column("decision")[..2], ["clear", "clear"]);
+    assert!(matches!(t.get(2, "decision"), "review" | "block"), "{so}");
+    assert_eq!(t.get(2, "cartel"), "CDG");
+    assert_eq!(t.get(0, "Doc A"), "XAXX010101000");
+}
+
+#[test]
+fn stdin_and_output_guard() {
+    let mut child = bin()
+        .args(["batch", "-", "--format", "jsonl", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("nombre;país\nCJNG;MX\nFerretería La Güera;MX\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["decision"], "block");
+    assert!(out.stderr.is_empty(), "-q prints nothing: {}", String::from_utf8_lossy(&out.stderr));
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::copy(fixture("bom_utf8.csv"), &input).unwrap();
+    let (o, _, se) = run(bin().args(["batch", input.to_str().unwrap(), "-o", input.to_str().unwrap()]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(se.contains("is the input"), "{se}");
+    assert_eq!(std::fs::read(&input).unwrap(), std::fs::read(fixture("bom_utf8.csv")).unwrap());
+}
+
+#[test]
+fn jsonl_output() {
+    let (so, _) = ok(bin().args(["batch", &fixture("cp1252_semicolon.csv"), "--format", "jsonl", "-q"]));
+    let lines: Vec<Value> = so.lines().map(|l| serde_json::from_str(l).expect("one JSON object a line")).collect();
+    assert_eq!(lines.len(), 8);
+    assert_eq!(lines[0]["input"]["Clave"], "A-01");
+    assert_eq!(lines[0]["input"]["Nombre o razón social"], "PEÑA ESCOBEDO ÉDGAR");
+    assert_eq!(lines[0]["decision"], "clear");
+    assert_eq!(lines[0]["match_count"], 0);
+    assert!(lines[0]["score"].is_null());
+    assert_eq!(lines[2]["input"]["Domicilio"], "Blvd. Río Bravo 900\r\nCol. Centro\r\nReynosa, Tamaulipas");
+    assert_eq!(lines[3]["decision"], "error");
+    assert!(lines[3]["error"].as_str().unwrap().contains("9 fields"));
+    assert!(lines[3]["match_count"].is_null());
+    let block = &lines[6];
+    assert_eq!(block["decision"], "block");
+    assert_eq!(block["score"], 1.0);
+    assert_eq!(block["top_match_id"], "cs-lnfm");
+    assert_eq!(block["cartel"], "LNFM");
+    assert!(block["flags"].as_array().unwrap().iter().any(|f| f == "fto_cartel"));
+    assert_eq!(block["match_count"], 1);
+    assert!(block["error"].is_null());
+    for key in RESULT_COLUMNS {
+        assert!(block.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn fail_on_sets_the_exit_status() {
+    // bom_utf8.csv has two blocks.
+    let (o, _, _) = run(bin().args(["batch", &fixture("bom_utf8.csv"), "--fail-on", "block", "-q"]));
+    assert_eq!(o.status.code(), Some(3));
+    let (o, _, _) = run(bin().args(["batch", &fixture("bom_utf8.csv"), "--fail-on", "review", "-q"]));
+    assert_eq!(o.status.code(), Some(3));
+    // cp1252_semicolon.csv: a review (Cártel del Noreste) may or may not be a
+    // block; a file of clear rows and errors fails on nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("clear.csv");
+    std::fs::write(&input, "name\nFerretería La Güera\n\n,\n").unwrap();
+    let (o, so, _) = run(bin().args(["batch", input.to_str().unwrap(), "--fail-on", "review", "-q"]));
+    assert_eq!(o.status.code(), Some(0), "{so}");
+    assert_eq!(Table::parse(&so).column("decision"), vec!["clear", "error"]);
+    let (o, _, _) = run(bin().args(["batch", input.to_str().unwrap(), "--fail-on", "block", "-q"]));
+    assert_eq!(o.status.code(), Some(0));
+    let (o, _, _) = run(bin().args(["batch", input.to_str().unwrap(), "--fail-on", "clear"]));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Lines of `path` that are whole CSV rows (the header excluded), once the
+/// file holds at least `want` of them.
+fn wait_for_rows(path: &Path, want: usize, deadline: Duration) -> usize {
+    let start = Instant::now();
+    loop {
+        let n = std::fs::read_to_string(path).map(|t| t.lines().count().saturating_sub(1)).unwrap_or(0);
+        if n >= want || start.elapsed() > deadline {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_with_whole_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let summary = dir.path().join("s.json");
+    let mut child = bin()
+        .args(["batch", "-", "-o", out.to_str().unwrap(), "--summary-json", summary.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // More than the megabyte the encoding is guessed from, so that reading
+    // starts while the input stays open.
+    let mut text = String::from("ref,name\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("{i},Comercializadora Número {i} del Norte\n"));
+    }
+    assert!(text.len() > (1 << 20) + (64 << 10));
+    stdin.write_all(text.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Fourteen whole chunks of 2,048 rows are screened and written; the rest
+    // waits for more input that never comes.
+    let whole = 14 * 2048;
+    let n = wait_for_rows(&out, whole, Duration::from_secs(60));
+    assert_eq!(n, whole);
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "the batch did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert_eq!(status.code(), Some(130));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.ends_with('\n'));
+    let t = Table::parse(&text);
+    assert_eq!(t.rows.len(), whole);
+    assert_eq!(t.column("ref"), (0..whole).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert!(t.rows.iter().all(|r| r.len() == 2 + RESULT_COLUMNS.len()));
+    let s = read_json(&summary);
+    assert_eq!(s["cancelled"], true);
+    assert_eq!(s["rows"], whole);
+}
+
+#[test]
+fn a_hundred_thousand_generated_rows_in_order_against_the_official_lists() {
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    let out = dir.path().join("out.csv");
+    let summary = dir.path().join("s.json");
+    ok(bin().args(["--lists", &sdn, "gen", "counterparties", "--rows", "100000", "--seed", "11", "-o"]).arg(&input));
+    // Deterministic: the same seed gives the same file.
+    let again = dir.path().join("again.csv");
+    ok(bin().args(["--lists", &sdn, "gen", "counterparties", "--rows", "100000", "--seed", "11", "-o"]).arg(&again));
+    assert_eq!(std::fs::read(&input).unwrap(), std::fs::read(&again).unwrap());
+
+    ok(bin()
+        .args(["--lists", &sdn, "batch"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--summary-json")
+        .arg(&summary)
+        .arg("-q"));
+    let source = Table::parse(&std::fs::read_to_string(&input).unwrap());
+    let t = Table::parse(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(source.rows.len(), 100_000);
+    assert_eq!(t.rows.len(), 100_000);
+    // The reference column round-trips in order, and so does every input column.
+    let refs = t.column("id_cliente");
+    for (i, r) in refs.iter().enumerate() {
+        assert_eq!(*r, format!("CLI-{:08}", i + 1));
+    }
+    for (a, b) in source.rows.iter().zip(&t.rows) {
+        assert_eq!(a[..], b[..a.len()]);
+    }
+    let s = read_json(&summary);
+    assert_eq!(s["rows"], 100_000);
+    let d = &s["decisions"];
+    let total: u64 = ["clear", "review", "block", "error"].iter().map(|k| d[k].as_u64().unwrap()).sum();
+    assert_eq!(total, 100_000);
+    assert_eq!(d["error"], 0);
+    // About 1% of the rows are listed names or their variants.
+    let alerts = s["alerts"].as_u64().unwrap();
+    assert!((500..=3000).contains(&alerts), "{alerts} alerts");
+    let decisions = t.column("decision");
+    assert_eq!(decisions.iter().filter(|d| **d == "block" || **d == "review").count() as u64, alerts);
+}
+
+#[test]
+fn no_screen_only_parses_and_writes() {
+    let (so, se) = ok(bin().args(["batch", &fixture("cp1252_semicolon.csv"), "--no-screen"]));
+    let t = Table::parse(&so);
+    assert_eq!(t.rows.len(), 8);
+    assert_eq!(t.get(0, "decision"), "");
+    assert_eq!(t.get(3, "decision"), "error");
+    assert!(se.contains("not screened"), "{se}");
+}
