@@ -8,32 +8,18 @@
 //! registry alone.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+mod common;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
-    // Screen exactly what each test names, whatever the environment holds.
-    c.env_remove("RUST_LOG").env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CARTELSCREEN__") && k != "CARTELSCREEN__LISTS__DATA_DIR" {
-            c.env_remove(k);
-        }
-    }
-    c
-}
+use common::{bin, shared};
+
+use serde_json::Value;
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/data/batch/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared(p: &str) -> String {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p);
-    assert!(path.exists(), "{} is missing: these tests need the shared data folder", path.display());
-    path.to_string_lossy().into_owned()
 }
 
 fn run(c: &mut Command) -> (Output, String, String) {

@@ -1,28 +1,13 @@
 //! The `cartelscreen` binary driven as a user drives it: commands, flags,
 //! JSON output, exit codes, and the real list files from `../shared`.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
+mod common;
+
+use common::{bin, shared};
+
 use serde_json::Value;
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
-    // Screen exactly what each test names, whatever the environment holds.
-    c.env_remove("RUST_LOG").env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CARTELSCREEN__") && k != "CARTELSCREEN__LISTS__DATA_DIR" {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn shared(p: &str) -> String {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p);
-    assert!(path.exists(), "{} is missing: these tests need the shared data folder", path.display());
-    path.to_string_lossy().into_owned()
-}
 
 fn fixture(p: &str) -> String {
     format!("{}/tests/data/{p}", env!("CARGO_MANIFEST_DIR"))

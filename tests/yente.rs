@@ -12,24 +12,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::bin;
+
 const CLIENT: &str = "yente-client[cli]==0.2.0";
 const CLIENT_VERSION: &str = "0.2.0";
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(900);
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
-    // Serve exactly the lists this test names, whatever the environment holds.
-    c.env_remove("RUST_LOG").env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CARTELSCREEN__") && k != "CARTELSCREEN__LISTS__DATA_DIR" {
-            c.env_remove(k);
-        }
-    }
-    c
 }
 
 fn ofac_sdn() -> PathBuf {

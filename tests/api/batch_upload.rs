@@ -3,14 +3,7 @@
 use crate::helpers::*;
 
 async fn upload(app: &TestApp, query: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/v1/batch{query}")))
-        .bearer_auth(&app.screen_key)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    app.post_body(&format!("/v1/batch{query}"), content_type, body).await
 }
 
 #[actix_web::test]

@@ -4,17 +4,6 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-async fn post_raw(app: &TestApp, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(&app.screen_key)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[actix_web::test]
 async fn bad_names_have_their_own_codes() {
     let app = spawn_app().await;
@@ -54,14 +43,14 @@ async fn whitespace_only_names_are_refused() {
 #[actix_web::test]
 async fn malformed_bodies_are_400_and_wrong_media_types_415() {
     let app = spawn_app().await;
-    expect_error(post_raw(&app, "/v1/screen", "application/json", "{\"name\": ").await, 400, "invalid_json").await;
-    expect_error(post_raw(&app, "/v1/screen", "application/json", "not json").await, 400, "invalid_json").await;
-    expect_error(post_raw(&app, "/v1/screen", "application/json", "").await, 400, "invalid_json").await;
-    expect_error(post_raw(&app, "/v1/screen", "application/json", vec![0xff, 0xfe, 0x00]).await, 400, "invalid_json")
+    expect_error(app.post_body("/v1/screen", "application/json", "{\"name\": ").await, 400, "invalid_json").await;
+    expect_error(app.post_body("/v1/screen", "application/json", "not json").await, 400, "invalid_json").await;
+    expect_error(app.post_body("/v1/screen", "application/json", "").await, 400, "invalid_json").await;
+    expect_error(app.post_body("/v1/screen", "application/json", vec![0xff, 0xfe, 0x00]).await, 400, "invalid_json")
         .await;
-    expect_error(post_raw(&app, "/v1/screen", "text/plain", "{\"name\":\"x\"}").await, 415, "unsupported_media_type")
+    expect_error(app.post_body("/v1/screen", "text/plain", "{\"name\":\"x\"}").await, 415, "unsupported_media_type")
         .await;
-    expect_error(post_raw(&app, "/v1/screen", "text/csv", "name\nx\n").await, 415, "unsupported_media_type").await;
+    expect_error(app.post_body("/v1/screen", "text/csv", "name\nx\n").await, 415, "unsupported_media_type").await;
     let r = app.client.post(app.url("/v1/screen")).bearer_auth(&app.screen_key).body("{}").send().await.unwrap();
     expect_error(r, 415, "unsupported_media_type").await;
 }
@@ -70,12 +59,12 @@ async fn malformed_bodies_are_400_and_wrong_media_types_415() {
 async fn oversized_bodies_are_413_with_or_without_a_length() {
     let app = spawn_app_with(|s| s.server.max_body_bytes = 1000).await;
     let big = json!({"name": "a".repeat(2000)}).to_string();
-    expect_error(post_raw(&app, "/v1/screen", "application/json", big.clone()).await, 413, "payload_too_large").await;
+    expect_error(app.post_body("/v1/screen", "application/json", big.clone()).await, 413, "payload_too_large").await;
     // Chunked, so the server only learns the size while reading.
     let stream = futures_util::stream::iter(
         big.into_bytes().chunks(100).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>(),
     );
-    let r = post_raw(&app, "/v1/screen", "application/json", reqwest::Body::wrap_stream(stream)).await;
+    let r = app.post_body("/v1/screen", "application/json", reqwest::Body::wrap_stream(stream)).await;
     expect_error(r, 413, "payload_too_large").await;
 }
 

@@ -73,6 +73,18 @@ impl TestApp {
         self.client.post(self.url(path)).bearer_auth(&self.screen_key).json(body).send().await.unwrap()
     }
 
+    /// POST a raw body with the screening key and the given content type.
+    pub async fn post_body(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.screen_key)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post_admin(&self, path: &str) -> reqwest::Response {
         self.client.post(self.url(path)).bearer_auth(&self.admin_key).send().await.unwrap()
     }
