@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use cartelscreen::audit::{Origin, Screened};
 use cartelscreen::config::Settings;
 use cartelscreen::engine::load_screener;
 use cartelscreen::eval::{read_cases, read_pairs, run_cases, run_pairs, CasesReport, PairsReport};
@@ -78,11 +79,35 @@ pub enum Command {
     Bench(BenchArgs),
     /// Screen a CSV file of counterparties: one output row per input row, in order.
     Batch(BatchArgs),
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Generate evaluation cases: variants of listed names, or realistic
     /// counterparties that are on no list.
     Gen {
         #[command(subcommand)]
         command: GenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Write the audit records of a period as CSV or JSON lines.
+    Export {
+        /// First instant included (RFC 3339 or YYYY-MM-DD); the beginning when omitted.
+        #[arg(long)]
+        from: Option<String>,
+        /// First instant excluded; now when omitted.
+        #[arg(long)]
+        to: Option<String>,
+        /// csv or jsonl.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl"])]
+        format: String,
+        /// Where to write (standard output when omitted).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -108,7 +133,7 @@ pub enum KeysCommand {
         /// Name of the key in logs and metrics.
         #[arg(long)]
         id: String,
-        /// screen, admin. Repeatable.
+        /// screen, analyst, admin. Repeatable.
         #[arg(long = "scope", value_name = "SCOPE", default_value = "screen")]
         scopes: Vec<String>,
         #[arg(long)]
@@ -199,8 +224,17 @@ pub enum ListsCommand {
         json: bool,
     },
     /// Download the official lists into the data directory, validate them,
-    /// and only then replace the files in service.
+    /// and only then replace the files in service; then re-screen monitored
+    /// counterparties against what changed.
     Fetch {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The entries added, removed and changed between two versions of a
+    /// list (two folders of an OFAC set, two UN XML files...).
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -259,7 +293,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Screen(a) => {
             let screener = load(&settings, &cli.lists)?;
             let q = a.facts.query(&a.name)?;
-            let s = screener.screen(&q)?;
+            let compliance = open_compliance(&settings)?;
+            let s = compliance.dispositions.book().screen(&screener, &q, None)?;
+            let audit = &compliance.audit;
+            let origin = Origin::new(cli_request_id(), cartelscreen::audit::cli_caller(), "cli");
+            let subject = cartelscreen::monitor::counterparty_json(&q, None);
+            let lists = cartelscreen::audit::list_versions(&screener);
+            let screened = Screened { item: None, reference: None, subject, outcome: Ok(&s) };
+            let at = cartelscreen::store::now_millis();
+            audit.append_blocking(vec![audit.context().screening(&origin, &lists, at, screened)])?;
             if a.json {
                 print_json(&screening_json(&q, &s, &screener))?;
             } else {
@@ -285,7 +327,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lists_show(&screener, json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lists { command: ListsCommand::Fetch { json } } => lists_fetch(&settings, json),
+        Command::Lists { command: ListsCommand::Fetch { json } } => lists_fetch(&settings, &cli.lists, json),
+        Command::Lists { command: ListsCommand::Diff { old, new, json } } => {
+            let report = cartelscreen::delta::diff_paths(&old, &new)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                outln!("{}", cartelscreen::delta::render_text(&report).trim_end());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Export { from, to, format, output } } => {
+            audit_export(&settings, from, to, &format, output)
+        }
         Command::Eval(a) => eval(&settings, &cli.lists, a),
         Command::Bench(a) => bench(&settings, &cli.lists, a),
         Command::Gen { command } => generate(&settings, &cli.lists, command),
@@ -507,7 +561,7 @@ fn lists_show(s: &Screener, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn lists_fetch(settings: &Settings, json: bool) -> Result<ExitCode> {
+fn lists_fetch(settings: &Settings, extra: &[PathBuf], json: bool) -> Result<ExitCode> {
     let reports = cartelscreen::lists::fetch::fetch_all(&settings.fetch, &settings.lists.data_dir)?;
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     if json {
@@ -520,7 +574,58 @@ fn lists_fetch(settings: &Settings, json: bool) -> Result<ExitCode> {
             }
         }
     }
+    // Monitoring compares what is now in service with what it last saw.
+    let screener = load(settings, extra)?;
+    let compliance = open_compliance(settings)?;
+    let outcome = compliance.monitor.check(&screener)?;
+    if !json {
+        match &outcome {
+            cartelscreen::monitor::CheckOutcome::Changed { added, removed, changed, rescreened, alerts } => outln!(
+                "monitoring: {added} added, {removed} removed, {changed} changed; {rescreened} monitored counterparties re-screened, {alerts} new alerts"
+            ),
+            other => outln!("monitoring: {}", serde_json::to_value(other)?["outcome"].as_str().unwrap_or("checked")),
+        }
+    }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The store, dispositions and monitoring, for commands that screen.
+fn open_compliance(settings: &Settings) -> Result<cartelscreen::compliance::Compliance> {
+    cartelscreen::compliance::Compliance::open(settings).context("cannot open the audit store")
+}
+
+/// A command-line run's id in the audit trail.
+fn cli_request_id() -> String {
+    format!("cli-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn audit_export(
+    settings: &Settings,
+    from: Option<String>,
+    to: Option<String>,
+    format: &str,
+    output: Option<PathBuf>,
+) -> Result<ExitCode> {
+    use cartelscreen::audit::export::{export, parse_time, ExportFormat};
+    let bound = |name: &str, v: &Option<String>| -> Result<Option<i64>> {
+        match v {
+            None => Ok(None),
+            Some(s) => parse_time(s).map(Some).with_context(|| format!("--{name} {s:?} is not RFC 3339 or YYYY-MM-DD")),
+        }
+    };
+    let filter =
+        cartelscreen::store::AuditFilter { from: bound("from", &from)?, to: bound("to", &to)?, ..Default::default() };
+    let format = if format == "jsonl" { ExportFormat::Jsonl } else { ExportFormat::Csv };
+    let store = cartelscreen::store::open(&settings.audit).context("cannot open the audit store")?;
+    let count = match &output {
+        Some(p) => {
+            let f = std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
+            export(&*store, &filter, format, std::io::BufWriter::new(f))?
+        }
+        None => export(&*store, &filter, format, std::io::stdout().lock())?,
+    };
+    eprintln!("{count} audit records exported");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_file(p: &PathBuf) -> Result<std::fs::File> {
@@ -782,7 +887,8 @@ fn keys_create(id: &str, scopes: &[String], json: bool) -> Result<ExitCode> {
         parsed.push(match s.trim() {
             "screen" => Scope::Screen,
             "admin" => Scope::Admin,
-            other => bail!("unknown scope `{other}` (use screen or admin)"),
+            "analyst" => Scope::Analyst,
+            other => bail!("unknown scope `{other}` (use screen, analyst or admin)"),
         });
     }
     parsed.sort();
@@ -791,8 +897,7 @@ fn keys_create(id: &str, scopes: &[String], json: bool) -> Result<ExitCode> {
     if json {
         print_json(&serde_json::json!({"key": key.secret, "entry": key.settings}))?;
     } else {
-        let scopes: Vec<String> =
-            parsed.iter().map(|s| format!("\"{}\"", if *s == Scope::Admin { "admin" } else { "screen" })).collect();
+        let scopes: Vec<String> = parsed.iter().map(|s| format!("\"{}\"", s.as_str())).collect();
         outln!("API key (shown once, store it now):\n\n  {}\n", key.secret);
         outln!("Add to the configuration:\n");
         outln!(
@@ -863,6 +968,9 @@ pub struct BatchArgs {
     /// (measures the floor of the pipeline).
     #[arg(long, hide = true)]
     pub no_screen: bool,
+    /// Also register every row that has a reference for ongoing monitoring.
+    #[arg(long)]
+    pub monitor: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1060,8 +1168,32 @@ fn batch(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitCod
         last: None,
         drawn: false,
     };
-    let result = job.run(screener.as_ref(), out, &cancel, |p| progress.update(p));
+    let compliance = if a.no_screen { None } else { Some(open_compliance(settings)?) };
+    let book = compliance.as_ref().map(|c| c.dispositions.book());
+    let caller = cartelscreen::audit::cli_caller();
+    let unreferenced = std::sync::atomic::AtomicU64::new(0);
+    let register = |mut items: Vec<cartelscreen::store::Monitored>, skipped: u64| -> Result<(), String> {
+        unreferenced.fetch_add(skipped, std::sync::atomic::Ordering::Relaxed);
+        let Some(c) = &compliance else { return Ok(()) };
+        for m in &mut items {
+            m.registered_by = caller.clone();
+        }
+        c.monitor.register(&items).map_err(|e| e.to_string())
+    };
+    let hooks = cartelscreen::batch::Hooks {
+        dispositions: book.as_deref(),
+        audit: compliance
+            .as_ref()
+            .filter(|c| c.audit.enabled())
+            .map(|c| (&*c.audit, Origin::new(cli_request_id(), caller.clone(), "cli_batch"))),
+        monitor: if a.monitor && compliance.is_some() { Some(&register) } else { None },
+    };
+    let result = job.run_with(screener.as_ref(), &hooks, out, &cancel, |p| progress.update(p));
     progress.clear();
+    let skipped = unreferenced.load(std::sync::atomic::Ordering::Relaxed);
+    if a.monitor && skipped > 0 && !a.quiet {
+        eprintln!("{skipped} rows without a reference were not registered for monitoring");
+    }
     let summary = match result {
         Ok(s) => s,
         Err(BatchError::Write(e)) if to_stdout && e.kind() == std::io::ErrorKind::BrokenPipe => {

@@ -25,6 +25,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rate_limit: RateLimitSettings,
     pub reload: ReloadSettings,
+    pub audit: AuditSettings,
+    pub monitoring: MonitoringSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,8 +106,21 @@ pub struct LogSettings {
 pub enum Scope {
     /// Screen counterparties and read entities and lists.
     Screen,
-    /// Reload lists and read metrics when those are closed.
+    /// Reload lists, read the audit trail, and read metrics when those
+    /// are closed.
     Admin,
+    /// Record and revoke dispositions on alerts, read monitoring alerts.
+    Analyst,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Screen => "screen",
+            Scope::Admin => "admin",
+            Scope::Analyst => "analyst",
+        }
+    }
 }
 
 /// One API key, as its hash: the key itself is shown once, at creation.
@@ -143,6 +158,37 @@ pub struct ReloadSettings {
     pub interval_secs: u64,
     pub watch: bool,
     pub debounce_millis: u64,
+}
+
+/// Where the audit trail, dispositions and monitoring state are kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Off only for measuring what the trail costs: every screening is
+    /// otherwise recorded before it is answered.
+    pub enabled: bool,
+    /// `postgres://user:pass@host/db` to share one trail between replicas;
+    /// empty for the embedded SQLite database at `sqlite_path`.
+    pub url: String,
+    pub sqlite_path: PathBuf,
+    /// Records older than this many days are purged; 0 keeps them forever.
+    pub retention_days: u32,
+    /// Most records written in one transaction.
+    pub max_batch: usize,
+}
+
+/// Ongoing monitoring of registered counterparties and its webhook.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringSettings {
+    /// New alerts are POSTed here; empty for none.
+    pub webhook_url: String,
+    /// Key of the `X-Cartelscreen-Signature` HMAC-SHA256 header.
+    pub webhook_secret: String,
+    pub webhook_timeout_secs: u64,
+    /// First retry delay; it doubles with each failure up to the maximum.
+    pub retry_initial_millis: u64,
+    pub retry_max_secs: u64,
 }
 
 impl Settings {
@@ -208,6 +254,34 @@ impl Settings {
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(ConfigError::Invalid(format!("log.level {:?} is not a valid filter", self.log.level)));
+        }
+        let a = &self.audit;
+        if a.enabled && a.url.trim().is_empty() && a.sqlite_path.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid("audit: set audit.url or audit.sqlite_path".into()));
+        }
+        let url = a.url.trim();
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !url.is_empty() && !postgres {
+            return Err(ConfigError::Invalid("audit.url must be a postgres:// or postgresql:// URL".into()));
+        }
+        if a.max_batch == 0 {
+            return Err(ConfigError::Invalid("audit.max_batch must be at least 1".into()));
+        }
+        let mo = &self.monitoring;
+        if !mo.webhook_url.is_empty() {
+            if !(mo.webhook_url.starts_with("http://") || mo.webhook_url.starts_with("https://")) {
+                return Err(ConfigError::Invalid("monitoring.webhook_url must be an http:// or https:// URL".into()));
+            }
+            if mo.webhook_secret.len() < 16 {
+                return Err(ConfigError::Invalid(
+                    "monitoring.webhook_secret must be at least 16 characters when a webhook is set".into(),
+                ));
+            }
+        }
+        if mo.retry_initial_millis == 0 || mo.retry_max_secs == 0 || mo.webhook_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "monitoring.retry_initial_millis, retry_max_secs and webhook_timeout_secs must be at least 1".into(),
+            ));
         }
         let mut ids = std::collections::BTreeSet::new();
         for k in &self.auth.keys {

@@ -12,10 +12,14 @@
 //! depends on it.
 
 pub mod apikey;
+pub mod audit;
 pub mod batch;
 pub mod cartels;
+pub mod compliance;
 pub mod config;
 pub mod country;
+pub mod delta;
+pub mod dispositions;
 pub mod engine;
 pub mod equivalents;
 pub mod error;
@@ -25,13 +29,16 @@ pub mod index;
 pub mod lists;
 pub mod live;
 pub mod model;
+pub mod monitor;
 pub mod normalize;
 pub mod phonetic;
 pub mod score;
 pub mod screen;
 pub mod similarity;
+pub mod store;
 pub mod synth;
 pub mod telemetry;
 pub mod text_scan;
 pub mod watch;
+pub mod webhook;
 pub mod weights;

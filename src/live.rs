@@ -57,6 +57,8 @@ pub struct LiveLists {
     /// One reload at a time: two concurrent builds would only waste memory
     /// and race to swap.
     reloading: Mutex<()>,
+    /// Told after each swap (monitoring compares the new lists).
+    listeners: Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
 }
 
 impl LiveLists {
@@ -76,6 +78,7 @@ impl LiveLists {
             extra,
             status: Mutex::new(status),
             reloading: Mutex::new(()),
+            listeners: Mutex::new(Vec::new()),
         }
     }
 
@@ -95,6 +98,11 @@ impl LiveLists {
         let mut v: Vec<PathBuf> = self.settings.lists.paths.iter().chain(&self.extra).cloned().collect();
         v.push(self.settings.lists.data_dir.clone());
         v
+    }
+
+    /// Calls `f` after every swap to new list versions.
+    pub fn on_swap(&self, f: Box<dyn Fn() + Send + Sync>) {
+        self.listeners.lock().unwrap_or_else(|p| p.into_inner()).push(f);
     }
 
     pub fn status(&self) -> ReloadStatus {
@@ -123,6 +131,10 @@ impl LiveLists {
                 let number = old.number + 1;
                 drop(old);
                 self.current.store(Arc::new(Generation { screener, loaded_at: SystemTime::now(), number }));
+                drop(status);
+                for f in self.listeners.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                    f();
+                }
                 Ok(ReloadOutcome::Swapped)
             }
             Err(e) => {

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::cartels::{CartelRegistry, CartelTie, Network};
@@ -89,6 +89,13 @@ pub enum Flag {
     CountryMismatch,
     /// The name holds invisible characters, odd spaces or lookalike letters.
     PossibleEvasion,
+    /// An analyst recorded this match as a false positive; it does not alert.
+    SuppressedFalsePositive,
+    /// An analyst's false-positive disposition no longer holds: the list
+    /// entry changed since (a new alias, identifier, program...).
+    ListEntryChanged,
+    /// An analyst confirmed this match as true: it blocks.
+    ConfirmedMatch,
 }
 
 impl Flag {
@@ -105,10 +112,13 @@ impl Flag {
             Flag::CountryMatch => "country_match",
             Flag::CountryMismatch => "country_mismatch",
             Flag::PossibleEvasion => "possible_evasion",
+            Flag::SuppressedFalsePositive => "suppressed_false_positive",
+            Flag::ListEntryChanged => "list_entry_changed",
+            Flag::ConfirmedMatch => "confirmed_match",
         }
     }
 
-    pub const ALL: [Flag; 11] = [
+    pub const ALL: [Flag; 14] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
         Flag::CartelNetwork,
@@ -120,6 +130,9 @@ impl Flag {
         Flag::CountryMatch,
         Flag::CountryMismatch,
         Flag::PossibleEvasion,
+        Flag::SuppressedFalsePositive,
+        Flag::ListEntryChanged,
+        Flag::ConfirmedMatch,
     ];
 }
 
@@ -167,6 +180,26 @@ pub struct Screening {
     pub matches: Vec<Match>,
     /// What the normaliser neutralised in the submitted name.
     pub evasion: Vec<EvasionSign>,
+}
+
+impl Screening {
+    /// The decision and flags a set of matches adds up to: the worst match
+    /// decides, and the flags are those of the matches that alert. Called
+    /// again after analyst dispositions change a match.
+    pub fn conclude(matches: Vec<Match>, evasion: Vec<EvasionSign>) -> Screening {
+        let decision = matches.iter().map(|m| m.decision).max().unwrap_or(Decision::Clear);
+        let mut flags: Vec<Flag> =
+            matches.iter().filter(|m| m.decision.is_alert()).flat_map(|m| m.flags.iter().copied()).collect();
+        if matches.iter().any(|m| m.flags.contains(&Flag::SuppressedFalsePositive)) {
+            flags.push(Flag::SuppressedFalsePositive);
+        }
+        if !evasion.is_empty() {
+            flags.push(Flag::PossibleEvasion);
+        }
+        flags.sort();
+        flags.dedup();
+        Screening { decision, flags, matches, evasion }
+    }
 }
 
 /// A query that cannot be screened.
@@ -330,21 +363,38 @@ impl Screener {
 
     /// Screens one counterparty.
     pub fn screen(&self, q: &Query) -> Result<Screening, QueryError> {
-        self.screen_with(q, Retrieval::Index)
+        self.screen_with(q, Retrieval::Index, None)
+    }
+
+    /// Screens one counterparty against the entries `ids` only (ids not in
+    /// service are ignored): monitoring re-screens against what a list
+    /// update added or changed, and the rest cannot crowd those out of the
+    /// `max_results` reported.
+    pub fn screen_among<'a>(&self, q: &Query, ids: impl IntoIterator<Item = &'a str>) -> Result<Screening, QueryError> {
+        let only: FxHashSet<u32> = ids.into_iter().filter_map(|id| self.by_id.get(id).copied()).collect();
+        self.screen_with(q, Retrieval::Index, Some(&only))
     }
 
     /// Screens one counterparty by scoring every listed name, without the
     /// index or any pruning. Slow; it exists to prove that [`Screener::screen`]
     /// loses nothing against it.
     pub fn screen_exhaustive(&self, q: &Query) -> Result<Screening, QueryError> {
-        self.screen_with(q, Retrieval::Scan)
+        self.screen_with(q, Retrieval::Scan, None)
     }
 
-    fn screen_with(&self, q: &Query, retrieval: Retrieval) -> Result<Screening, QueryError> {
+    fn screen_with(
+        &self,
+        q: &Query,
+        retrieval: Retrieval,
+        only: Option<&FxHashSet<u32>>,
+    ) -> Result<Screening, QueryError> {
         let prepared = self.prepare(q)?;
         let mut best: FxHashMap<u32, (u32, f32)> = FxHashMap::default();
         let mut consider = |name: u32| {
             let entry = &self.index.names()[name as usize];
+            if only.is_some_and(|o| !o.contains(&entry.entity)) {
+                return;
+            }
             let score = self.score_entry_fast(&prepared, entry);
             if score <= 0.0 {
                 return;
@@ -371,7 +421,7 @@ impl Screener {
         for raw in &q.identifiers {
             let k = identifier_key(raw);
             if let Some(es) = self.identifiers.get(&k) {
-                for &e in es {
+                for &e in es.iter().filter(|e| only.is_none_or(|o| o.contains(e))) {
                     id_hits.insert(e, raw.clone());
                 }
             }
@@ -393,7 +443,7 @@ impl Screener {
         }
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
         matches.truncate(self.settings.max_results);
-        Ok(self.conclude(matches, prepared.evasion))
+        Ok(Screening::conclude(matches, prepared.evasion))
     }
 
     /// Feeds `consider` every name that may reach the report threshold:
@@ -796,18 +846,6 @@ impl Screener {
         } else {
             Decision::Clear
         }
-    }
-
-    fn conclude(&self, matches: Vec<Match>, evasion: Vec<EvasionSign>) -> Screening {
-        let decision = matches.iter().map(|m| m.decision).max().unwrap_or(Decision::Clear);
-        let mut flags: Vec<Flag> =
-            matches.iter().filter(|m| m.decision.is_alert()).flat_map(|m| m.flags.iter().copied()).collect();
-        if !evasion.is_empty() {
-            flags.push(Flag::PossibleEvasion);
-        }
-        flags.sort();
-        flags.dedup();
-        Screening { decision, flags, matches, evasion }
     }
 }
 

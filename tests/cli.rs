@@ -446,3 +446,49 @@ fn a_large_upload_streams_through_in_bounded_server_memory() {
     assert!(grown_mb < 60, "server peak grew by {grown_mb} MB for a 100 MB upload");
     eprintln!("400,000 rows (about 100 MB) streamed; server peak grew by {grown_mb} MB");
 }
+
+#[test]
+fn lists_diff_prints_the_publishers_delta() {
+    let out = bin()
+        .args(["lists", "diff", &shared("ofac/2024-04-26"), &shared("ofac/2024-05-03"), "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["added"].as_array().unwrap().len(), 305);
+    assert_eq!(v["removed"].as_array().unwrap().len(), 8);
+    let text = bin().args(["lists", "diff", &shared("ofac/2024-04-26"), &shared("ofac/2024-05-03")]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("added 305, removed 8"), "{}", &text[..text.len().min(2000)]);
+}
+
+#[test]
+fn command_line_screenings_are_audited_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = dir.path().join("trail.sqlite3");
+    let run = |args: &[&str]| {
+        let out = bin().env("CARTELSCREEN__AUDIT__SQLITE_PATH", &trail).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    };
+    run(&["screen", "Cartel de Jalisco Nueva Generacion"]);
+    let csv = dir.path().join("in.csv");
+    std::fs::write(&csv, "reference,name\nP-1,Los Zetas\nP-2,Panaderia La Esperanza\n,Juan Perez\n").unwrap();
+    let batch = run(&["batch", csv.to_str().unwrap(), "-q", "--monitor"]);
+    assert_eq!(String::from_utf8(batch.stdout).unwrap().lines().count(), 4);
+    let jsonl = run(&["audit", "export", "--format", "jsonl"]);
+    let records: Vec<serde_json::Value> =
+        String::from_utf8(jsonl.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), 4, "one screening and three rows");
+    assert_eq!(records[0]["channel"], "cli");
+    assert_eq!(records[0]["decision"], "block");
+    assert!(records[0]["caller"].as_str().unwrap().starts_with("cli:"));
+    assert_eq!(records[1]["channel"], "cli_batch");
+    assert_eq!(records[1]["reference"], "P-1");
+    assert_eq!(records[1]["item"], 1);
+    let csv_out = run(&["audit", "export", "--from", "2000-01-01", "--to", "2000-01-02"]);
+    assert_eq!(String::from_utf8(csv_out.stdout).unwrap().lines().count(), 1, "a header only");
+    // The two rows with a reference are monitored.
+    let store = cartelscreen::store::sqlite::SqliteStore::open(&trail).unwrap();
+    assert_eq!(cartelscreen::store::Store::monitored_count(&store).unwrap(), 2);
+}

@@ -5,6 +5,8 @@
 #   benches/http/run.sh [DURATION] [CONNECTIONS] [ROUTE]
 #
 # ROUTE is `screen` (POST /v1/screen, default) or `match` (POST /match/default).
+# AUDIT=sqlite (default: a fresh SQLite trail in the work folder), AUDIT=off
+# (no trail: the baseline), or AUDIT=postgres with AUDIT_URL=postgres://...
 # Every 10 s it samples the server's resident memory. Prints wrk's summary
 # as JSON (SUMMARY {...}) and the memory samples (RSS_KB t=... kb=...).
 set -euo pipefail
@@ -12,6 +14,7 @@ cd "$(dirname "$0")/../.."
 DURATION="${1:-30s}"
 CONNECTIONS="${2:-64}"
 ROUTE="${3:-screen}"
+AUDIT="${AUDIT:-sqlite}"
 SHARED="../shared/data"
 BIN=target/release/cartelscreen
 WORK="$(mktemp -d)"
@@ -26,13 +29,20 @@ LISTS=(--lists "$SHARED/ofac/current" --lists "$SHARED/ofac-consolidated/2025-12
 python3 benches/http/make_bodies.py "$WORK/variants.csv" "$WORK/negatives.csv" "$WORK"
 
 "$BIN" keys create --id bench --scope screen --json > "$WORK/key.json"
-python3 - "$WORK" <<'PY'
-import json, sys
+AUDIT="$AUDIT" AUDIT_URL="${AUDIT_URL:-}" python3 - "$WORK" <<'PY'
+import json, os, sys
 d = json.load(open(f"{sys.argv[1]}/key.json"))
 e = d["entry"]
 open(f"{sys.argv[1]}/key", "w").write(d["key"])
 with open(f"{sys.argv[1]}/bench.toml", "w") as f:
     f.write('[log]\nformat = "json"\n\n[rate_limit]\nper_second = 0\n\n[reload]\nwatch = false\ninterval_secs = 0\n\n')
+    audit = os.environ["AUDIT"]
+    if audit == "off":
+        f.write('[audit]\nenabled = false\n' f'sqlite_path = "{sys.argv[1]}/audit.sqlite3"\n\n')
+    elif audit == "postgres":
+        f.write(f'[audit]\nurl = "{os.environ["AUDIT_URL"]}"\n\n')
+    else:
+        f.write(f'[audit]\nsqlite_path = "{sys.argv[1]}/audit.sqlite3"\n\n')
     f.write(f'[[auth.keys]]\nid = "{e["id"]}"\nsha256 = "{e["sha256"]}"\nscopes = ["screen"]\n')
 PY
 
@@ -44,7 +54,7 @@ for _ in $(seq 1 100); do
 done
 ADDR="$(sed -n 's#listening on ##p' "$WORK/stdout")"
 [ -n "$ADDR" ] || { echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
-echo "server $ADDR pid $SERVER, $(grep -c . "$WORK/$ROUTE.jsonl") bodies, $CONNECTIONS connections, $DURATION"
+echo "server $ADDR pid $SERVER, $(grep -c . "$WORK/$ROUTE.jsonl") bodies, $CONNECTIONS connections, $DURATION, audit $AUDIT"
 
 case "$ROUTE" in
   screen) PATH_="/v1/screen" ;;
@@ -61,3 +71,7 @@ BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d
 kill $SAMPLER 2>/dev/null || true
 grep VmRSS /proc/$SERVER/status | awk '{print "RSS_KB t=end kb=" $2}'
 echo "server log lines: $(wc -l < "$WORK/server.log"), errors logged: $(grep -c '"status":5' "$WORK/server.log" || true)"
+if [ "$AUDIT" != "off" ]; then
+  kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true
+  echo "audit records written: $("$BIN" --config "$WORK/bench.toml" audit export --format jsonl 2>/dev/null | wc -l)"
+fi

@@ -48,7 +48,10 @@ pub use input::{Encoding, EncodingChoice};
 pub use output::{Format, RowResult, RESULT_COLUMNS};
 pub use summary::{Decisions, ErrorSample, Summary, Tally};
 
+use crate::audit::{AuditLog, Origin, Screened};
+use crate::dispositions::DispositionBook;
 use crate::screen::Screener;
+use crate::store::{AuditRecord, Monitored};
 use input::{Counting, FieldDecoder, Guard, RecordTooLong};
 use output::RowWriter;
 use record::RawRow;
@@ -100,6 +103,9 @@ pub enum BatchError {
     Input { line: u64, message: String, rows: u64 },
     #[error("cannot write the output: {0}")]
     Write(#[source] io::Error),
+    /// A chunk's records could not be made durable; it was not written.
+    #[error("{0}")]
+    Audit(String),
 }
 
 impl BatchError {
@@ -112,14 +118,29 @@ impl BatchError {
             BatchError::Mapping(MappingError::UnknownColumn { .. }) => "unknown_column",
             BatchError::Input { .. } => "malformed_input",
             BatchError::Write(_) => "write_failed",
+            BatchError::Audit(_) => "audit_unavailable",
         }
     }
 
     /// Whether the fault is the input's (or the caller's options), as
     /// opposed to the output's.
     pub fn is_input_fault(&self) -> bool {
-        !matches!(self, BatchError::Write(_))
+        !matches!(self, BatchError::Write(_) | BatchError::Audit(_))
     }
+}
+
+/// What a run does besides screening: analyst dispositions, the audit
+/// trail, registration for monitoring. Each chunk's records are durable,
+/// and its counterparties registered, before the chunk is written: a row
+/// whose result left is a row on record.
+#[derive(Default)]
+pub struct Hooks<'a> {
+    pub dispositions: Option<&'a DispositionBook>,
+    pub audit: Option<(&'a AuditLog, Origin)>,
+    /// Called with the rows that have a reference (the count of those
+    /// without is the second argument).
+    #[allow(clippy::type_complexity)]
+    pub monitor: Option<&'a (dyn Fn(Vec<Monitored>, u64) -> Result<(), String> + Sync)>,
 }
 
 /// What was found at the start of the input.
@@ -272,6 +293,19 @@ impl BatchJob {
     pub fn run<W: Write>(
         self,
         screener: Option<&Screener>,
+        output: W,
+        cancel: &AtomicBool,
+        on_chunk: impl FnMut(&Progress),
+    ) -> Result<Summary, BatchError> {
+        self.run_with(screener, &Hooks::default(), output, cancel, on_chunk)
+    }
+
+    /// [`BatchJob::run`] with dispositions applied, the trail written and
+    /// counterparties registered, chunk by chunk, before each is written.
+    pub fn run_with<W: Write>(
+        self,
+        screener: Option<&Screener>,
+        hooks: &Hooks<'_>,
         mut output: W,
         cancel: &AtomicBool,
         mut on_chunk: impl FnMut(&Progress),
@@ -297,7 +331,21 @@ impl BatchJob {
             .spawn(move || read_rows(reader, limit, max_record, chunk_rows, tx))
             .map_err(BatchError::Read)?;
         let keys = if options.format == Format::Jsonl { &json_keys } else { &layout.headers };
-        let ctx = RowContext { width, decoder, map: &layout.columns, keys, format: options.format, screener };
+        let lists = match (hooks.audit.as_ref(), screener) {
+            (Some(_), Some(s)) => crate::audit::list_versions(s),
+            _ => serde_json::Value::Null,
+        };
+        let ctx = RowContext {
+            width,
+            decoder,
+            map: &layout.columns,
+            keys,
+            headers: &layout.headers,
+            format: options.format,
+            screener,
+            hooks,
+            lists,
+        };
         let mut tally = Tally::default();
         let mut cancelled = false;
         let mut failure: Option<(u64, String)> = None;
@@ -308,7 +356,14 @@ impl BatchJob {
             }
             match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(Msg::Rows(rows)) => {
-                    let (bytes, t) = ctx.chunk(&rows).map_err(BatchError::Write)?;
+                    let done = ctx.chunk(&rows).map_err(BatchError::Write)?;
+                    let (bytes, t) = (done.bytes, done.tally);
+                    if let Some((log, _)) = &hooks.audit {
+                        log.append_blocking(done.records).map_err(|e| BatchError::Audit(e.to_string()))?;
+                    }
+                    if let Some(register) = hooks.monitor {
+                        register(done.monitored, done.unreferenced).map_err(BatchError::Audit)?;
+                    }
                     output.write_all(&bytes).and_then(|_| output.flush()).map_err(BatchError::Write)?;
                     tally.merge(&t);
                     on_chunk(&Progress {
@@ -429,47 +484,117 @@ struct RowContext<'a> {
     decoder: FieldDecoder,
     map: &'a ColumnMap,
     keys: &'a [String],
+    headers: &'a [String],
     format: Format,
     screener: Option<&'a Screener>,
+    hooks: &'a Hooks<'a>,
+    /// The list versions, for audit records.
+    lists: serde_json::Value,
+}
+
+/// A chunk screened: its output, its counts, and what the hooks need.
+#[derive(Default)]
+struct ChunkDone {
+    bytes: Vec<u8>,
+    tally: Tally,
+    records: Vec<AuditRecord>,
+    monitored: Vec<Monitored>,
+    unreferenced: u64,
 }
 
 impl RowContext<'_> {
-    fn result(&self, query: Result<crate::screen::Query, String>) -> RowResult {
-        match (query, self.screener) {
-            (Err(e), _) => RowResult::failed(e),
-            (Ok(q), Some(s)) => match s.screen(&q) {
-                Ok(screening) => RowResult::from_screening(&q.name, &screening),
-                Err(e) => RowResult::failed(e.to_string()),
+    fn screen(
+        &self,
+        query: &Result<crate::screen::Query, String>,
+        reference: Option<&str>,
+    ) -> Option<Result<crate::screen::Screening, String>> {
+        let s = self.screener?;
+        Some(match query {
+            Err(e) => Err(e.clone()),
+            Ok(q) => match s.screen(q) {
+                Ok(screening) => Ok(match self.hooks.dispositions {
+                    Some(book) => book.apply(s, q, reference, screening, crate::store::now_millis()),
+                    None => screening,
+                }),
+                Err(e) => Err(e.to_string()),
             },
-            (Ok(_), None) => RowResult::default(),
+        })
+    }
+
+    /// The row as submitted, header by header, for the audit record.
+    fn subject(&self, raw: &RawRow, fields: &[std::borrow::Cow<'_, str>]) -> serde_json::Value {
+        let mut o = serde_json::Map::new();
+        o.insert("row".into(), raw.row.into());
+        o.insert("line".into(), raw.line.into());
+        for (h, f) in self.headers.iter().zip(fields) {
+            if !f.is_empty() {
+                o.insert(h.clone(), serde_json::Value::String(f.to_string()));
+            }
         }
+        serde_json::Value::Object(o)
     }
 
     /// Screens and writes a chunk, in parallel slices kept in order.
-    fn chunk(&self, rows: &[RawRow]) -> io::Result<(Vec<u8>, Tally)> {
+    fn chunk(&self, rows: &[RawRow]) -> io::Result<ChunkDone> {
         let slice = (rows.len() / (rayon::current_num_threads() * 8)).clamp(8, 256);
-        let parts: Vec<io::Result<(Vec<u8>, Tally)>> = rows
+        let at = crate::store::now_millis();
+        let parts: Vec<io::Result<ChunkDone>> = rows
             .par_chunks(slice)
             .map(|part| {
                 let mut w = RowWriter::new(self.format, part.len() * 256);
-                let mut t = Tally::default();
+                let mut done = ChunkDone::default();
                 for raw in part {
                     let d = record::decode(raw, self.width, self.decoder, self.map);
-                    let r = self.result(d.query);
-                    t.add_row(raw.row, raw.line, &r);
+                    let reference =
+                        self.map.reference.map(|i| d.fields.get(i).map_or("", |f| f.trim())).filter(|r| !r.is_empty());
+                    let outcome = self.screen(&d.query, reference);
+                    let r = match (&outcome, &d.query) {
+                        (None, Err(e)) => RowResult::failed(e.clone()),
+                        (None, Ok(_)) => RowResult::default(),
+                        (Some(Ok(s)), Ok(q)) => RowResult::from_screening(&q.name, s),
+                        (Some(Ok(_)), Err(e)) | (Some(Err(e)), _) => RowResult::failed(e.clone()),
+                    };
+                    done.tally.add_row(raw.row, raw.line, &r);
                     w.row(self.keys, &d.fields, &r)?;
+                    if let (Some((log, origin)), Some(outcome)) = (&self.hooks.audit, &outcome) {
+                        let screened = Screened {
+                            item: Some(raw.row as i64),
+                            reference,
+                            subject: self.subject(raw, &d.fields),
+                            outcome: outcome.as_ref().map_err(|e| e.clone()),
+                        };
+                        done.records.push(log.context().screening(origin, &self.lists, at, screened));
+                    }
+                    if self.hooks.monitor.is_some() {
+                        match (&d.query, reference) {
+                            (Ok(q), Some(r)) => done.monitored.push(Monitored {
+                                reference: r.to_string(),
+                                registered_at: at,
+                                registered_by: String::new(),
+                                counterparty: crate::monitor::counterparty_json(q, None),
+                            }),
+                            (Ok(_), None) => done.unreferenced += 1,
+                            (Err(_), _) => {}
+                        }
+                    }
                 }
-                Ok((w.into_bytes()?, t))
+                done.bytes = w.into_bytes()?;
+                Ok(done)
             })
             .collect();
-        let mut bytes = Vec::with_capacity(parts.iter().map(|p| p.as_ref().map_or(0, |(b, _)| b.len())).sum());
-        let mut tally = Tally::default();
+        let mut all = ChunkDone {
+            bytes: Vec::with_capacity(parts.iter().map(|p| p.as_ref().map_or(0, |d| d.bytes.len())).sum()),
+            ..ChunkDone::default()
+        };
         for p in parts {
-            let (b, t) = p?;
-            bytes.extend_from_slice(&b);
-            tally.merge(&t);
+            let d = p?;
+            all.bytes.extend_from_slice(&d.bytes);
+            all.tally.merge(&d.tally);
+            all.records.extend(d.records);
+            all.monitored.extend(d.monitored);
+            all.unreferenced += d.unreferenced;
         }
-        Ok((bytes, tally))
+        Ok(all)
     }
 }
 

@@ -18,8 +18,10 @@ pub struct CallerId(pub String);
 
 /// The caller may screen.
 pub struct ScreenAccess(pub CallerId);
-/// The caller may administer (reload lists).
+/// The caller may administer (reload lists, read the audit trail).
 pub struct AdminAccess(pub CallerId);
+/// The caller may record dispositions and read alerts.
+pub struct AnalystAccess(pub CallerId);
 
 /// The key in `Authorization: Bearer <key>` or `Authorization: ApiKey <key>`
 /// (the form OpenSanctions clients send).
@@ -47,10 +49,7 @@ pub fn authorize(req: &HttpRequest, scope: Scope) -> Result<CallerId, ApiError> 
             .ok_or_else(|| ApiError::unauthorized("an API key is required: Authorization: Bearer <key>"))?;
         let info = state.keys.lookup(key).ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
         if !info.allows(scope) {
-            let needed = match scope {
-                Scope::Screen => "screen",
-                Scope::Admin => "admin",
-            };
+            let needed = scope.as_str();
             req.extensions_mut().insert(CallerId(info.id.clone()));
             return Err(ApiError::forbidden(format!("key {:?} lacks the {needed} scope", info.id)));
         }
@@ -82,5 +81,14 @@ impl FromRequest for AdminAccess {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(authorize(req, Scope::Admin).map(AdminAccess))
+    }
+}
+
+impl FromRequest for AnalystAccess {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authorize(req, Scope::Analyst).map(AnalystAccess))
     }
 }

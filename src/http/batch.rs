@@ -25,7 +25,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use crate::batch::{BatchError, BatchJob, BatchOptions, ColumnOverrides, EncodingChoice, Format};
+use crate::batch::{BatchError, BatchJob, BatchOptions, ColumnOverrides, EncodingChoice, Format, Hooks};
 use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
 use crate::http::middleware::RequestId;
@@ -250,9 +250,20 @@ pub async fn batch(
     let generation = state.lists.current();
     let metrics = state.metrics.clone();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let origin = crate::audit::Origin::new(request_id.clone(), crate::http::native::caller(&req), "upload");
+    let compliance = state.compliance.clone();
     actix_web::rt::spawn(async move {
         let cancel = AtomicBool::new(false);
-        let outcome = web::block(move || job.run(Some(&generation.screener), writer, &cancel, |_| {})).await;
+        let outcome = web::block(move || {
+            let book = compliance.dispositions.book();
+            let hooks = Hooks {
+                dispositions: Some(&book),
+                audit: compliance.audit.enabled().then(|| (&*compliance.audit, origin)),
+                monitor: None,
+            };
+            job.run_with(Some(&generation.screener), &hooks, writer, &cancel, |_| {})
+        })
+        .await;
         match outcome {
             Ok(Ok(summary)) => {
                 let d = &summary.decisions;

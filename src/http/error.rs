@@ -137,6 +137,19 @@ impl From<QueryError> for ApiError {
     }
 }
 
+impl From<crate::audit::AuditError> for ApiError {
+    fn from(e: crate::audit::AuditError) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", e.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        tracing::error!(error = %e, "store failure");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", e.to_string())
+    }
+}
+
 impl From<ListError> for ApiError {
     fn from(e: ListError) -> ApiError {
         ApiError::invalid("list_rejected", format!("the lists were not reloaded, the old ones stay in service: {e}"))

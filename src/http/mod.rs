@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod compliance;
 pub mod error;
 pub mod metrics;
 pub mod middleware;

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::{Origin, Screened};
 use crate::cartels::CartelTie;
-use crate::http::auth::{AdminAccess, ScreenAccess};
+use crate::http::auth::{AdminAccess, CallerId, ScreenAccess};
 use crate::http::error::ApiError;
 use crate::http::middleware::{Outcome, RequestId};
 use crate::http::state::AppState;
@@ -28,7 +29,7 @@ const MAX_COUNTRY_CHARS: usize = 100;
 const MAX_ADDRESS_CHARS: usize = 2000;
 
 /// One counterparty to screen.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenRequest {
     /// The name as the counterparty gave it. Required.
@@ -48,6 +49,21 @@ pub struct ScreenRequest {
     pub address: Option<String>,
     /// The caller's own id for the counterparty, echoed back.
     pub reference: Option<String>,
+}
+
+/// A submitted counterparty as the audit trail keeps it: the fields given.
+pub fn subject_of<T: Serialize>(submitted: &T) -> serde_json::Value {
+    let mut v = serde_json::to_value(submitted).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(o) = &mut v {
+        o.retain(|_, x| !x.is_null() && x.as_array().is_none_or(|a| !a.is_empty()));
+    }
+    v
+}
+
+/// Who the request is recorded under: the API key id, or `anonymous@ADDR`
+/// with keys off.
+pub fn caller(req: &HttpRequest) -> String {
+    req.extensions().get::<CallerId>().map(|c| c.0.clone()).unwrap_or_else(|| "anonymous".into())
 }
 
 fn too_long(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
@@ -160,7 +176,7 @@ pub struct ScreenResult {
 }
 
 impl ScreenResult {
-    fn new(reference: Option<String>, s: Screening) -> ScreenResult {
+    pub fn new(reference: Option<String>, s: Screening) -> ScreenResult {
         ScreenResult { reference, decision: s.decision, flags: s.flags, matches: s.matches, evasion: s.evasion }
     }
 }
@@ -176,16 +192,18 @@ pub struct ScreenResponse {
     pub lists: Vec<ListRef>,
 }
 
-fn request_id(req: &HttpRequest) -> String {
+pub fn request_id(req: &HttpRequest) -> String {
     req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
 }
 
-fn screen_one(state: &AppState, screener: &Screener, item: &ScreenRequest) -> Result<ScreenResult, ApiError> {
+/// Screens one counterparty with the analysts' dispositions applied.
+fn screen_one(state: &AppState, screener: &Screener, item: &ScreenRequest) -> Result<Screening, ApiError> {
     let q = item.to_query()?;
     tracing::debug!(name = %q.name, "screening");
-    let s = screener.screen(&q)?;
+    let book = state.compliance.dispositions.book();
+    let s = book.screen(screener, &q, item.reference.as_deref())?;
     state.metrics.decision(s.decision);
-    Ok(ScreenResult::new(item.reference.clone(), s))
+    Ok(s)
 }
 
 /// Screen one counterparty.
@@ -200,12 +218,26 @@ pub async fn screen(
     body: web::Json<ScreenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let generation = state.lists.current();
-    let result = screen_one(&state, &generation.screener, &body)?;
-    req.extensions_mut().insert(Outcome(result.decision));
+    let screening = screen_one(&state, &generation.screener, &body)?;
+    let request_id = request_id(&req);
+    let audit = &state.compliance.audit;
+    if audit.enabled() {
+        let origin = Origin::new(request_id.clone(), caller(&req), "api");
+        let lists = crate::audit::list_versions(&generation.screener);
+        let screened = Screened {
+            item: None,
+            reference: body.reference.as_deref(),
+            subject: subject_of(&*body),
+            outcome: Ok(&screening),
+        };
+        let record = audit.context().screening(&origin, &lists, crate::store::now_millis(), screened);
+        audit.append(vec![record]).await?;
+    }
+    req.extensions_mut().insert(Outcome(screening.decision));
     Ok(HttpResponse::Ok().json(ScreenResponse {
-        request_id: request_id(&req),
+        request_id,
         screened_at: rfc3339(SystemTime::now()),
-        result,
+        result: ScreenResult::new(body.reference.clone(), screening),
         lists: list_refs(&generation.screener),
     }))
 }
@@ -265,23 +297,42 @@ pub async fn screen_batch(
     let generation = state.lists.current();
     let worker_state = state.clone();
     let worker_generation = generation.clone();
-    let results = web::block(move || {
+    let origin = Origin::new(request_id(&req), caller(&req), "api_batch");
+    let (results, records) = web::block(move || {
+        let audit = &worker_state.compliance.audit;
+        let lists = crate::audit::list_versions(&worker_generation.screener);
+        let at = crate::store::now_millis();
         items
             .into_par_iter()
             .enumerate()
             .map(|(index, value)| {
+                let subject = subject_of(&value);
+                let reference = value.get("reference").and_then(|r| r.as_str()).map(str::to_string);
                 let outcome = serde_json::from_value::<ScreenRequest>(value)
                     .map_err(|e| ApiError::invalid("invalid_field", e.to_string()))
                     .and_then(|item| screen_one(&worker_state, &worker_generation.screener, &item));
-                match outcome {
-                    Ok(r) => BatchItem { index, status: "ok", result: Some(r), error: None },
+                let record = audit.enabled().then(|| {
+                    let screened = Screened {
+                        item: Some(index as i64),
+                        reference: reference.as_deref(),
+                        subject,
+                        outcome: outcome.as_ref().map_err(|e| e.message.clone()),
+                    };
+                    audit.context().screening(&origin, &lists, at, screened)
+                });
+                let item = match outcome {
+                    Ok(s) => {
+                        BatchItem { index, status: "ok", result: Some(ScreenResult::new(reference, s)), error: None }
+                    }
                     Err(e) => BatchItem { index, status: "error", result: None, error: Some(e.body().error) },
-                }
+                };
+                (item, record)
             })
-            .collect::<Vec<_>>()
+            .unzip::<_, _, Vec<_>, Vec<_>>()
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?;
+    state.compliance.audit.append(records.into_iter().flatten().collect()).await?;
     let mut counts = BTreeMap::new();
     let mut decision = Decision::Clear;
     for r in &results {
@@ -351,7 +402,7 @@ impl PartyRole {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     pub role: PartyRole,
@@ -456,8 +507,14 @@ fn screen_transaction_blocking(
     state: &AppState,
     generation: &Generation,
     t: TransactionRequest,
-) -> Result<TransactionResponse, ApiError> {
+    origin: &Origin,
+) -> Result<(TransactionResponse, Vec<crate::store::AuditRecord>), ApiError> {
     let screener = &generation.screener;
+    let audit = &state.compliance.audit;
+    let lists = crate::audit::list_versions(screener);
+    let at = crate::store::now_millis();
+    let mut records = Vec::new();
+    let book = state.compliance.dispositions.book();
     let max_chars = state.settings.server.max_text_chars;
     for (field, text) in &t.texts {
         if text.chars().count() > max_chars {
@@ -489,11 +546,20 @@ fn screen_transaction_blocking(
     let mut reasons = Vec::new();
     let mut parties = Vec::with_capacity(queries.len());
     for (index, (p, q)) in t.parties.iter().zip(&queries).enumerate() {
-        let s = screener.screen(q).map_err(|e| {
+        let s = book.screen(screener, q, p.reference.as_deref()).map_err(|e| {
             let e = ApiError::from(e);
             ApiError { message: format!("parties[{index}]: {}", e.message), ..e }
         })?;
         state.metrics.decision(s.decision);
+        if audit.enabled() {
+            let screened = Screened {
+                item: Some(index as i64),
+                reference: p.reference.as_deref(),
+                subject: subject_of(p),
+                outcome: Ok(&s),
+            };
+            records.push(audit.context().screening(origin, &lists, at, screened));
+        }
         decision = decision.max(s.decision);
         for m in s.matches.iter().filter(|m| m.decision.is_alert()) {
             reasons.push(reason("party", p.role.as_str(), m));
@@ -517,8 +583,32 @@ fn screen_transaction_blocking(
             text_hits.push(TextResult { field: field.clone(), hit });
         }
     }
-    Ok(TransactionResponse {
-        request_id: String::new(),
+    if audit.enabled() {
+        // The transaction itself: its texts, their hits, the overall decision.
+        let mut record = audit.context().change(
+            origin,
+            "screening",
+            t.reference.as_deref(),
+            serde_json::json!({"type": t.kind, "texts": t.texts, "parties": t.parties.len()}),
+        );
+        record.at = at;
+        record.lists = lists;
+        record.decision = Some(decision.as_str().to_string());
+        record.hits = text_hits
+            .iter()
+            .filter_map(|h| h.hit.matches.first())
+            .map(|m| crate::store::AuditHit {
+                entity_id: m.entity_id.clone(),
+                list: m.list.clone(),
+                score: (m.score as f64 * 10_000.0).round() / 10_000.0,
+                decision: m.decision.as_str().to_string(),
+                flags: m.flags.iter().map(|f| f.as_str().to_string()).collect(),
+            })
+            .collect();
+        records.push(record);
+    }
+    let response = TransactionResponse {
+        request_id: origin.request_id.clone(),
         screened_at: rfc3339(SystemTime::now()),
         reference: t.reference,
         kind: t.kind,
@@ -527,7 +617,8 @@ fn screen_transaction_blocking(
         parties,
         text_hits,
         lists: list_refs(screener),
-    })
+    };
+    Ok((response, records))
 }
 
 /// Screen a trade transaction: every party by role, and the free text.
@@ -550,10 +641,11 @@ pub async fn screen_transaction(
     }
     let generation = state.lists.current();
     let worker_state = state.clone();
-    let mut response = web::block(move || screen_transaction_blocking(&worker_state, &generation, t))
+    let origin = Origin::new(request_id(&req), caller(&req), "transaction");
+    let (response, records) = web::block(move || screen_transaction_blocking(&worker_state, &generation, t, &origin))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))??;
-    response.request_id = request_id(&req);
+    state.compliance.audit.append(records).await?;
     req.extensions_mut().insert(Outcome(response.decision));
     Ok(HttpResponse::Ok().json(response))
 }
@@ -711,8 +803,10 @@ mod tests {
         let (mut settings, _) = (crate::config::Settings::defaults(), ());
         settings.auth.required = false;
         settings.lists.data_dir = "/nonexistent/cartelscreen-unit".into();
+        let compliance = crate::compliance::scratch(&settings);
         let lists = std::sync::Arc::new(crate::live::LiveLists::load(settings, vec![]).unwrap());
-        let state = web::Data::new(AppState::new(lists, std::sync::Arc::new(crate::http::metrics::Metrics::new())));
+        let metrics = std::sync::Arc::new(crate::http::metrics::Metrics::new());
+        let state = web::Data::new(AppState::new(lists, metrics, compliance));
         let app = test::init_service(
             actix_web::App::new()
                 .app_data(state.clone())

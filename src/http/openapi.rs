@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{native, ops, yente};
+use crate::http::{compliance, native, ops, yente};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +21,14 @@ use crate::http::{native, ops, yente};
         native::entity,
         native::lists,
         native::reload,
+        compliance::audit,
+        compliance::record_disposition,
+        compliance::list_dispositions,
+        compliance::revoke_disposition,
+        compliance::register,
+        compliance::list_monitored,
+        compliance::unregister,
+        compliance::alerts,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -36,6 +44,7 @@ use crate::http::{native, ops, yente};
     tags(
         (name = "screening", description = "Screen counterparties and transactions"),
         (name = "lists", description = "The lists in service"),
+        (name = "records", description = "Audit trail, analyst dispositions, ongoing monitoring"),
         (name = "operations", description = "Probes and metrics"),
     )
 )]

@@ -12,6 +12,7 @@ use actix_web::{web, App, HttpServer};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::compliance::Compliance;
 use crate::config::Settings;
 use crate::error::ListError;
 use crate::http::error::{json_error, path_error, query_error, ApiError};
@@ -19,7 +20,7 @@ use crate::http::metrics::Metrics;
 use crate::http::middleware::{json_errors, observe};
 use crate::http::openapi::ApiDoc;
 use crate::http::state::AppState;
-use crate::http::{native, ops};
+use crate::http::{compliance, native, ops};
 use crate::live::{LiveLists, ReloadOutcome};
 use crate::watch::{self, Reloader, Trigger};
 
@@ -28,6 +29,8 @@ use crate::watch::{self, Reloader, Trigger};
 pub enum StartupError {
     #[error("cannot load the lists: {0}")]
     Lists(#[from] ListError),
+    #[error("cannot open the audit store: {0}")]
+    Store(#[from] crate::store::StoreError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -46,7 +49,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/batch").post(crate::http::batch::batch))
             .service(web::resource("/entities/{id}").get(native::entity))
             .service(web::resource("/lists").get(native::lists))
-            .service(web::resource("/lists/reload").post(native::reload)),
+            .service(web::resource("/lists/reload").post(native::reload))
+            .service(web::resource("/audit").get(compliance::audit))
+            .service(
+                web::resource("/dispositions").post(compliance::record_disposition).get(compliance::list_dispositions),
+            )
+            .service(web::resource("/dispositions/{id}/revoke").post(compliance::revoke_disposition))
+            .service(web::resource("/monitored").post(compliance::register).get(compliance::list_monitored))
+            .service(web::resource("/monitored/{reference}").delete(compliance::unregister))
+            .service(web::resource("/alerts").get(compliance::alerts)),
     )
     .service(web::resource("/healthz").get(ops::healthz))
     .service(web::resource("/readyz").get(ops::readyz))
@@ -108,21 +119,27 @@ impl Application {
     /// one) and starts the reloader. Call inside a tokio runtime.
     pub fn build(settings: Settings, extra: Vec<PathBuf>) -> Result<Application, StartupError> {
         let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
+        let compliance = Arc::new(Compliance::open(&settings)?);
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener =
             TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
-        Application::on_listener(lists, listener)
+        Application::on_listener(lists, compliance, listener)
     }
 
     /// Serves already loaded lists on a bound listener.
-    pub fn on_listener(lists: Arc<LiveLists>, listener: TcpListener) -> Result<Application, StartupError> {
+    pub fn on_listener(
+        lists: Arc<LiveLists>,
+        compliance: Arc<Compliance>,
+        listener: TcpListener,
+    ) -> Result<Application, StartupError> {
         let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
         let port = listener
             .local_addr()
             .map(|a| a.port())
             .map_err(|source| StartupError::Bind { address: address.clone(), source })?;
         let metrics = Arc::new(Metrics::new());
-        let state = web::Data::new(AppState::new(lists.clone(), metrics));
+        compliance.spawn_upkeep(&lists);
+        let state = web::Data::new(AppState::new(lists.clone(), metrics, compliance));
         let reload_settings = state.settings.reload.clone();
         let limiter_state = state.clone();
         let reloader = watch::spawn(lists, &reload_settings, move |trigger, result| {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::apikey::Keyring;
+use crate::compliance::Compliance;
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::RateLimiter;
@@ -14,10 +15,12 @@ pub struct AppState {
     pub settings: Settings,
     pub limiter: Option<RateLimiter>,
     pub metrics: Arc<Metrics>,
+    /// The audit trail, dispositions and monitoring.
+    pub compliance: Arc<Compliance>,
 }
 
 impl AppState {
-    pub fn new(lists: Arc<LiveLists>, metrics: Arc<Metrics>) -> AppState {
+    pub fn new(lists: Arc<LiveLists>, metrics: Arc<Metrics>, compliance: Arc<Compliance>) -> AppState {
         let settings = lists.settings().clone();
         AppState {
             keys: Keyring::new(&settings.auth.keys),
@@ -25,6 +28,7 @@ impl AppState {
             lists,
             settings,
             metrics,
+            compliance,
         }
     }
 }

@@ -7,4 +7,5 @@ mod batch_upload;
 mod errors;
 mod lists;
 mod ops;
+mod records;
 mod screening;

@@ -4,15 +4,20 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The binary, with an environment that cannot change what a test screens:
-/// no `CARTELSCREEN__*` settings from the caller's shell and no data folder.
+/// no `CARTELSCREEN__*` settings from the caller's shell, no data folder,
+/// and an audit trail of this test process's own (a test that reads the
+/// trail sets `CARTELSCREEN__AUDIT__SQLITE_PATH` itself).
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
-    c.env_remove("RUST_LOG").env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data");
     for (k, _) in std::env::vars() {
-        if k.starts_with("CARTELSCREEN__") && k != "CARTELSCREEN__LISTS__DATA_DIR" {
+        if k.starts_with("CARTELSCREEN__") {
             c.env_remove(k);
         }
     }
+    let trail = std::env::temp_dir().join(format!("cartelscreen-test-{}.sqlite3", std::process::id()));
+    c.env_remove("RUST_LOG")
+        .env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data")
+        .env("CARTELSCREEN__AUDIT__SQLITE_PATH", trail);
     c
 }
 

@@ -74,8 +74,9 @@ pub(super) fn state() -> web::Data<AppState> {
     let mut settings = Settings::defaults();
     settings.auth.required = false;
     settings.server.max_batch_items = 3;
+    let compliance = crate::compliance::scratch(&settings);
     let lists = Arc::new(LiveLists::with_screener(screener(), settings, vec![]));
-    web::Data::new(AppState::new(lists, Arc::new(Metrics::new())))
+    web::Data::new(AppState::new(lists, Arc::new(Metrics::new()), compliance))
 }
 
 /// The routes over `state()`, as the service mounts them. A macro, as the

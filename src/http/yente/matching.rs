@@ -533,6 +533,9 @@ pub async fn match_entities(
         .collect::<Result<_, _>>()?;
     let worker_state = state.clone();
     let worker_options = options.clone();
+    let origin =
+        crate::audit::Origin::new(crate::http::native::request_id(&req), crate::http::native::caller(&req), "match");
+    let examples = body.queries;
     let outcome = web::block(move || {
         let view = view_of(&generation);
         prepared
@@ -547,6 +550,39 @@ pub async fn match_entities(
     })
     .await
     .map_err(blocking_failed)??;
+    let audit = &state.compliance.audit;
+    if audit.enabled() {
+        let lists = crate::audit::list_versions(&state.lists.current().screener);
+        let review = state.settings.matching.review_threshold;
+        let at = crate::store::now_millis();
+        let records = outcome
+            .iter()
+            .enumerate()
+            .map(|(i, (k, r, d))| {
+                let mut record =
+                    audit.context().change(&origin, "screening", None, json!({"query": k, "entity": examples.get(k)}));
+                record.uid = format!("{}/{i}", origin.request_id);
+                record.item = Some(i as i64);
+                record.at = at;
+                record.lists = lists.clone();
+                record.decision = Some(d.as_str().to_string());
+                record.hits = r
+                    .results
+                    .iter()
+                    .filter(|e| e.score >= review || e.cartelscreen.decision.is_alert())
+                    .map(|e| crate::store::AuditHit {
+                        entity_id: e.cartelscreen.matched_entity.clone(),
+                        list: e.cartelscreen.list.clone(),
+                        score: e.score,
+                        decision: e.cartelscreen.decision.as_str().to_string(),
+                        flags: e.cartelscreen.flags.iter().map(|f| f.as_str().to_string()).collect(),
+                    })
+                    .collect();
+                record
+            })
+            .collect();
+        audit.append(records).await?;
+    }
     let decision = outcome.iter().map(|(_, _, d)| *d).max().unwrap_or(Decision::Clear);
     req.extensions_mut().insert(Outcome(decision));
     let responses = outcome.into_iter().map(|(k, r, _)| (k, r)).collect();

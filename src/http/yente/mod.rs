@@ -298,8 +298,9 @@ mod tests {
     async fn routes_need_a_key_when_auth_is_on() {
         let mut settings = Settings::defaults();
         settings.auth.required = true;
+        let compliance = crate::compliance::scratch(&settings);
         let lists = Arc::new(LiveLists::with_screener(screener(), settings, vec![]));
-        let state = web::Data::new(AppState::new(lists, Arc::new(Metrics::new())));
+        let state = web::Data::new(AppState::new(lists, Arc::new(Metrics::new()), compliance));
         let app = web_test::init_service(actix_web::App::new().app_data(state).configure(routes)).await;
         for uri in ["/catalog", "/algorithms", "/search/default?q=x", "/entities/cs-cjng"] {
             let req = web_test::TestRequest::get()
