@@ -36,6 +36,55 @@ fn start(env: &[(&str, String)], sdn: &str) -> (Child, String) {
     (child, address)
 }
 
+/// The CSV rows received whole (names and addresses may hold quoted line
+/// breaks, so lines are not rows): records with every field, up to the last
+/// line break, minus the header.
+fn complete_rows(body: &[u8]) -> usize {
+    let end = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(&body[..end]);
+    let width = r.byte_headers().map(|h| h.len()).unwrap_or(0);
+    r.byte_records().take_while(|rec| rec.as_ref().is_ok_and(|rec| rec.len() == width)).count()
+}
+
+/// Reads an HTTP/1.1 response with a chunked body until it ends or the
+/// connection breaks; returns the body bytes received.
+fn read_chunked(stream: std::net::TcpStream) -> Vec<u8> {
+    let mut r = std::io::BufReader::new(stream);
+    let mut line = String::new();
+    let mut chunked = false;
+    loop {
+        line.clear();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return Vec::new();
+        }
+        if line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("http/1.1 ") {
+            assert!(lower.starts_with("http/1.1 200"), "{line}");
+        }
+        chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+    }
+    assert!(chunked, "the batch response is streamed in chunks");
+    let mut body = Vec::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return body;
+        }
+        let Ok(size) = usize::from_str_radix(line.trim(), 16) else { return body };
+        if size == 0 {
+            return body;
+        }
+        let mut chunk = vec![0; size + 2];
+        if r.read_exact(&mut chunk).is_err() {
+            return body; // a chunk cut short by the kill is not counted
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
 fn run_on(env: Vec<(&'static str, String)>, check: impl Fn()) {
     let sdn = shared("ofac/2024-05-03");
     let dir = tempfile::tempdir().unwrap();
@@ -70,29 +119,29 @@ fn run_on(env: Vec<(&'static str, String)>, check: impl Fn()) {
         .collect();
 
     // A batch upload read as it streams back: the rows whose result arrived.
+    // Raw HTTP/1.1 over a socket, so the reading goes on while the upload
+    // is still being sent, and stops cleanly when the server dies.
+    let upload_id = format!("crash-upload-{}", std::process::id());
     let upload = {
-        let (client, address, rows) = (client.clone(), address.clone(), rows.clone());
+        let (address, rows, upload_id) = (address.clone(), rows.clone(), upload_id.clone());
         std::thread::spawn(move || {
-            let file = std::fs::File::open(&rows).unwrap();
-            let mut r = client
-                .post(format!("http://{address}/v1/batch"))
-                .header("content-type", "text/csv")
-                .body(reqwest::blocking::Body::new(file))
-                .send()
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
-            let mut received = Vec::new();
-            let mut buf = [0u8; 64 << 10];
-            loop {
-                match r.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => received.extend_from_slice(&buf[..n]),
+            let stream = std::net::TcpStream::connect(&address).unwrap();
+            let mut writer = stream.try_clone().unwrap();
+            let len = std::fs::metadata(&rows).unwrap().len();
+            let sender = std::thread::spawn(move || {
+                use std::io::Write;
+                let head = format!(
+                    "POST /v1/batch HTTP/1.1\r\nhost: {address}\r\ncontent-type: text/csv\r\n\
+                     x-request-id: {upload_id}\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n"
+                );
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
                 }
-            }
-            // Whole lines only, minus the header.
-            let complete = received.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
-            (id, complete)
+                let _ = std::io::copy(&mut std::fs::File::open(&rows).unwrap(), &mut writer);
+            });
+            let received = read_chunked(stream);
+            let _ = sender.join();
+            complete_rows(&received)
         })
     };
 
@@ -103,7 +152,7 @@ fn run_on(env: Vec<(&'static str, String)>, check: impl Fn()) {
     for c in callers {
         c.join().unwrap();
     }
-    let (upload_id, rows_received) = upload.join().unwrap();
+    let rows_received = upload.join().unwrap();
     let acked = acked.lock().unwrap().clone();
     assert!(!acked.is_empty(), "no screening was answered before the kill");
     assert!(rows_received > 0, "no batch row came back before the kill");
