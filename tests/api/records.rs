@@ -426,3 +426,91 @@ async fn alerts_reach_the_webhook_signed_after_retries() {
     }
     assert!(!delivered.is_null());
 }
+
+/// Copies the files of a shared OFAC folder into `to` (a test's own
+/// folder, so the lists can be switched under the service).
+fn copy_list(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(to).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[actix_web::test]
+async fn the_real_weekly_ofac_update_alerts_exactly_the_counterparties_it_lists() {
+    let old = crate::helpers::shared("ofac/2024-04-26");
+    let new = crate::helpers::shared("ofac/2024-05-03");
+    // Counterparties named after entries the 2024-05-03 update added, and
+    // ordinary ones it does not touch.
+    let listed = [
+        ("M-1", "Wuhan Global Sensor Technology Co., Ltd.", "ofac-46633"),
+        ("M-2", "Artmarine LLC", "ofac-47987"),
+        ("M-3", "Adnan Mahmoud Youssef", "ofac-48321"),
+        ("M-4", "Firas Hasan Moukalled", "ofac-48325"),
+        ("M-5", "Teleport Company SAL", "ofac-48329"),
+    ];
+    let ordinary = [
+        ("N-1", "Panaderia La Esperanza SA de CV"),
+        ("N-2", "Juan Perez Lopez"),
+        ("N-3", "Distribuidora de Aceros de Puebla"),
+    ];
+    let delta = cartelscreen::delta::diff_paths(&old, &new).unwrap();
+    assert_eq!((delta.added.len(), delta.removed.len()), (305, 8), "the publisher's figures");
+    for (_, _, id) in &listed {
+        assert!(delta.added.iter().any(|e| e.id == *id), "{id} is added by the update");
+    }
+    for backend in backends() {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let lists = dir.path().join("ofac");
+        copy_list(&old, &lists);
+        let paths = vec![lists.clone()];
+        let app = spawn_app_on(&backend, dir.clone(), move |s| s.lists.paths = paths).await;
+        let base = alerts_after_check(&app, 0).await;
+        assert_eq!(base["monitoring"]["last_outcome"]["outcome"], "baseline", "{backend:?}");
+        let items: Vec<Value> = listed
+            .iter()
+            .map(|(r, n, _)| json!({"reference": r, "name": n}))
+            .chain(ordinary.iter().map(|(r, n)| json!({"reference": r, "name": n, "country": "MX"})))
+            .collect();
+        let (status, reg) = parts(app.post("/v1/monitored", &json!({ "items": items })).await).await;
+        assert_eq!(status, 201, "{reg}");
+        for r in reg["registered"].as_array().unwrap() {
+            assert!(
+                r["matches"].as_array().unwrap().iter().all(|m| !listed.iter().any(|(_, _, id)| m["entity_id"] == *id)),
+                "not listed yet: {r}"
+            );
+        }
+
+        copy_list(&new, &lists);
+        let checks = base["monitoring"]["checks"].as_u64().unwrap();
+        assert_eq!(app.post_as(&app.admin_key, "/v1/lists/reload", &json!({})).await.status(), 200);
+        let after = alerts_after_check(&app, checks).await;
+        let outcome = &after["monitoring"]["last_outcome"];
+        assert_eq!(outcome["outcome"], "changed", "{after}");
+        assert_eq!((outcome["added"].as_u64(), outcome["removed"].as_u64()), (Some(305), Some(8)));
+        assert_eq!(outcome["rescreened"], 8);
+        let mut got: Vec<(String, String, String)> = after["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["reference"].as_str().unwrap().to_string(),
+                    a["entity_id"].as_str().unwrap().to_string(),
+                    a["change"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        let want: Vec<(String, String, String)> =
+            listed.iter().map(|(r, _, id)| (r.to_string(), id.to_string(), "added".to_string())).collect();
+        assert_eq!(got, want, "{backend:?}: exactly the listed counterparties alert, each on its new entry");
+        // The re-screenings are on record, against the new versions.
+        let recs = audit(&app, "kind=screening&key=system:monitoring&limit=1000").await;
+        assert_eq!(recs.len(), 8);
+    }
+}
