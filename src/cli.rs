@@ -596,7 +596,7 @@ fn open_compliance(settings: &Settings) -> Result<cartelscreen::compliance::Comp
 
 /// A command-line run's id in the audit trail.
 fn cli_request_id() -> String {
-    format!("cli-{}", uuid::Uuid::new_v4().simple())
+    format!("cli-{}", uuid::Uuid::now_v7().simple())
 }
 
 fn audit_export(

@@ -197,7 +197,7 @@ impl Dispositions {
         let entity =
             screener.entity(&new.entity_id).ok_or_else(|| DispositionError::UnknownEntity(new.entity_id.clone()))?;
         let d = Disposition {
-            id: format!("disp_{}", uuid::Uuid::new_v4().simple()),
+            id: format!("disp_{}", uuid::Uuid::now_v7().simple()),
             recorded_at: now,
             counterparty_key,
             reference,

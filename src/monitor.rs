@@ -180,7 +180,7 @@ impl Monitor {
         let mut rescreened = 0u64;
         if !touched.is_empty() {
             let origin =
-                Origin::new(format!("monitor-{}", uuid::Uuid::new_v4().simple()), "system:monitoring", "monitoring");
+                Origin::new(format!("monitor-{}", uuid::Uuid::now_v7().simple()), "system:monitoring", "monitoring");
             let lists = crate::audit::list_versions(screener);
             let book = self.dispositions.book();
             let mut after: Option<String> = None;
@@ -203,7 +203,7 @@ impl Monitor {
                             for hit in s.matches.iter().filter(|h| h.decision.is_alert()) {
                                 let changed = parts.get(hit.entity_id.as_str());
                                 raised.push(Alert {
-                                    id: format!("alert_{}", uuid::Uuid::new_v4().simple()),
+                                    id: format!("alert_{}", uuid::Uuid::now_v7().simple()),
                                     created_at: now,
                                     reference: m.reference.clone(),
                                     entity_id: hit.entity_id.clone(),

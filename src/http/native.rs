@@ -195,7 +195,7 @@ pub struct ScreenResponse {
 /// The request's id, set by the `observe` middleware; a fresh one where it
 /// did not run (handler tests), since audit records need unique ids.
 pub fn request_id(req: &HttpRequest) -> String {
-    req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+    req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
 /// Screens one counterparty with the analysts' dispositions applied.

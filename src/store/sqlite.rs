@@ -9,6 +9,7 @@
 //! five seconds lets one wait for the other's transaction.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -182,6 +183,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    stop_checkpoints: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -204,10 +206,21 @@ impl SqliteStore {
             tracing::warn!(path = %path.display(), journal_mode = %mode, "SQLite refused WAL mode; readers will wait for writes");
         }
         migrate(&mut writer)?;
+        // Checkpoints run on a thread of their own (below), not in the
+        // commit of whichever screening crossed the threshold; the automatic
+        // one stays, far above, as a backstop.
+        writer.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES)?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
         reader.pragma_update(None, "query_only", true)?;
-        Ok(SqliteStore { path: path.to_path_buf(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        let stop = Arc::new(AtomicBool::new(false));
+        spawn_checkpointer(path, stop.clone());
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            stop_checkpoints: stop,
+        })
     }
 
     /// The file this store writes.
@@ -230,6 +243,36 @@ impl SqliteStore {
     pub(crate) fn execute_raw(&self, sql: &str) -> Result<u64, StoreError> {
         let conn = lock(&self.writer);
         Ok(conn.execute(sql, [])? as u64)
+    }
+}
+
+/// WAL pages after which a commit checkpoints by itself (the background
+/// checkpointer normally gets there long before).
+const AUTOCHECKPOINT_PAGES: i64 = 20_000;
+/// How often the background checkpointer copies the WAL into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Copies committed WAL pages into the database file every
+/// [`CHECKPOINT_EVERY`], without blocking the writer (`PASSIVE`), until
+/// `stop` is set.
+fn spawn_checkpointer(path: &Path, stop: Arc<AtomicBool>) {
+    let Ok(conn) = Connection::open(path) else { return };
+    if configure(&conn).is_err() {
+        return;
+    }
+    let _ = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "SQLite checkpoint failed; the next one retries");
+            }
+        }
+    });
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.stop_checkpoints.store(true, Ordering::Relaxed);
     }
 }
 
