@@ -220,14 +220,31 @@ const SELECT_DISPOSITIONS: &str = "SELECT d.id, d.recorded_at, d.counterparty_ke
 
 /// One connection and the statements prepared on it.
 struct Conn {
-    client: Client,
+    /// Dropped by hand (see `Drop for Conn`).
+    client: std::mem::ManuallyDrop<Client>,
     statements: HashMap<String, Statement>,
     last_used: Instant,
 }
 
+impl Drop for Conn {
+    /// The sync client closes its connection by blocking on a runtime of its
+    /// own, which panics on a thread that drives async tasks (the last
+    /// owner of the store may be a server worker): there, the client is
+    /// closed on a thread of its own.
+    fn drop(&mut self) {
+        // SAFETY: `client` is taken once, here, and never used again.
+        let client = unsafe { std::mem::ManuallyDrop::take(&mut self.client) };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::Builder::new().name("postgres-close".into()).spawn(move || drop(client));
+        } else {
+            drop(client);
+        }
+    }
+}
+
 impl Conn {
     fn new(client: Client) -> Conn {
-        Conn { client, statements: HashMap::new(), last_used: Instant::now() }
+        Conn { client: std::mem::ManuallyDrop::new(client), statements: HashMap::new(), last_used: Instant::now() }
     }
 }
 
@@ -564,6 +581,7 @@ impl Store for PostgresStore {
         }
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let mut tx = client.transaction()?;
         let insert = prepared(&mut tx, statements, INSERT_RECORDS)?;
         tx.execute(
@@ -643,6 +661,7 @@ impl Store for PostgresStore {
 
         let mut conn = self.reader()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let mut tx = snapshot(client)?;
         let select = prepared(&mut tx, statements, &sql)?;
         let mut records = tx.query(&select, &args)?.iter().map(record_of).collect::<Result<Vec<_>, _>>()?;
@@ -675,6 +694,7 @@ impl Store for PostgresStore {
     fn purge_audit(&self, before: Millis) -> Result<u64, StoreError> {
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let mut tx = client.transaction()?;
         let delete = prepared(
             &mut tx,
@@ -691,6 +711,7 @@ impl Store for PostgresStore {
     fn add_disposition(&self, d: &Disposition) -> Result<(), StoreError> {
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let mut tx = client.transaction()?;
         let insert = prepared(
             &mut tx,
@@ -732,6 +753,7 @@ impl Store for PostgresStore {
     fn revoke_disposition(&self, id: &str, revocation: &Revocation) -> Result<bool, StoreError> {
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let insert = prepared(
             client,
             statements,
@@ -748,6 +770,7 @@ impl Store for PostgresStore {
     fn dispositions(&self) -> Result<Vec<Disposition>, StoreError> {
         let mut conn = self.reader()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let select = prepared(client, statements, SELECT_DISPOSITIONS)?;
         client.query(&select, &[])?.iter().map(disposition_of).collect()
     }
@@ -771,6 +794,7 @@ impl Store for PostgresStore {
         }
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let upsert = prepared(
             client,
             statements,
@@ -786,6 +810,7 @@ impl Store for PostgresStore {
     fn remove_monitored(&self, reference: &str) -> Result<bool, StoreError> {
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let delete = prepared(client, statements, "DELETE FROM monitored WHERE reference = $1")?;
         Ok(client.execute(&delete, &[&text(reference)])? > 0)
     }
@@ -797,6 +822,7 @@ impl Store for PostgresStore {
         let limit = limit_of(limit);
         let mut conn = self.reader()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let rows = match after {
             Some(after) => {
                 let select = prepared(
@@ -823,6 +849,7 @@ impl Store for PostgresStore {
     fn monitored_count(&self) -> Result<u64, StoreError> {
         let mut conn = self.reader()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let count = prepared(client, statements, "SELECT count(*) FROM monitored")?;
         let n: i64 = client.query_one(&count, &[])?.try_get(0)?;
         Ok(u64::try_from(n).unwrap_or(0))
@@ -831,6 +858,7 @@ impl Store for PostgresStore {
     fn list_state(&self) -> Result<Option<ListState>, StoreError> {
         let mut conn = self.reader()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let mut tx = snapshot(client)?;
         let select =
             prepared(&mut tx, statements, "SELECT fingerprint, versions, updated_at FROM list_state WHERE id = 1")?;
@@ -898,6 +926,7 @@ impl Store for PostgresStore {
 
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let mut tx = client.transaction()?;
         // Replicas committing the same change queue here; the second then
         // finds the state moved on and writes nothing.
@@ -986,6 +1015,7 @@ impl Store for PostgresStore {
 
         let mut conn = self.reader()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let select = prepared(client, statements, &sql)?;
         let alerts = client.query(&select, &args)?.iter().map(alert_of).collect::<Result<Vec<_>, _>>()?;
         let next = if alerts.len() >= filter.limit { alerts.last().map(|a| a.seq) } else { None };
@@ -995,6 +1025,7 @@ impl Store for PostgresStore {
     fn record_delivery(&self, attempt: &DeliveryAttempt) -> Result<(), StoreError> {
         let mut conn = self.writer()?;
         let Conn { client, statements, .. } = &mut *conn;
+        let client: &mut Client = client;
         let insert = prepared(
             client,
             statements,
