@@ -276,23 +276,17 @@ fn keys_create_prints_a_key_once_and_its_hash_entry() {
     assert!(se.contains("root"));
 }
 
-/// Starts `cartelscreen serve` on a free port; returns the child and its address.
+/// Starts `cartelscreen serve` on a free port, keys off, JSON logs on a
+/// pipe; returns the child and its address.
 fn start_server(args: &[&str]) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = bin()
-        .env("CARTELSCREEN__AUTH__REQUIRED", "false")
-        .env("CARTELSCREEN__LOG__FORMAT", "json")
-        .env("CARTELSCREEN__RELOAD__WATCH", "false")
-        .args(args)
-        .args(["serve", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
-    (child, address)
+    common::serve(
+        bin()
+            .env("CARTELSCREEN__AUTH__REQUIRED", "false")
+            .env("CARTELSCREEN__LOG__FORMAT", "json")
+            .env("CARTELSCREEN__RELOAD__WATCH", "false")
+            .args(args)
+            .stderr(std::process::Stdio::piped()),
+    )
 }
 
 #[test]

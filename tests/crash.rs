@@ -13,27 +13,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{bin, shared};
+use common::{bin, serve, shared};
 
 fn start(env: &[(&str, String)], sdn: &str) -> (Child, String) {
     let mut c = bin();
     for (k, v) in env {
         c.env(k, v);
     }
-    let mut child = c
-        .env("CARTELSCREEN__AUTH__REQUIRED", "false")
-        .env("CARTELSCREEN__RELOAD__WATCH", "false")
-        .env("CARTELSCREEN__RATE_LIMIT__PER_SECOND", "0")
-        .env("CARTELSCREEN__LOG__LEVEL", "warn")
-        .args(["--lists", sdn, "serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
-    (child, address)
+    serve(
+        c.env("CARTELSCREEN__AUTH__REQUIRED", "false")
+            .env("CARTELSCREEN__RELOAD__WATCH", "false")
+            .env("CARTELSCREEN__RATE_LIMIT__PER_SECOND", "0")
+            .env("CARTELSCREEN__LOG__LEVEL", "warn")
+            .args(["--lists", sdn])
+            .stderr(Stdio::null()),
+    )
 }
 
 /// The CSV rows received whole (names and addresses may hold quoted line

@@ -300,7 +300,8 @@ pub trait Store: Send + Sync {
     fn backend(&self) -> &'static str;
 
     /// Checks the database answers and is consistent (SQLite's
-    /// `integrity_check`); `/readyz` and the crash tests call it.
+    /// `integrity_check`, which reads the whole file: for operators and the
+    /// crash tests, not for a probe called every few seconds).
     fn check(&self) -> Result<(), StoreError>;
 
     /// Appends records in one transaction: all durable on `Ok`, none on `Err`.

@@ -1,7 +1,7 @@
 //! What the tests that run the `cartelscreen` binary share.
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// The binary, with an environment that cannot change what a test screens:
 /// no `CARTELSCREEN__*` settings from the caller's shell, no data folder,
@@ -28,4 +28,17 @@ pub fn shared(p: &str) -> String {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p);
     assert!(path.exists(), "{} is missing: these tests need the shared data folder", path.display());
     path.to_string_lossy().into_owned()
+}
+
+/// Runs `command` (a [`bin()`] with the test's settings and global flags)
+/// as `serve --port 0` and returns the child and the address it printed.
+// Not every test binary starts a server.
+#[allow(dead_code)]
+pub fn serve(command: &mut Command) -> (Child, String) {
+    use std::io::BufRead;
+    let mut child = command.args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
+    (child, address)
 }
