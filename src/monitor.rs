@@ -209,7 +209,7 @@ impl Monitor {
                                     entity_id: hit.entity_id.clone(),
                                     list: hit.list.clone(),
                                     caption: hit.caption.clone(),
-                                    score: (hit.score as f64 * 10_000.0).round() / 10_000.0,
+                                    score: crate::audit::recorded_score(hit.score),
                                     decision: hit.decision.as_str().to_string(),
                                     flags: hit.flags.iter().map(|f| f.as_str().to_string()).collect(),
                                     change: if changed.is_some() { "changed" } else { "added" }.to_string(),

@@ -69,6 +69,22 @@ pub fn list_versions(screener: &Screener) -> Value {
     )
 }
 
+/// A score as recorded: four decimals, as the API shows it.
+pub fn recorded_score(score: f32) -> f64 {
+    (score as f64 * 10_000.0).round() / 10_000.0
+}
+
+/// A match as recorded with its screening.
+pub fn hit_of(m: &crate::screen::Match) -> AuditHit {
+    AuditHit {
+        entity_id: m.entity_id.clone(),
+        list: m.list.clone(),
+        score: recorded_score(m.score),
+        decision: m.decision.as_str().to_string(),
+        flags: m.flags.iter().map(|f| f.as_str().to_string()).collect(),
+    }
+}
+
 /// Who asked and how: the part of a record its channel supplies.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -117,13 +133,7 @@ impl AuditContext {
                     .matches
                     .iter()
                     .filter(|m| m.decision.is_alert() || m.score as f64 >= self.review_threshold)
-                    .map(|m| AuditHit {
-                        entity_id: m.entity_id.clone(),
-                        list: m.list.clone(),
-                        score: (m.score as f64 * 10_000.0).round() / 10_000.0,
-                        decision: m.decision.as_str().to_string(),
-                        flags: m.flags.iter().map(|f| f.as_str().to_string()).collect(),
-                    })
+                    .map(hit_of)
                     .collect(),
                 s.subject,
             ),

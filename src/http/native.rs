@@ -596,17 +596,7 @@ fn screen_transaction_blocking(
         record.at = at;
         record.lists = lists;
         record.decision = Some(decision.as_str().to_string());
-        record.hits = text_hits
-            .iter()
-            .filter_map(|h| h.hit.matches.first())
-            .map(|m| crate::store::AuditHit {
-                entity_id: m.entity_id.clone(),
-                list: m.list.clone(),
-                score: (m.score as f64 * 10_000.0).round() / 10_000.0,
-                decision: m.decision.as_str().to_string(),
-                flags: m.flags.iter().map(|f| f.as_str().to_string()).collect(),
-            })
-            .collect();
+        record.hits = text_hits.iter().filter_map(|h| h.hit.matches.first()).map(crate::audit::hit_of).collect();
         records.push(record);
     }
     let response = TransactionResponse {
