@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use cartelscreen::config::Settings;
-use cartelscreen::engine::load_screener;
-use cartelscreen::eval::read_cases;
+use cartelscreen::live::load_screener;
+use cartelscreen::quality::eval::read_cases;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn shared(p: &str) -> PathBuf {
@@ -39,9 +39,9 @@ fn bench(c: &mut Criterion) {
             screener.screen(&queries[i]).ok()
         })
     });
-    let exact = cartelscreen::screen::Query::name("OSEGUERA CERVANTES, Ruben");
+    let exact = cartelscreen::engine::Query::name("OSEGUERA CERVANTES, Ruben");
     g.bench_function("listed_name", |b| b.iter(|| screener.screen(&exact).ok()));
-    let neg = cartelscreen::screen::Query::name("María Guadalupe Hernández López");
+    let neg = cartelscreen::engine::Query::name("María Guadalupe Hernández López");
     g.bench_function("common_mexican_name", |b| b.iter(|| screener.screen(&neg).ok()));
     g.finish();
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ConfigError;
+use crate::engine::settings::{EngineSettings, MatchSettings, NetworkSettings};
 
 /// The shipped defaults, embedded so a bare binary behaves like a checkout.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -39,7 +39,8 @@ pub struct ListSettings {
     /// lists); the format is recognised from each.
     pub paths: Vec<PathBuf>,
     /// Where `lists fetch` stores the official exports; each of its
-    /// sub-folders that exists is loaded too.
+    /// sub-folders that exists is loaded too. Empty: `lists` under
+    /// [`data_home`] (see [`ListSettings::data_dir`]).
     pub data_dir: PathBuf,
     /// How many `Linked To:` hops from a cartel still tie an entry to it.
     pub network_depth: usize,
@@ -52,19 +53,6 @@ pub struct FetchSettings {
     /// Source name (becomes the folder under `lists.data_dir`) to a map of
     /// file name to download URL.
     pub sources: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MatchSettings {
-    /// Score from which a match is an alert for an analyst.
-    pub review_threshold: f64,
-    /// Score from which a match blocks outright.
-    pub block_threshold: f64,
-    /// Matches below this are not reported at all.
-    pub report_threshold: f64,
-    /// At most this many matches are returned per counterparty.
-    pub max_results: usize,
 }
 
 /// How `cartelscreen serve` listens and what it accepts.
@@ -170,6 +158,8 @@ pub struct AuditSettings {
     /// `postgres://user:pass@host/db` to share one trail between replicas;
     /// empty for the embedded SQLite database at `sqlite_path`.
     pub url: String,
+    /// The SQLite file. Empty: `cartelscreen.sqlite3` under [`data_home`]
+    /// (see [`AuditSettings::sqlite_file`]).
     pub sqlite_path: PathBuf,
     /// Records older than this many days are purged; 0 keeps them forever.
     pub retention_days: u32,
@@ -189,6 +179,60 @@ pub struct MonitoringSettings {
     /// First retry delay; it doubles with each failure up to the maximum.
     pub retry_initial_millis: u64,
     pub retry_max_secs: u64,
+}
+
+/// Where cartelscreen keeps its files when the configuration names no
+/// place: `$CARTELSCREEN_HOME`, else `$XDG_DATA_HOME/cartelscreen`, else
+/// `$HOME/.local/share/cartelscreen`, else `cartelscreen-data` in the
+/// working directory (a machine with no home). Never a surprise `./data`.
+pub fn data_home() -> PathBuf {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(p) = var("CARTELSCREEN_HOME") {
+        return p;
+    }
+    if let Some(p) = var("XDG_DATA_HOME") {
+        return p.join("cartelscreen");
+    }
+    match var("HOME") {
+        Some(h) => h.join(".local/share/cartelscreen"),
+        None => PathBuf::from("cartelscreen-data"),
+    }
+}
+
+impl ListSettings {
+    /// The folder `lists fetch` fills: `lists.data_dir`, or `lists` under
+    /// [`data_home`] when that is empty.
+    pub fn data_dir(&self) -> PathBuf {
+        if self.data_dir.as_os_str().is_empty() {
+            data_home().join("lists")
+        } else {
+            self.data_dir.clone()
+        }
+    }
+}
+
+impl AuditSettings {
+    /// The SQLite file: `audit.sqlite_path`, or `cartelscreen.sqlite3` under
+    /// [`data_home`] when that is empty.
+    pub fn sqlite_file(&self) -> PathBuf {
+        if self.sqlite_path.as_os_str().is_empty() {
+            data_home().join("cartelscreen.sqlite3")
+        } else {
+            self.sqlite_path.clone()
+        }
+    }
+
+    /// Where the trail is, for messages: the SQLite file, or the PostgreSQL
+    /// host and database (never the password).
+    pub fn location(&self) -> String {
+        let url = self.url.trim();
+        if url.is_empty() {
+            return self.sqlite_file().display().to_string();
+        }
+        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+        let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+        format!("postgres://{}", host.split('?').next().unwrap_or(host))
+    }
 }
 
 impl Settings {
@@ -214,6 +258,12 @@ impl Settings {
         Ok(s)
     }
 
+    /// What the engine is told: the `[matching]` thresholds and the
+    /// `lists.network_*` reach.
+    pub fn engine(&self) -> EngineSettings {
+        EngineSettings { matching: self.matching.clone(), network: NetworkSettings { depth: self.lists.network_depth } }
+    }
+
     /// The compiled-in defaults alone (tests, benches).
     pub fn defaults() -> Settings {
         let s: Settings = config::Config::builder()
@@ -225,19 +275,7 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let m = &self.matching;
-        let unit = |x: f64| (0.0..=1.0).contains(&x);
-        if !unit(m.review_threshold) || !unit(m.block_threshold) || !unit(m.report_threshold) {
-            return Err(ConfigError::Invalid("matching thresholds must lie in [0, 1]".into()));
-        }
-        if !(m.report_threshold <= m.review_threshold && m.review_threshold <= m.block_threshold) {
-            return Err(ConfigError::Invalid(
-                "matching thresholds must satisfy report_threshold <= review_threshold <= block_threshold".into(),
-            ));
-        }
-        if m.max_results == 0 {
-            return Err(ConfigError::Invalid("matching.max_results must be at least 1".into()));
-        }
+        self.matching.validate().map_err(ConfigError::Invalid)?;
         let sv = &self.server;
         if sv.max_body_bytes == 0 || sv.max_batch_items == 0 || sv.max_text_chars == 0 {
             return Err(ConfigError::Invalid(
@@ -256,9 +294,6 @@ impl Settings {
             return Err(ConfigError::Invalid(format!("log.level {:?} is not a valid filter", self.log.level)));
         }
         let a = &self.audit;
-        if a.enabled && a.url.trim().is_empty() && a.sqlite_path.as_os_str().is_empty() {
-            return Err(ConfigError::Invalid("audit: set audit.url or audit.sqlite_path".into()));
-        }
         let url = a.url.trim();
         let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
         if !url.is_empty() && !postgres {
@@ -303,4 +338,13 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: {0}")]
+    Invalid(String),
 }

@@ -1,44 +1,28 @@
 //! cartelscreen: sanctions screening of counterparties against the OFAC and
 //! UN lists and the networks of the six FTO-designated Mexican cartels.
 //!
-//! The engine in this crate knows nothing of HTTP or the command line:
-//! [`lists`] reads list files into the [`model`], [`cartels`] ties entries to
-//! the cartels, and [`screen::Screener`] matches counterparties against them
-//! through [`normalize`], [`index`] and [`score`]. [`live`] keeps the lists
-//! in service and swaps them on reload; [`text_scan`] finds listed names in
-//! free text.
+//! The crate is laid out by role, each a room with one door:
 //!
-//! [`http`] is the web service over that engine; nothing in the engine
-//! depends on it.
+//! - [`engine`] matches a counterparty against loaded lists and ties entries
+//!   to the cartels. It knows no HTTP, storage or command line.
+//! - [`lists`] reads list files (OFAC, UN, the project's own format, the
+//!   cartel registries) into the engine's model, and fetches the official
+//!   exports.
+//! - [`live`] keeps the lists in service and swaps them whole on reload.
+//! - [`record`] keeps the records a compliance function must keep: the audit
+//!   trail, analysts' dispositions, ongoing monitoring and its webhook; its
+//!   [`record::screening`] is the one recorded screening every channel calls.
+//! - [`batch`] screens files of counterparties as a stream.
+//! - [`http`] is the web service; [`quality`] measures match quality.
+//! - [`error`] is the one table of error codes every front end answers with.
 
-pub mod apikey;
-pub mod audit;
 pub mod batch;
-pub mod cartels;
-pub mod compliance;
 pub mod config;
-pub mod country;
-pub mod delta;
-pub mod dispositions;
 pub mod engine;
-pub mod equivalents;
 pub mod error;
-pub mod eval;
 pub mod http;
-pub mod index;
 pub mod lists;
 pub mod live;
-pub mod model;
-pub mod monitor;
-pub mod normalize;
-pub mod phonetic;
-pub mod score;
-pub mod screen;
-pub mod similarity;
-pub mod store;
-pub mod synth;
+pub mod quality;
+pub mod record;
 pub mod telemetry;
-pub mod text_scan;
-pub mod watch;
-pub mod webhook;
-pub mod weights;

@@ -1,4 +1,4 @@
-//! The `cartelscreen` command line: a thin layer over the library.
+//! The `cartelscreen` binary: a thin layer over the library.
 
 mod cli;
 
@@ -7,11 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
-    if !matches!(args.command, cli::Command::Serve(_)) {
-        cli::init_logging(args.verbose);
-    }
-    match cli::run(args) {
+    match cli::run(cli::Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

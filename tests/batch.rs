@@ -63,7 +63,7 @@ impl Table {
     }
 }
 
-const RESULT_COLUMNS: [&str; 10] = [
+const RESULT_COLUMNS: [&str; 11] = [
     "decision",
     "score",
     "top_match_id",
@@ -74,6 +74,7 @@ const RESULT_COLUMNS: [&str; 10] = [
     "match_count",
     "explanation",
     "error",
+    "warnings",
 ];
 
 fn read_json(p: &Path) -> Value {
@@ -141,7 +142,10 @@ fn windows_1252_semicolons_crlf_and_bad_rows_in_place() {
     assert!(t.get(3, "error").contains("9 fields where the header has 7"), "{text}");
     assert_eq!(t.get(3, "Nombre o razón social"), "Ñandú Logística");
     assert_eq!(t.get(4, "error"), "name is empty");
-    assert!(t.get(5, "error").contains("dob '31/31/1980'"), "{text}");
+    // A date that cannot be used is left out: the row is screened on its name.
+    assert_eq!(t.get(5, "error"), "");
+    assert_ne!(t.get(5, "decision"), "error", "{text}");
+    assert!(t.get(5, "warnings").contains("dob \"31/31/1980\""), "{text}");
     assert_eq!(t.get(6, "decision"), "block");
     assert_eq!(t.get(6, "cartel"), "LNFM");
     assert_eq!(t.get(7, "Nombre o razón social"), "Peñoles Ónix Distribuciones");
@@ -149,9 +153,11 @@ fn windows_1252_semicolons_crlf_and_bad_rows_in_place() {
     assert_eq!(s["rows"], 8);
     assert_eq!(s["encoding"], "windows-1252");
     assert_eq!(s["delimiter"], ";");
-    assert_eq!(s["errors"], 3);
-    assert_eq!(s["decisions"]["error"], 3);
-    assert_eq!(s["decisions"]["clear"], 3);
+    assert_eq!(s["errors"], 2);
+    assert_eq!(s["decisions"]["error"], 2);
+    assert_eq!(s["warnings"], 1);
+    assert_eq!(s["warning_samples"][0]["row"], 6);
+    assert_eq!(s["decisions"]["clear"], 4);
     assert_eq!(s["cartels"]["LNFM"], 1);
     assert_eq!(s["cartels"]["CDN"], 1);
     assert_eq!(s["error_samples"][0]["row"], 4);
@@ -218,16 +224,23 @@ fn every_bad_row_gets_its_reason_and_the_run_goes_on() {
     assert_eq!(errors[4], "name is empty");
     assert!(errors[5].contains("control characters"), "{}", errors[5]);
     assert!(errors[6].contains("no letters or digits"), "{}", errors[6]);
-    assert!(errors[7].contains("type 'martian'"), "{}", errors[7]);
-    assert!(errors[8].contains("dob '2099-99-99'"), "{}", errors[8]);
+    // An unusable optional field is left out with a warning; the row is screened.
+    let warnings: Vec<&str> = t.column("warnings");
+    assert_eq!(errors[7], "");
+    assert!(warnings[7].contains("type \"martian\""), "{}", warnings[7]);
+    assert_eq!(errors[8], "");
+    assert!(warnings[8].contains("dob \"2099-99-99\""), "{}", warnings[8]);
     assert!(errors[9].contains("longer than 1000 characters"), "{}", errors[9]);
-    for i in 1..10 {
+    for i in (1..10).filter(|i| ![7, 8].contains(i)) {
         assert_eq!(t.get(i, "decision"), "error", "row {i}");
         assert_eq!(t.get(i, "score"), "");
     }
+    for i in [7, 8] {
+        assert_ne!(t.get(i, "decision"), "error", "row {i}");
+    }
     // Every output row is as wide as the header, whatever the input row was.
     assert!(t.rows.iter().all(|r| r.len() == 4 + RESULT_COLUMNS.len()));
-    assert!(se.contains("error 9"), "{se}");
+    assert!(se.contains("error 7  warnings 2"), "{se}");
 }
 
 #[test]
@@ -243,7 +256,7 @@ fn empty_header_only_and_no_name_column() {
     let (so, _) = ok(bin().args(["batch", &fixture("header_only.csv"), "--summary-json", summary.to_str().unwrap()]));
     assert_eq!(
         so,
-        "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error\n"
+        "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error,warnings\n"
     );
     assert_eq!(read_json(&summary)["rows"], 0);
     let (so, _) = ok(bin().args(["batch", &fixture("header_only.csv"), "--format", "jsonl"]));

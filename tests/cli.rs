@@ -266,7 +266,7 @@ fn keys_create_prints_a_key_once_and_its_hash_entry() {
     let key = v["key"].as_str().unwrap();
     assert!(key.starts_with("csk_") && key.len() == 68);
     assert_eq!(v["entry"]["id"], "erp");
-    assert_eq!(v["entry"]["sha256"], cartelscreen::apikey::hash(key));
+    assert_eq!(v["entry"]["sha256"], cartelscreen::http::apikey::hash(key));
     assert_eq!(v["entry"]["scopes"], serde_json::json!(["screen", "admin"]));
     let (out, so, _) = run(bin().args(["keys", "create", "--id", "erp"]));
     assert!(out.status.success());
@@ -483,6 +483,6 @@ fn command_line_screenings_are_audited_and_exported() {
     let csv_out = run(&["audit", "export", "--from", "2000-01-01", "--to", "2000-01-02"]);
     assert_eq!(String::from_utf8(csv_out.stdout).unwrap().lines().count(), 1, "a header only");
     // The two rows with a reference are monitored.
-    let store = cartelscreen::store::sqlite::SqliteStore::open(&trail).unwrap();
-    assert_eq!(cartelscreen::store::Store::monitored_count(&store).unwrap(), 2);
+    let store = cartelscreen::record::store::sqlite::SqliteStore::open(&trail).unwrap();
+    assert_eq!(cartelscreen::record::store::Store::monitored_count(&store).unwrap(), 2);
 }

@@ -189,20 +189,20 @@ fn sigkill_loses_no_acknowledged_result_on_sqlite() {
     let path = dir.path().join("audit.sqlite3");
     let env = vec![("CARTELSCREEN__AUDIT__SQLITE_PATH", path.to_string_lossy().into_owned())];
     run_on(env, || {
-        let store = cartelscreen::store::sqlite::SqliteStore::open(&path).unwrap();
-        cartelscreen::store::Store::check(&store).expect("the database is consistent after the kill");
+        let store = cartelscreen::record::store::sqlite::SqliteStore::open(&path).unwrap();
+        cartelscreen::record::store::Store::check(&store).expect("the database is consistent after the kill");
     });
 }
 
 #[test]
 fn sigkill_loses_no_acknowledged_result_on_postgres() {
-    let Some(url) = cartelscreen::store::postgres::test_url() else {
+    let Some(url) = cartelscreen::record::store::postgres::test_url() else {
         eprintln!("CARTELSCREEN_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
         return;
     };
     let env = vec![("CARTELSCREEN__AUDIT__URL", url.clone())];
     run_on(env, || {
-        let store = cartelscreen::store::postgres::PostgresStore::connect(&url).unwrap();
-        cartelscreen::store::Store::check(&store).expect("the database answers after the kill");
+        let store = cartelscreen::record::store::postgres::PostgresStore::connect(&url).unwrap();
+        cartelscreen::record::store::Store::check(&store).expect("the database answers after the kill");
     });
 }

@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use cartelscreen::delta::{self, changed_parts, diff, diff_paths, render_text, DeltaReport, Snapshot, PARTS};
+use cartelscreen::engine::model::Entity;
 use cartelscreen::lists::load_path;
-use cartelscreen::model::Entity;
+use cartelscreen::record::delta::{self, changed_parts, diff, diff_paths, render_text, DeltaReport, Snapshot, PARTS};
 use common::shared;
 
 fn entities(path: &Path) -> Vec<Entity> {
@@ -124,7 +124,10 @@ fn ofac_week_delta_matches_the_publishers_figures() {
     assert_eq!(report.new.len(), 1);
     assert_eq!(report.old[0].dataset, "us_ofac_sdn");
     assert_ne!(report.old[0].sha256, report.new[0].sha256);
-    assert_ne!(delta::fingerprint(&report.old), delta::fingerprint(&report.new));
+    assert_ne!(
+        cartelscreen::engine::model::fingerprint(&report.old),
+        cartelscreen::engine::model::fingerprint(&report.new)
+    );
 
     let old = Snapshot::of(&entities(&old_dir));
     let new = Snapshot::of(&entities(&new_dir));

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use cartelscreen::config::Settings;
-use cartelscreen::engine::load_screener;
-use cartelscreen::eval::{read_pairs, run_pairs};
-use cartelscreen::model::{BirthDate, EntityKind};
-use cartelscreen::screen::{Query, Screener};
+use cartelscreen::engine::model::{BirthDate, EntityKind};
+use cartelscreen::engine::{Query, Screener};
+use cartelscreen::live::load_screener;
+use cartelscreen::quality::eval::{read_pairs, run_pairs};
 use rayon::prelude::*;
 
 fn shared(p: &str) -> PathBuf {
@@ -128,7 +128,7 @@ fn us_legislators_rarely_alert() {
 /// scoring every listed name returns.
 #[test]
 fn index_loses_nothing_against_a_full_scan() {
-    use cartelscreen::synth;
+    use cartelscreen::quality::synth;
     let s = screener(&["data/ofac/current", "data/un/2026-02-27"]);
     let picked: Vec<_> = s.entities().iter().filter(|e| synth::is_mexican_narcotics(e)).step_by(7).cloned().collect();
     let mut cases = synth::variant_cases(&picked, 4, 7);
@@ -149,7 +149,7 @@ fn index_loses_nothing_against_a_full_scan() {
         .filter_map(|q| {
             let fast = s.screen(q).ok()?;
             let slow = s.screen_exhaustive(q).ok()?;
-            let key = |r: &cartelscreen::screen::Screening| {
+            let key = |r: &cartelscreen::engine::screen::Screening| {
                 r.matches.iter().map(|m| (m.entity_id.clone(), (m.score * 1e4).round() as i64)).collect::<Vec<_>>()
             };
             (key(&fast) != key(&slow)).then(|| format!("{}: index {:?} scan {:?}", q.name, key(&fast), key(&slow)))

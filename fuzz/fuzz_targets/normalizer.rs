@@ -2,8 +2,8 @@
 //! panics, and yields lower-case ASCII tokens only.
 #![no_main]
 
-use cartelscreen::model::KindFamily;
-use cartelscreen::normalize::{fold, normalize_name};
+use cartelscreen::engine::model::KindFamily;
+use cartelscreen::engine::normalize::{fold, normalize_name};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,18 +5,18 @@
 
 use std::sync::OnceLock;
 
-use cartelscreen::cartels::CartelRegistry;
+use cartelscreen::engine::network::CartelRegistry;
 use cartelscreen::config::Settings;
-use cartelscreen::http::native::{BatchRequest, ScreenRequest, TransactionRequest};
-use cartelscreen::screen::Screener;
-use cartelscreen::text_scan::scan_text;
+use cartelscreen::http::v1::{BatchRequest, ScreenRequest, TransactionRequest};
+use cartelscreen::engine::screen::Screener;
+use cartelscreen::engine::text_scan::scan_text;
 use libfuzzer_sys::fuzz_target;
 
 fn screener() -> &'static Screener {
     static S: OnceLock<Screener> = OnceLock::new();
     S.get_or_init(|| {
-        let registry = CartelRegistry::embedded();
-        Screener::build(vec![registry.list.clone()], registry, 3, Settings::defaults().matching)
+        let registry = cartelscreen::lists::registry::embedded();
+        Screener::build(vec![registry.list.clone()], registry, Default::default())
     })
 }
 
@@ -45,5 +45,5 @@ fuzz_target!(|data: &[u8]| {
     }
     // Raw text as a name, too: the bytes a client may put in a JSON string.
     let name = String::from_utf8_lossy(data);
-    let _ = screener().screen(&cartelscreen::screen::Query::name(name.as_ref()));
+    let _ = screener().screen(&cartelscreen::engine::Query::name(name.as_ref()));
 });

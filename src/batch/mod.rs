@@ -32,7 +32,7 @@
 pub mod columns;
 pub mod input;
 pub mod output;
-pub mod record;
+pub mod row;
 pub mod summary;
 
 use std::io::{self, Read, Write};
@@ -48,13 +48,12 @@ pub use input::{Encoding, EncodingChoice};
 pub use output::{Format, RowResult, RESULT_COLUMNS};
 pub use summary::{Decisions, ErrorSample, Summary, Tally};
 
-use crate::audit::{AuditLog, Origin, Screened};
-use crate::dispositions::DispositionBook;
-use crate::screen::Screener;
-use crate::store::{AuditRecord, Monitored};
+use crate::error::Code;
+use crate::record::screening::{Recorder, Subject};
+use crate::record::store::{AuditRecord, Monitored};
 use input::{Counting, FieldDecoder, Guard, RecordTooLong};
 use output::RowWriter;
-use record::RawRow;
+use row::RawRow;
 
 /// How a batch reads and writes.
 #[derive(Debug, Clone)]
@@ -109,16 +108,16 @@ pub enum BatchError {
 }
 
 impl BatchError {
-    /// A stable code for APIs.
-    pub fn code(&self) -> &'static str {
+    /// Its code in the table of error codes.
+    pub fn code(&self) -> Code {
         match self {
-            BatchError::Read(_) => "unreadable_input",
-            BatchError::Empty => "empty_input",
-            BatchError::Mapping(MappingError::NoNameColumn { .. }) => "no_name_column",
-            BatchError::Mapping(MappingError::UnknownColumn { .. }) => "unknown_column",
-            BatchError::Input { .. } => "malformed_input",
-            BatchError::Write(_) => "write_failed",
-            BatchError::Audit(_) => "audit_unavailable",
+            BatchError::Read(_) => Code::UnreadableInput,
+            BatchError::Empty => Code::EmptyInput,
+            BatchError::Mapping(MappingError::NoNameColumn { .. }) => Code::NoNameColumn,
+            BatchError::Mapping(MappingError::UnknownColumn { .. }) => Code::UnknownColumn,
+            BatchError::Input { .. } => Code::MalformedInput,
+            BatchError::Write(_) => Code::WriteFailed,
+            BatchError::Audit(_) => Code::AuditUnavailable,
         }
     }
 
@@ -129,19 +128,9 @@ impl BatchError {
     }
 }
 
-/// What a run does besides screening: analyst dispositions, the audit
-/// trail, registration for monitoring. Each chunk's records are durable,
-/// and its counterparties registered, before the chunk is written: a row
-/// whose result left is a row on record.
-#[derive(Default)]
-pub struct Hooks<'a> {
-    pub dispositions: Option<&'a DispositionBook>,
-    pub audit: Option<(&'a AuditLog, Origin)>,
-    /// Called with the rows that have a reference (the count of those
-    /// without is the second argument).
-    #[allow(clippy::type_complexity)]
-    pub monitor: Option<&'a (dyn Fn(Vec<Monitored>, u64) -> Result<(), String> + Sync)>,
-}
+/// Registers a chunk's counterparties for monitoring: called with the rows
+/// that have a reference and the count of those without.
+pub type Register<'a> = &'a (dyn Fn(Vec<Monitored>, u64) -> Result<(), String> + Sync);
 
 /// What was found at the start of the input.
 #[derive(Debug, Clone)]
@@ -287,25 +276,21 @@ impl BatchJob {
         self.bytes_read.clone()
     }
 
-    /// Screens every row (or, with no screener, only reads and writes them
-    /// back) into `output`, calling `on_chunk` after each chunk is written
-    /// and flushed, until the input ends or `cancel` is set.
+    /// Screens every row through `recorder` (or, with none, only reads and
+    /// writes them back) into `output`, calling `on_chunk` after each chunk
+    /// is written and flushed, until the input ends or `cancel` is set. Each
+    /// chunk's audit records are durable, and its counterparties registered
+    /// with `register`, before the chunk is written: a row whose result left
+    /// is a row on record.
+    ///
+    /// # Errors
+    /// [`BatchError`] when the input breaks off, the output cannot be
+    /// written, or the trail cannot record a chunk; the rows written before
+    /// are whole.
     pub fn run<W: Write>(
         self,
-        screener: Option<&Screener>,
-        output: W,
-        cancel: &AtomicBool,
-        on_chunk: impl FnMut(&Progress),
-    ) -> Result<Summary, BatchError> {
-        self.run_with(screener, &Hooks::default(), output, cancel, on_chunk)
-    }
-
-    /// [`BatchJob::run`] with dispositions applied, the trail written and
-    /// counterparties registered, chunk by chunk, before each is written.
-    pub fn run_with<W: Write>(
-        self,
-        screener: Option<&Screener>,
-        hooks: &Hooks<'_>,
+        recorder: Option<&Recorder<'_>>,
+        register: Option<Register<'_>>,
         mut output: W,
         cancel: &AtomicBool,
         mut on_chunk: impl FnMut(&Progress),
@@ -331,10 +316,6 @@ impl BatchJob {
             .spawn(move || read_rows(reader, limit, max_record, chunk_rows, tx))
             .map_err(BatchError::Read)?;
         let keys = if options.format == Format::Jsonl { &json_keys } else { &layout.headers };
-        let lists = match (hooks.audit.as_ref(), screener) {
-            (Some(_), Some(s)) => crate::audit::list_versions(s),
-            _ => serde_json::Value::Null,
-        };
         let ctx = RowContext {
             width,
             decoder,
@@ -342,9 +323,8 @@ impl BatchJob {
             keys,
             headers: &layout.headers,
             format: options.format,
-            screener,
-            hooks,
-            lists,
+            recorder,
+            register,
         };
         let mut tally = Tally::default();
         let mut cancelled = false;
@@ -358,10 +338,10 @@ impl BatchJob {
                 Ok(Msg::Rows(rows)) => {
                     let done = ctx.chunk(&rows).map_err(BatchError::Write)?;
                     let (bytes, t) = (done.bytes, done.tally);
-                    if let Some((log, _)) = &hooks.audit {
-                        log.append_blocking(done.records).map_err(|e| BatchError::Audit(e.to_string()))?;
+                    if let Some(records) = recorder.and_then(Recorder::records) {
+                        records.commit_blocking(done.records).map_err(|e| BatchError::Audit(e.to_string()))?;
                     }
-                    if let Some(register) = hooks.monitor {
+                    if let Some(register) = register {
                         register(done.monitored, done.unreferenced).map_err(BatchError::Audit)?;
                     }
                     output.write_all(&bytes).and_then(|_| output.flush()).map_err(BatchError::Write)?;
@@ -396,7 +376,7 @@ impl BatchJob {
         let elapsed = start.elapsed().as_secs_f64();
         let mut s = Summary::from_tally(&tally);
         s.cancelled = cancelled;
-        s.screened = screener.is_some();
+        s.screened = recorder.is_some();
         s.elapsed_secs = elapsed;
         s.rows_per_sec = if elapsed > 0.0 { tally.rows as f64 / elapsed } else { 0.0 };
         s.bytes_read = bytes_read.load(Ordering::Relaxed);
@@ -411,17 +391,23 @@ impl BatchJob {
     }
 }
 
-/// Opens `input` and runs the whole batch: [`BatchJob::open`] then
-/// [`BatchJob::run`].
+/// Opens `input` and runs the whole batch, unrecorded: [`BatchJob::open`]
+/// then [`BatchJob::run`] (tools and tests; the service and the command line
+/// screen through a recording [`Recorder`]).
+///
+/// # Errors
+/// As [`BatchJob::open`] and [`BatchJob::run`].
 pub fn screen_csv<R: Read + Send + 'static, W: Write>(
-    screener: Option<&Screener>,
+    screener: Option<&crate::engine::Screener>,
     input: R,
     output: W,
     options: BatchOptions,
     cancel: &AtomicBool,
     on_chunk: impl FnMut(&Progress),
 ) -> Result<Summary, BatchError> {
-    BatchJob::open(input, options)?.run(screener, output, cancel, on_chunk)
+    let recorder = screener
+        .map(|s| Recorder::unrecorded(s, crate::record::audit::Origin::new("batch", "unrecorded", "cli_batch")));
+    BatchJob::open(input, options)?.run(recorder.as_ref(), None, output, cancel, on_chunk)
 }
 
 /// Parses rows into chunks and sends them, then [`Msg::End`] or
@@ -486,10 +472,8 @@ struct RowContext<'a> {
     keys: &'a [String],
     headers: &'a [String],
     format: Format,
-    screener: Option<&'a Screener>,
-    hooks: &'a Hooks<'a>,
-    /// The list versions, for audit records.
-    lists: serde_json::Value,
+    recorder: Option<&'a Recorder<'a>>,
+    register: Option<Register<'a>>,
 }
 
 /// A chunk screened: its output, its counts, and what the hooks need.
@@ -503,24 +487,6 @@ struct ChunkDone {
 }
 
 impl RowContext<'_> {
-    fn screen(
-        &self,
-        query: &Result<crate::screen::Query, String>,
-        reference: Option<&str>,
-    ) -> Option<Result<crate::screen::Screening, String>> {
-        let s = self.screener?;
-        Some(match query {
-            Err(e) => Err(e.clone()),
-            Ok(q) => match s.screen(q) {
-                Ok(screening) => Ok(match self.hooks.dispositions {
-                    Some(book) => book.apply(s, q, reference, screening, crate::store::now_millis()),
-                    None => screening,
-                }),
-                Err(e) => Err(e.to_string()),
-            },
-        })
-    }
-
     /// The row as submitted, header by header, for the audit record.
     fn subject(&self, raw: &RawRow, fields: &[std::borrow::Cow<'_, str>]) -> serde_json::Value {
         let mut o = serde_json::Map::new();
@@ -537,41 +503,44 @@ impl RowContext<'_> {
     /// Screens and writes a chunk, in parallel slices kept in order.
     fn chunk(&self, rows: &[RawRow]) -> io::Result<ChunkDone> {
         let slice = (rows.len() / (rayon::current_num_threads() * 8)).clamp(8, 256);
-        let at = crate::store::now_millis();
+        let at = crate::record::store::now_millis();
         let parts: Vec<io::Result<ChunkDone>> = rows
             .par_chunks(slice)
             .map(|part| {
                 let mut w = RowWriter::new(self.format, part.len() * 256);
                 let mut done = ChunkDone::default();
                 for raw in part {
-                    let d = record::decode(raw, self.width, self.decoder, self.map);
+                    let d = row::decode(raw, self.width, self.decoder, self.map);
                     let reference =
                         self.map.reference.map(|i| d.fields.get(i).map_or("", |f| f.trim())).filter(|r| !r.is_empty());
-                    let outcome = self.screen(&d.query, reference);
-                    let r = match (&outcome, &d.query) {
-                        (None, Err(e)) => RowResult::failed(e.clone()),
-                        (None, Ok(_)) => RowResult::default(),
-                        (Some(Ok(s)), Ok(q)) => RowResult::from_screening(&q.name, s),
-                        (Some(Ok(_)), Err(e)) | (Some(Err(e)), _) => RowResult::failed(e.clone()),
+                    let (r, record) = match (self.recorder, &d.query) {
+                        (None, Err(e)) => (RowResult::failed(e.clone()), None),
+                        (None, Ok(_)) => (RowResult::default(), None),
+                        (Some(rec), Ok((q, warnings))) => {
+                            let subject = Subject::item(raw.row as i64, reference, self.subject(raw, &d.fields));
+                            let recorded = rec.screen(q, subject);
+                            let mut r = match &recorded.outcome {
+                                Ok(s) => RowResult::from_screening(&q.name, s),
+                                Err(e) => RowResult::failed(e.to_string()),
+                            };
+                            r.warnings.clone_from(warnings);
+                            (r, recorded.record)
+                        }
+                        (Some(rec), Err(e)) => {
+                            let subject = Subject::item(raw.row as i64, reference, self.subject(raw, &d.fields));
+                            (RowResult::failed(e.clone()), rec.conclude(subject, Err(e.clone())))
+                        }
                     };
                     done.tally.add_row(raw.row, raw.line, &r);
                     w.row(self.keys, &d.fields, &r)?;
-                    if let (Some((log, origin)), Some(outcome)) = (&self.hooks.audit, &outcome) {
-                        let screened = Screened {
-                            item: Some(raw.row as i64),
-                            reference,
-                            subject: self.subject(raw, &d.fields),
-                            outcome: outcome.as_ref().map_err(|e| e.clone()),
-                        };
-                        done.records.push(log.context().screening(origin, &self.lists, at, screened));
-                    }
-                    if self.hooks.monitor.is_some() {
+                    done.records.extend(record);
+                    if self.register.is_some() {
                         match (&d.query, reference) {
-                            (Ok(q), Some(r)) => done.monitored.push(Monitored {
+                            (Ok((q, _)), Some(r)) => done.monitored.push(Monitored {
                                 reference: r.to_string(),
                                 registered_at: at,
                                 registered_by: String::new(),
-                                counterparty: crate::monitor::counterparty_json(q, None),
+                                counterparty: crate::record::monitor::counterparty_json(q, None),
                             }),
                             (Ok(_), None) => done.unreferenced += 1,
                             (Err(_), _) => {}
@@ -601,14 +570,13 @@ impl RowContext<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cartels::CartelRegistry;
-    use crate::config::Settings;
+    use crate::engine::Screener;
     use std::io::Cursor;
 
     fn screener() -> Screener {
-        let registry = CartelRegistry::embedded();
+        let registry = crate::lists::registry::embedded();
         let lists = vec![registry.list.clone()];
-        Screener::build(lists, registry, 3, Settings::defaults().matching)
+        Screener::build(lists, registry, Default::default())
     }
 
     fn run_bytes(input: &[u8], options: BatchOptions) -> Result<(String, Summary), BatchError> {
@@ -636,6 +604,7 @@ mod tests {
         assert_eq!(&rs[0][8], "CJNG");
         assert_eq!(&rs[1][3], "error");
         assert_eq!(&rs[1][12], "name is empty");
+        assert_eq!(&rs[1][13], "");
         assert_eq!(&rs[2][1], "Panadería\nLa Esperanza");
         assert_eq!(&rs[2][3], "clear");
         assert_eq!(&rs[3][3], "error");
@@ -653,10 +622,10 @@ mod tests {
         assert!(matches!(run_bytes(b"", BatchOptions::default()), Err(BatchError::Empty)));
         assert!(matches!(run_bytes(b"\xEF\xBB\xBF\n\n", BatchOptions::default()), Err(BatchError::Empty)));
         let (out, s) = run_bytes(b"name,country\n", BatchOptions::default()).unwrap();
-        assert_eq!(out, "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error\n");
+        assert_eq!(out, "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error,warnings\n");
         assert_eq!(s.rows, 0);
         let e = run_bytes(b"rfc,country\nX,MX\n", BatchOptions::default()).unwrap_err();
-        assert_eq!(e.code(), "no_name_column");
+        assert_eq!(e.code(), Code::NoNameColumn);
     }
 
     #[test]
@@ -718,7 +687,7 @@ mod tests {
         )
         .unwrap();
         assert!(!s.screened);
-        assert_eq!(String::from_utf8(out).unwrap().lines().nth(1), Some("CJNG,,,,,,,,,,"));
+        assert_eq!(String::from_utf8(out).unwrap().lines().nth(1), Some("CJNG,,,,,,,,,,,"));
     }
 
     #[test]

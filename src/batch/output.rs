@@ -7,10 +7,10 @@ use std::io;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::screen::{Decision, Match, Screening};
+use crate::engine::{Decision, Match, Screening};
 
 /// The columns added after the input's own, in order.
-pub const RESULT_COLUMNS: [&str; 10] = [
+pub const RESULT_COLUMNS: [&str; 11] = [
     "decision",
     "score",
     "top_match_id",
@@ -21,6 +21,7 @@ pub const RESULT_COLUMNS: [&str; 10] = [
     "match_count",
     "explanation",
     "error",
+    "warnings",
 ];
 
 /// Output formats.
@@ -62,6 +63,9 @@ pub struct RowResult {
     pub match_count: usize,
     pub explanation: Option<String>,
     pub error: Option<String>,
+    /// Optional fields that could not be used and were left out; the row
+    /// was screened on the rest.
+    pub warnings: Vec<String>,
 }
 
 impl RowResult {
@@ -90,6 +94,7 @@ impl RowResult {
             match_count: s.matches.len(),
             explanation: top.map(|m| explain(query_name, m, s.matches.len())),
             error: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -203,6 +208,7 @@ impl RowWriter {
                 w.write_field(count)?;
                 w.write_field(r.explanation.as_deref().unwrap_or(""))?;
                 w.write_field(r.error.as_deref().unwrap_or(""))?;
+                w.write_field(r.warnings.join(" | "))?;
                 w.write_record(None::<&[u8]>)?;
                 Ok(())
             }
@@ -277,7 +283,7 @@ struct JsonRow<'a, 'b> {
 impl Serialize for JsonRow<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.r;
-        let mut m = s.serialize_map(Some(11))?;
+        let mut m = s.serialize_map(Some(12))?;
         m.serialize_entry("input", &self.input)?;
         let decision = r.decision_str();
         m.serialize_entry("decision", &(!decision.is_empty()).then_some(decision))?;
@@ -291,6 +297,7 @@ impl Serialize for JsonRow<'_, '_> {
         m.serialize_entry("match_count", &r.decision.map(|_| r.match_count))?;
         m.serialize_entry("explanation", &r.explanation)?;
         m.serialize_entry("error", &r.error)?;
+        m.serialize_entry("warnings", &r.warnings)?;
         m.end()
     }
 }
@@ -313,7 +320,7 @@ mod tests {
         let mut w = RowWriter::new(Format::Csv, 0);
         w.row(&headers, &fields, &r).unwrap();
         let text = String::from_utf8(w.into_bytes().unwrap()).unwrap();
-        assert_eq!(text, "7,\"ACME, \"\"the\"\" best\",error,,,,,,,,,name is empty\n");
+        assert_eq!(text, "7,\"ACME, \"\"the\"\" best\",error,,,,,,,,,name is empty,\n");
         let mut w = RowWriter::new(Format::Jsonl, 0);
         w.row(&headers, &fields, &r).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&w.into_bytes().unwrap()).unwrap();
@@ -323,6 +330,6 @@ mod tests {
         assert!(v["score"].is_null());
         let header = String::from_utf8(csv_header(&headers).unwrap()).unwrap();
         assert!(header.starts_with("id,name,decision,score,top_match_id,"), "{header}");
-        assert!(header.ends_with(",explanation,error\n"), "{header}");
+        assert!(header.ends_with(",explanation,error,warnings\n"), "{header}");
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::output::RowResult;
-use crate::screen::Decision;
+use crate::engine::screen::Decision;
 
 /// Rows whose error is kept in [`Summary::error_samples`].
 pub const MAX_ERROR_SAMPLES: usize = 20;
@@ -40,6 +40,10 @@ pub struct Tally {
     pub cartels: BTreeMap<String, u64>,
     /// The first [`MAX_ERROR_SAMPLES`] rows that could not be screened.
     pub error_samples: Vec<ErrorSample>,
+    /// Rows screened without an optional field that could not be used.
+    pub warned: u64,
+    /// The first [`MAX_ERROR_SAMPLES`] of those, with their warnings.
+    pub warning_samples: Vec<ErrorSample>,
 }
 
 impl Tally {
@@ -55,6 +59,12 @@ impl Tally {
             self.decisions.error += 1;
             if self.error_samples.len() < MAX_ERROR_SAMPLES {
                 self.error_samples.push(ErrorSample { row, line, error: e.clone() });
+            }
+        }
+        if !r.warnings.is_empty() {
+            self.warned += 1;
+            if self.warning_samples.len() < MAX_ERROR_SAMPLES {
+                self.warning_samples.push(ErrorSample { row, line, error: r.warnings.join(" | ") });
             }
         }
         if r.decision.is_some_and(Decision::is_alert) {
@@ -79,6 +89,13 @@ impl Tally {
                 break;
             }
             self.error_samples.push(e.clone());
+        }
+        self.warned += other.warned;
+        for e in &other.warning_samples {
+            if self.warning_samples.len() >= MAX_ERROR_SAMPLES {
+                break;
+            }
+            self.warning_samples.push(e.clone());
         }
     }
 
@@ -114,6 +131,10 @@ pub struct Summary {
     /// Rows that could not be screened (`decision=error`).
     pub errors: u64,
     pub error_samples: Vec<ErrorSample>,
+    /// Rows screened without an optional field that could not be used
+    /// (the `warnings` column says which).
+    pub warnings: u64,
+    pub warning_samples: Vec<ErrorSample>,
     /// Stopped by the cancel flag: the output holds the rows before the
     /// stop, whole.
     pub cancelled: bool,
@@ -139,6 +160,8 @@ impl Summary {
             cartels: t.cartels.clone(),
             errors: t.decisions.error,
             error_samples: t.error_samples.clone(),
+            warnings: t.warned,
+            warning_samples: t.warning_samples.clone(),
             ..Summary::default()
         }
     }
@@ -156,11 +179,12 @@ impl Summary {
         if self.screened {
             let d = &self.decisions;
             out.push(format!(
-                "  clear {}  review {}  block {}  error {}",
+                "  clear {}  review {}  block {}  error {}  warnings {}",
                 thousands(d.clear),
                 thousands(d.review),
                 thousands(d.block),
-                thousands(d.error)
+                thousands(d.error),
+                thousands(self.warnings)
             ));
             if !self.cartels.is_empty() {
                 let mut by: Vec<(&String, &u64)> = self.cartels.iter().collect();
@@ -174,6 +198,15 @@ impl Summary {
         if self.errors > 0 {
             out.push(format!("  {} rows could not be screened, first ones:", thousands(self.errors)));
             for e in self.error_samples.iter().take(5) {
+                out.push(format!("    row {} (line {}): {}", e.row, e.line, e.error));
+            }
+        }
+        if self.warnings > 0 {
+            out.push(format!(
+                "  {} rows were screened without a field that could not be used, first ones:",
+                thousands(self.warnings)
+            ));
+            for e in self.warning_samples.iter().take(5) {
                 out.push(format!("    row {} (line {}): {}", e.row, e.line, e.error));
             }
         }
@@ -225,7 +258,7 @@ mod tests {
         let mut s = Summary::from_tally(&a);
         s.screened = true;
         let text = s.text();
-        assert!(text.contains("clear 1  review 1  block 1  error 1"), "{text}");
+        assert!(text.contains("clear 1  review 1  block 1  error 1  warnings 0"), "{text}");
         assert!(text.contains("alerts by cartel: CJNG 2, CDS 1"), "{text}");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");

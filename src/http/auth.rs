@@ -10,18 +10,49 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::config::Scope;
 use crate::http::error::ApiError;
+use crate::http::middleware::RequestId;
 use crate::http::state::AppState;
+use crate::record::audit::Origin;
 
 /// Who made the request; put in the request's extensions for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerId(pub String);
 
+/// Who made the request and under which id: what every record of it names.
+/// The one source of both for every handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The API key id, or `anonymous@<address>` with keys off.
+    pub key_id: String,
+    /// The request's id (the caller's sane `X-Request-Id`, else a time-ordered
+    /// UUID).
+    pub request_id: String,
+}
+
+impl Caller {
+    /// The origin of the request's records, on `channel`.
+    pub fn origin(&self, channel: &'static str) -> Origin {
+        Origin::new(self.request_id.clone(), self.key_id.clone(), channel)
+    }
+}
+
 /// The caller may screen.
-pub struct ScreenAccess(pub CallerId);
+pub struct ScreenAccess(pub Caller);
 /// The caller may administer (reload lists, read the audit trail).
-pub struct AdminAccess(pub CallerId);
+pub struct AdminAccess(pub Caller);
 /// The caller may record dispositions and read alerts.
-pub struct AnalystAccess(pub CallerId);
+pub struct AnalystAccess(pub Caller);
+
+/// The request's id, set by the `observe` middleware; a fresh one where it
+/// did not run (handler tests), since records need unique ids.
+pub fn request_id(req: &HttpRequest) -> String {
+    if let Some(id) = req.extensions().get::<RequestId>() {
+        return id.0.clone();
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    id
+}
 
 /// The key in `Authorization: Bearer <key>` or `Authorization: ApiKey <key>`
 /// (the form OpenSanctions clients send).
@@ -42,7 +73,10 @@ fn presented_key(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
 }
 
 /// Authenticates the request for `scope` and charges it to the caller's rate.
-pub fn authorize(req: &HttpRequest, scope: Scope) -> Result<CallerId, ApiError> {
+///
+/// # Errors
+/// 401 without a known key, 403 without the scope, 429 over the rate.
+pub fn authorize(req: &HttpRequest, scope: Scope) -> Result<Caller, ApiError> {
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))?;
     let caller = if state.settings.auth.required {
         let key = presented_key(req)?
@@ -63,7 +97,7 @@ pub fn authorize(req: &HttpRequest, scope: Scope) -> Result<CallerId, ApiError> 
     if let Some(limiter) = &state.limiter {
         limiter.check(&caller.0).map_err(ApiError::rate_limited)?;
     }
-    Ok(caller)
+    Ok(Caller { key_id: caller.0, request_id: request_id(req) })
 }
 
 impl FromRequest for ScreenAccess {

@@ -8,98 +8,114 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::error::ListError;
-use crate::screen::QueryError;
+use crate::engine::QueryError;
+use crate::error::Code;
+use crate::lists::ListError;
 
-/// A failed request.
+/// A failed request: a code from the one table ([`Code`]), the status it is
+/// answered with, and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The code's status, or 400 on the OpenSanctions-compatible routes.
     pub status: StatusCode,
-    pub code: &'static str,
+    /// Stable: clients branch on it.
+    pub code: Code,
+    /// For people; may change. Values quoted in it are cut to 200
+    /// characters.
     pub message: String,
     /// Seconds to wait before retrying, for 429 and 503.
     pub retry_after: Option<u64>,
 }
 
+/// The JSON body of every error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
+    /// What went wrong.
     pub error: ErrorDetail,
 }
 
+/// The code and message of an error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, snake_case: see the README's table of error codes.
     pub code: String,
+    /// For people; may change.
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    /// An error with its code's status.
+    pub fn new(code: Code, message: impl Into<String>) -> ApiError {
+        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         ApiError { status, code, message: message.into(), retry_after: None }
     }
 
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    /// The same error answered with another status (yente's 400s).
+    pub fn with_status(self, status: StatusCode) -> ApiError {
+        ApiError { status, ..self }
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, code, message)
+    /// A message prefixed with where in the request the failure is
+    /// (`parties[2]: …`).
+    pub fn at(self, place: impl std::fmt::Display) -> ApiError {
+        ApiError { message: format!("{place}: {}", self.message), ..self }
     }
 
+    /// 401 `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        ApiError::new(Code::Unauthorized, message)
     }
 
+    /// 403 `forbidden`.
     pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+        ApiError::new(Code::Forbidden, message)
     }
 
+    /// 429 `rate_limited` with `Retry-After`.
     pub fn rate_limited(retry_after: u64) -> ApiError {
         ApiError {
             retry_after: Some(retry_after.max(1)),
-            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this key; slow down")
+            ..ApiError::new(Code::RateLimited, "too many requests for this key; slow down")
         }
     }
 
+    /// 503 `timeout` with `Retry-After`.
     pub fn timeout() -> ApiError {
         ApiError {
             retry_after: Some(1),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
-                "the request took longer than the server allows",
-            )
+            ..ApiError::new(Code::Timeout, "the request took longer than the server allows")
         }
     }
 
+    /// 500 `internal`.
     pub fn internal(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+        ApiError::new(Code::Internal, message)
     }
 
     /// The JSON body, also used for per-item errors inside batch results.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message.clone() } }
+        ErrorBody { error: ErrorDetail { code: self.code.as_str().to_string(), message: self.message.clone() } }
     }
 
-    /// The code a bare status maps to, for responses actix makes itself
+    /// The error for a bare status, for answers actix makes itself
     /// (unknown route, wrong method, body too large...).
     pub fn from_status(status: StatusCode) -> ApiError {
-        let (code, message) = match status.as_u16() {
-            400 => ("bad_request", "the request could not be read"),
-            401 => ("unauthorized", "an API key is required"),
-            403 => ("forbidden", "this key may not do that"),
-            404 => ("not_found", "no such route"),
-            405 => ("method_not_allowed", "this route does not accept that method"),
-            408 => ("request_timeout", "the request was not received in time"),
-            413 => ("payload_too_large", "the request body is larger than the server accepts"),
-            415 => ("unsupported_media_type", "send the body as application/json"),
-            429 => ("rate_limited", "too many requests; slow down"),
-            431 => ("headers_too_large", "the request headers are too large"),
-            503 => ("unavailable", "the service is unavailable"),
-            s if s >= 500 => ("internal", "internal error"),
-            _ => ("bad_request", "the request could not be handled"),
+        let code = Code::of_status(status.as_u16());
+        let message = match code {
+            Code::BadRequest => "the request could not be read",
+            Code::Unauthorized => "an API key is required",
+            Code::Forbidden => "this key may not do that",
+            Code::NotFound => "no such route",
+            Code::MethodNotAllowed => "this route does not accept that method",
+            Code::RequestTimeout => "the request was not received in time",
+            Code::PayloadTooLarge => "the request body is larger than the server accepts",
+            Code::UnsupportedMediaType => "the body's content type is not one this route takes",
+            Code::RateLimited => "too many requests; slow down",
+            Code::HeadersTooLarge => "the request headers are too large",
+            Code::Unavailable => "the service is unavailable",
+            _ => "internal error",
         };
-        ApiError::new(status, code, message)
+        ApiError { status, ..ApiError::new(code, message) }
     }
 }
 
@@ -128,31 +144,26 @@ impl ResponseError for ApiError {
 
 impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> ApiError {
-        let code = match e {
-            QueryError::EmptyName => "empty_name",
-            QueryError::NoTokens => "invalid_name",
-            QueryError::NameTooLong(_) => "name_too_long",
-        };
-        ApiError::invalid(code, e.to_string())
+        ApiError::new(Code::from(&e), e.to_string())
     }
 }
 
-impl From<crate::audit::AuditError> for ApiError {
-    fn from(e: crate::audit::AuditError) -> ApiError {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", e.to_string())
+impl From<crate::record::audit::AuditError> for ApiError {
+    fn from(e: crate::record::audit::AuditError) -> ApiError {
+        ApiError::new(Code::AuditUnavailable, e.to_string())
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> ApiError {
+impl From<crate::record::store::StoreError> for ApiError {
+    fn from(e: crate::record::store::StoreError) -> ApiError {
         tracing::error!(error = %e, "store failure");
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", e.to_string())
+        ApiError::new(Code::StoreUnavailable, e.to_string())
     }
 }
 
 impl From<ListError> for ApiError {
     fn from(e: ListError) -> ApiError {
-        ApiError::invalid("list_rejected", format!("the lists were not reloaded, the old ones stay in service: {e}"))
+        ApiError::new(Code::ListRejected, format!("the lists were not reloaded, the old ones stay in service: {e}"))
     }
 }
 
@@ -161,36 +172,28 @@ impl From<ListError> for ApiError {
 pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
     match err {
-        E::OverflowKnownLength { length, limit } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("body of {length} bytes is over the limit of {limit}"),
-        ),
-        E::Overflow { limit } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("body is over the limit of {limit} bytes"),
-        ),
-        E::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as application/json",
-        ),
-        E::Deserialize(e) if e.is_data() => ApiError::invalid("invalid_field", e.to_string()),
-        E::Deserialize(e) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
-        E::Payload(p) => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", p.to_string()),
-        other => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", other.to_string()),
+        E::OverflowKnownLength { length, limit } => {
+            ApiError::new(Code::PayloadTooLarge, format!("body of {length} bytes is over the limit of {limit}"))
+        }
+        E::Overflow { limit } => {
+            ApiError::new(Code::PayloadTooLarge, format!("body is over the limit of {limit} bytes"))
+        }
+        E::ContentType => ApiError::new(Code::UnsupportedMediaType, "send the body as application/json"),
+        E::Deserialize(e) if e.is_data() => ApiError::new(Code::InvalidField, e.to_string()),
+        E::Deserialize(e) => ApiError::new(Code::InvalidJson, e.to_string()),
+        E::Payload(p) => ApiError::new(Code::BadRequest, p.to_string()),
+        other => ApiError::new(Code::BadRequest, other.to_string()),
     }
 }
 
 /// Maps a query-string extractor failure.
 pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
-    ApiError::invalid("invalid_query", err.to_string())
+    ApiError::new(Code::InvalidQuery, err.to_string())
 }
 
 /// Maps a path extractor failure.
 pub fn path_error(err: actix_web::error::PathError) -> ApiError {
-    ApiError::not_found("not_found", err.to_string())
+    ApiError::new(Code::NotFound, err.to_string())
 }
 
 #[cfg(test)]
@@ -198,18 +201,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_status_actix_produces_has_a_code() {
-        for s in [400u16, 401, 403, 404, 405, 408, 413, 415, 429, 431, 500, 503] {
-            let e = ApiError::from_status(StatusCode::from_u16(s).unwrap());
-            assert!(e.code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", e.code);
+    fn every_status_actix_produces_has_a_code_and_keeps_its_status() {
+        for st in [400u16, 401, 403, 404, 405, 408, 413, 415, 429, 431, 500, 503] {
+            let e = ApiError::from_status(StatusCode::from_u16(st).unwrap());
+            assert_eq!(e.status.as_u16(), st);
+            assert_eq!(e.body().error.code, e.code.as_str());
         }
     }
 
     #[test]
-    fn query_errors_have_distinct_codes() {
-        let codes: Vec<_> = [QueryError::EmptyName, QueryError::NoTokens, QueryError::NameTooLong(5)]
+    fn query_errors_keep_their_codes() {
+        let codes: Vec<_> = [QueryError::EmptyName, QueryError::NoTokens, QueryError::NameTooLong { max: 5 }]
             .into_iter()
-            .map(|e| ApiError::from(e).code)
+            .map(|e| ApiError::from(e).code.as_str())
             .collect();
         assert_eq!(codes, ["empty_name", "invalid_name", "name_too_long"]);
     }

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::engine::screen::Decision;
 use crate::live::{Generation, ReloadStatus};
-use crate::screen::Decision;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 14] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
@@ -183,13 +183,9 @@ mod tests {
         m.observe("/v1/screen", "POST", 200, Duration::from_micros(50));
         m.observe("/v1/screen", "POST", 422, Duration::from_millis(3));
         m.observe("/v1/screen", "POST", 200, Duration::from_secs(9));
-        let registry = crate::cartels::CartelRegistry::embedded();
-        let screener = crate::screen::Screener::build(
-            vec![registry.list.clone()],
-            registry,
-            3,
-            crate::config::Settings::defaults().matching,
-        );
+        let registry = crate::lists::registry::embedded();
+        let screener =
+            crate::engine::screen::Screener::build(vec![registry.list.clone()], registry, Default::default());
         let g = Generation { screener, loaded_at: std::time::SystemTime::now(), number: 1 };
         let text = m.render(&g, &ReloadStatus::default());
         assert!(

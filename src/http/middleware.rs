@@ -9,10 +9,10 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
 use actix_web::{web, HttpMessage, ResponseError};
 
+use crate::engine::screen::Decision;
 use crate::http::auth::CallerId;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
-use crate::screen::Decision;
 
 /// The request's id: the caller's `X-Request-Id` when it is sane, else a
 /// fresh UUID. Echoed in the response header and in every body.

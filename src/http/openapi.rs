@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{compliance, native, ops, yente};
+use crate::http::{ops, records, upload, v1, yente};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,21 +14,21 @@ use crate::http::{compliance, native, ops, yente};
                        FTO-designated Mexican cartels. Errors are JSON `{\"error\": {\"code\", \"message\"}}`."
     ),
     paths(
-        native::screen,
-        native::screen_batch,
-        native::screen_transaction,
-        crate::http::batch::batch,
-        native::entity,
-        native::lists,
-        native::reload,
-        compliance::audit,
-        compliance::record_disposition,
-        compliance::list_dispositions,
-        compliance::revoke_disposition,
-        compliance::register,
-        compliance::list_monitored,
-        compliance::unregister,
-        compliance::alerts,
+        v1::screen::screen,
+        v1::screen::screen_batch,
+        v1::transaction::screen_transaction,
+        upload::batch,
+        v1::entities::entity,
+        v1::lists::lists,
+        v1::lists::reload,
+        records::audit,
+        records::record_disposition,
+        records::list_dispositions,
+        records::revoke_disposition,
+        records::register,
+        records::list_monitored,
+        records::unregister,
+        records::alerts,
         ops::healthz,
         ops::readyz,
         ops::metrics,

@@ -49,11 +49,7 @@ pub async fn readyz(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     let generation = state.lists.current();
     let s = &generation.screener;
     if s.entities().is_empty() {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "no list entries are loaded",
-        ));
+        return Err(ApiError::new(crate::error::Code::NotReady, "no list entries are loaded"));
     }
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ok",

@@ -12,17 +12,17 @@ use actix_web::{web, App, HttpServer};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::compliance::Compliance;
 use crate::config::Settings;
-use crate::error::ListError;
 use crate::http::error::{json_error, path_error, query_error, ApiError};
 use crate::http::metrics::Metrics;
 use crate::http::middleware::{json_errors, observe};
 use crate::http::openapi::ApiDoc;
 use crate::http::state::AppState;
-use crate::http::{compliance, native, ops};
+use crate::http::{ops, records, upload, v1};
+use crate::lists::ListError;
+use crate::live::watch::{self, Reloader, Trigger};
 use crate::live::{LiveLists, ReloadOutcome};
-use crate::watch::{self, Reloader, Trigger};
+use crate::record::Records;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +30,7 @@ pub enum StartupError {
     #[error("cannot load the lists: {0}")]
     Lists(#[from] ListError),
     #[error("cannot open the audit store: {0}")]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::record::store::StoreError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -43,21 +43,19 @@ pub enum StartupError {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
-            .service(web::resource("/screen").post(native::screen))
-            .service(web::resource("/screen/batch").post(native::screen_batch))
-            .service(web::resource("/screen/transaction").post(native::screen_transaction))
-            .service(web::resource("/batch").post(crate::http::batch::batch))
-            .service(web::resource("/entities/{id}").get(native::entity))
-            .service(web::resource("/lists").get(native::lists))
-            .service(web::resource("/lists/reload").post(native::reload))
-            .service(web::resource("/audit").get(compliance::audit))
-            .service(
-                web::resource("/dispositions").post(compliance::record_disposition).get(compliance::list_dispositions),
-            )
-            .service(web::resource("/dispositions/{id}/revoke").post(compliance::revoke_disposition))
-            .service(web::resource("/monitored").post(compliance::register).get(compliance::list_monitored))
-            .service(web::resource("/monitored/{reference}").delete(compliance::unregister))
-            .service(web::resource("/alerts").get(compliance::alerts)),
+            .service(web::resource("/screen").post(v1::screen::screen))
+            .service(web::resource("/screen/batch").post(v1::screen::screen_batch))
+            .service(web::resource("/screen/transaction").post(v1::transaction::screen_transaction))
+            .service(web::resource("/batch").post(upload::batch))
+            .service(web::resource("/entities/{id}").get(v1::entities::entity))
+            .service(web::resource("/lists").get(v1::lists::lists))
+            .service(web::resource("/lists/reload").post(v1::lists::reload))
+            .service(web::resource("/audit").get(records::audit))
+            .service(web::resource("/dispositions").post(records::record_disposition).get(records::list_dispositions))
+            .service(web::resource("/dispositions/{id}/revoke").post(records::revoke_disposition))
+            .service(web::resource("/monitored").post(records::register).get(records::list_monitored))
+            .service(web::resource("/monitored/{reference}").delete(records::unregister))
+            .service(web::resource("/alerts").get(records::alerts)),
     )
     .service(web::resource("/healthz").get(ops::healthz))
     .service(web::resource("/readyz").get(ops::readyz))
@@ -119,17 +117,17 @@ impl Application {
     /// one) and starts the reloader. Call inside a tokio runtime.
     pub fn build(settings: Settings, extra: Vec<PathBuf>) -> Result<Application, StartupError> {
         let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
-        let compliance = Arc::new(Compliance::open(&settings)?);
+        let records = Arc::new(Records::open(&settings)?);
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener =
             TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
-        Application::on_listener(lists, compliance, listener)
+        Application::on_listener(lists, records, listener)
     }
 
     /// Serves already loaded lists on a bound listener.
     pub fn on_listener(
         lists: Arc<LiveLists>,
-        compliance: Arc<Compliance>,
+        records: Arc<Records>,
         listener: TcpListener,
     ) -> Result<Application, StartupError> {
         let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
@@ -138,8 +136,8 @@ impl Application {
             .map(|a| a.port())
             .map_err(|source| StartupError::Bind { address: address.clone(), source })?;
         let metrics = Arc::new(Metrics::new());
-        compliance.spawn_upkeep(&lists);
-        let state = web::Data::new(AppState::new(lists.clone(), metrics, compliance));
+        records.spawn_upkeep(&lists);
+        let state = web::Data::new(AppState::new(lists.clone(), metrics, records));
         let reload_settings = state.settings.reload.clone();
         let limiter_state = state.clone();
         let reloader = watch::spawn(lists, &reload_settings, move |trigger, result| {

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::apikey::Keyring;
-use crate::compliance::Compliance;
 use crate::config::Settings;
+use crate::http::apikey::Keyring;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::RateLimiter;
 use crate::live::LiveLists;
+use crate::record::Records;
 
 pub struct AppState {
     pub lists: Arc<LiveLists>,
@@ -16,11 +16,11 @@ pub struct AppState {
     pub limiter: Option<RateLimiter>,
     pub metrics: Arc<Metrics>,
     /// The audit trail, dispositions and monitoring.
-    pub compliance: Arc<Compliance>,
+    pub records: Arc<Records>,
 }
 
 impl AppState {
-    pub fn new(lists: Arc<LiveLists>, metrics: Arc<Metrics>, compliance: Arc<Compliance>) -> AppState {
+    pub fn new(lists: Arc<LiveLists>, metrics: Arc<Metrics>, records: Arc<Records>) -> AppState {
         let settings = lists.settings().clone();
         AppState {
             keys: Keyring::new(&settings.auth.keys),
@@ -28,7 +28,7 @@ impl AppState {
             lists,
             settings,
             metrics,
-            compliance,
+            records,
         }
     }
 }

@@ -21,8 +21,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::FetchSettings;
-use crate::error::FetchError;
-use crate::model::ListVersion;
+use crate::engine::model::ListVersion;
 
 /// A download larger than this is refused (the SDN set is ~10 MB).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -370,4 +369,24 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
         assert!(fetch_source(&settings, "nope", dir.path()).is_err());
     }
+}
+
+/// Why a fetch of the official lists failed. The files in service are left
+/// untouched whenever this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("download of {url} failed: {message}")]
+    Download { url: String, message: String },
+    #[error("downloaded {what} is not a valid list: {source}")]
+    Invalid {
+        what: String,
+        #[source]
+        source: crate::lists::ListError,
+    },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }

@@ -4,9 +4,11 @@
 //! from the file names and content, so an operator can point cartelscreen at
 //! an unpacked OFAC export, a UN XML file or a firm's own list alike.
 
+pub mod error;
 pub mod fetch;
-pub mod native;
 pub mod ofac;
+pub mod own_format;
+pub mod registry;
 pub mod remarks;
 pub mod un;
 
@@ -14,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::ListError;
-use crate::model::LoadedList;
+use crate::engine::model::LoadedList;
+pub use error::ListError;
 
 /// Loads every list found at `path`: a folder holding an OFAC SDN set, an
 /// OFAC consolidated set, UN XML files and/or cartelscreen lists, or one file.
@@ -40,8 +42,8 @@ pub fn load_path(path: &Path) -> Result<Vec<LoadedList>, ListError> {
         }
         if name.ends_with(".xml") {
             lists.push(un::load_un(&file)?);
-        } else if native::is_native_file_name(&name) {
-            lists.push(native::load_native(&file)?);
+        } else if own_format::is_native_file_name(&name) {
+            lists.push(own_format::load_native(&file)?);
         }
     }
     if lists.is_empty() {
@@ -60,8 +62,8 @@ pub fn load_file(path: &Path) -> Result<LoadedList, ListError> {
     if name.ends_with(".xml") {
         return un::load_un(path);
     }
-    if native::is_native_file_name(&name) {
-        return native::load_native(path);
+    if own_format::is_native_file_name(&name) {
+        return own_format::load_native(path);
     }
     Err(ListError::NotRecognised { path: path.to_path_buf() })
 }
@@ -111,7 +113,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub fn load_configured(
     settings: &crate::config::ListSettings,
     extra: &[PathBuf],
-    registry: &crate::cartels::CartelRegistry,
+    registry: &crate::engine::network::CartelRegistry,
 ) -> Result<Vec<LoadedList>, ListError> {
     let mut lists = Vec::new();
     if settings.embedded_cartels {
@@ -120,9 +122,10 @@ pub fn load_configured(
     for p in settings.paths.iter().chain(extra) {
         lists.extend(load_path(p)?);
     }
-    if settings.data_dir.is_dir() {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&settings.data_dir)
-            .map_err(|e| ListError::io(&settings.data_dir, e))?
+    let data_dir = settings.data_dir();
+    if data_dir.is_dir() {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&data_dir)
+            .map_err(|e| ListError::io(&data_dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_dir() && !p.file_name().and_then(|n| n.to_str()).unwrap_or(".").starts_with('.'))
             .collect();

@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::remarks;
-use crate::error::ListError;
-use crate::model::{Address, Entity, EntityKind, ListFormat, LoadedList, NameRole, VesselInfo};
+use crate::engine::model::{Address, Entity, EntityKind, ListFormat, LoadedList, NameRole, VesselInfo};
+use crate::lists::ListError;
 
 pub const SDN_DATASET: &str = "us_ofac_sdn";
 pub const SDN_TITLE: &str = "OFAC Specially Designated Nationals (SDN) List";
@@ -593,7 +593,7 @@ fn parse_csv<'a>(text: &'a str, path: &Path, expected: usize) -> Result<Vec<Reco
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BirthDate, IdScheme};
+    use crate::engine::model::{BirthDate, IdScheme};
 
     const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ofac-synthetic");
     const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");

@@ -14,7 +14,7 @@
 
 use std::sync::OnceLock;
 
-use crate::model::{BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, NameRole};
+use crate::engine::model::{BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, NameRole};
 
 /// What the remarks of one entry state, in the order the statements appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

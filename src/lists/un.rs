@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::error::ListError;
-use crate::model::{Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, ListFormat, LoadedList, NameRole};
+use crate::engine::model::{
+    Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, ListFormat, LoadedList, NameRole,
+};
+use crate::lists::ListError;
 
 pub const DATASET: &str = "un_sc_sanctions";
 pub const TITLE: &str = "UN Security Council Consolidated List";
@@ -692,7 +694,7 @@ fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BirthDate, IdScheme, NameRole};
+    use crate::engine::model::{BirthDate, IdScheme, NameRole};
 
     /// Synthetic records in the shape of the real list.
     const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -983,7 +985,7 @@ mod tests {
         assert_eq!(badege.kind, EntityKind::Person);
         assert_eq!(badege.birth_dates, vec![BirthDate::year(1971)]);
         assert_eq!(badege.nationalities, vec!["Democratic Republic of the Congo"]);
-        assert_eq!(crate::country::iso2(&badege.nationalities[0]), Some("CD"));
+        assert_eq!(crate::engine::country::iso2(&badege.nationalities[0]), Some("CD"));
         assert_eq!(badege.programs, vec!["DRC"]);
         assert_eq!(badege.listed_on.as_deref(), Some("2012-12-31"));
         assert_eq!(badege.gender.as_deref(), Some("Male"));

@@ -23,7 +23,7 @@ async fn no_key_or_a_wrong_key_is_401() {
     let r = app.client.post(app.url("/v1/screen")).header("authorization", "Bearer ").json(&body).send().await.unwrap();
     expect_error(r, 401, "unauthorized").await;
     // The hash in the configuration is not a key.
-    let hash = cartelscreen::apikey::hash(&app.screen_key);
+    let hash = cartelscreen::http::apikey::hash(&app.screen_key);
     let r = app.client.post(app.url("/v1/screen")).bearer_auth(hash).json(&body).send().await.unwrap();
     expect_error(r, 401, "unauthorized").await;
 }

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cartelscreen::apikey;
 use cartelscreen::config::{Scope, Settings};
+use cartelscreen::http::apikey;
 use cartelscreen::http::startup::Application;
 use cartelscreen::live::LiveLists;
 use serde_json::Value;
@@ -34,7 +34,7 @@ pub enum Backend {
 pub fn backends() -> Vec<Backend> {
     let mut v = vec![Backend::Sqlite];
     // Off the async test's thread: the PostgreSQL client runs its own runtime.
-    if let Some(url) = std::thread::spawn(cartelscreen::store::postgres::test_url).join().unwrap() {
+    if let Some(url) = std::thread::spawn(cartelscreen::record::store::postgres::test_url).join().unwrap() {
         v.push(Backend::Postgres(url));
     }
     v
@@ -109,9 +109,9 @@ pub async fn spawn_app_on(
     adjust(&mut settings);
     settings.validate().expect("test settings are valid");
     let lists = Arc::new(LiveLists::load(settings.clone(), vec![]).expect("test lists load"));
-    let compliance = Arc::new(cartelscreen::compliance::Compliance::open(&settings).expect("audit store opens"));
+    let records = Arc::new(cartelscreen::record::Records::open(&settings).expect("audit store opens"));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let app = Application::on_listener(lists, compliance, listener).expect("server starts");
+    let app = Application::on_listener(lists, records, listener).expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port);
     let app_state = app.state.clone();
     actix_web::rt::spawn(app.run_until_stopped());

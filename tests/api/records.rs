@@ -419,7 +419,7 @@ async fn alerts_reach_the_webhook_signed_after_retries() {
     let got = hook.got.lock().unwrap().clone();
     assert_eq!(got.len(), 3);
     for (signature, body) in &got {
-        assert_eq!(signature, &cartelscreen::webhook::sign(secret.as_bytes(), body));
+        assert_eq!(signature, &cartelscreen::record::webhook::sign(secret.as_bytes(), body));
         let v: Value = serde_json::from_slice(body).unwrap();
         assert_eq!(v["reference"], "M-1");
         assert_eq!(v["id"], a["id"]);
@@ -458,7 +458,7 @@ async fn the_real_weekly_ofac_update_alerts_exactly_the_counterparties_it_lists(
         ("N-2", "Juan Perez Lopez"),
         ("N-3", "Distribuidora de Aceros de Puebla"),
     ];
-    let delta = cartelscreen::delta::diff_paths(&old, &new).unwrap();
+    let delta = cartelscreen::record::delta::diff_paths(&old, &new).unwrap();
     assert_eq!((delta.added.len(), delta.removed.len()), (305, 8), "the publisher's figures");
     for (_, _, id) in &listed {
         assert!(delta.added.iter().any(|e| e.id == *id), "{id} is added by the update");

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::params::Params;
 use super::view::{view_of, Lookup};
 use super::{bad_request, blocking_failed, FtmEntity, PropValue, Total, DEFAULT_SEARCH_LIMIT, MAX_OFFSET};
+use crate::error::Code;
 use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -104,7 +105,7 @@ fn paging(params: &Params) -> Result<(usize, usize), ApiError> {
     let limit = params.limit(DEFAULT_SEARCH_LIMIT)?;
     let offset: usize = params.number("offset", 0)?;
     if offset > MAX_OFFSET {
-        return Err(bad_request("invalid_query", format!("offset is at most {MAX_OFFSET}, not {offset}")));
+        return Err(bad_request(Code::InvalidQuery, format!("offset is at most {MAX_OFFSET}, not {offset}")));
     }
     Ok((limit, offset))
 }
@@ -116,7 +117,7 @@ fn moved(location: String, id: &str, canonical: &str) -> HttpResponse {
 }
 
 fn missing(id: &str) -> ApiError {
-    ApiError::not_found("entity_not_found", format!("no entity {id:?} in the lists in service"))
+    ApiError::new(Code::EntityNotFound, format!("no entity {id:?} in the lists in service"))
 }
 
 /// An entity and its adjacent entities (sanctions, links, addresses) by property.

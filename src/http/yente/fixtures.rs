@@ -10,15 +10,15 @@ use actix_web::web;
 use serde_json::Value;
 
 use super::view::View;
-use crate::cartels::CartelRegistry;
 use crate::config::Settings;
+use crate::engine::model::{
+    Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, ListFormat, LoadedList, NameRole,
+};
+use crate::engine::network::CartelRegistry;
+use crate::engine::screen::Screener;
 use crate::http::metrics::Metrics;
 use crate::http::state::AppState;
 use crate::live::LiveLists;
-use crate::model::{
-    Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, ListFormat, LoadedList, NameRole,
-};
-use crate::screen::Screener;
 
 pub(super) fn org(id: &str, list: &str, name: &str) -> Entity {
     let mut e = Entity::new(id, list, EntityKind::Organization);
@@ -28,7 +28,7 @@ pub(super) fn org(id: &str, list: &str, name: &str) -> Entity {
 
 /// The embedded cartels plus a small OFAC-like list.
 pub(super) fn screener() -> Screener {
-    let registry = CartelRegistry::embedded();
+    let registry = crate::lists::registry::embedded();
     let mut cjng = org("ofac-17671", "us_ofac_sdn", "CARTEL DE JALISCO NUEVA GENERACION");
     cjng.add_name("CJNG", NameRole::Aka);
     cjng.programs = vec!["SDNTK".into()];
@@ -61,7 +61,7 @@ pub(super) fn screener() -> Screener {
         vec![],
     );
     let lists = vec![registry.list.clone(), list];
-    Screener::build(lists, registry, 3, Settings::defaults().matching)
+    Screener::build(lists, registry, Default::default())
 }
 
 pub(super) fn view() -> (Screener, View) {
@@ -74,9 +74,9 @@ pub(super) fn state() -> web::Data<AppState> {
     let mut settings = Settings::defaults();
     settings.auth.required = false;
     settings.server.max_batch_items = 3;
-    let compliance = crate::compliance::scratch(&settings);
+    let records = crate::record::scratch(&settings);
     let lists = Arc::new(LiveLists::with_screener(screener(), settings, vec![]));
-    web::Data::new(AppState::new(lists, Arc::new(Metrics::new()), compliance))
+    web::Data::new(AppState::new(lists, Arc::new(Metrics::new()), records))
 }
 
 /// The routes over `state()`, as the service mounts them. A macro, as the

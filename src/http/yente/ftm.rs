@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::cartels::CartelTie;
-use crate::model::{BirthDate, Entity, EntityKind, IdScheme};
+use crate::engine::model::{BirthDate, Entity, EntityKind, IdScheme};
+use crate::engine::network::CartelTie;
 
 // ------------------------------------------------------------- schemata
 
@@ -293,7 +293,7 @@ pub(super) fn ftm_dates(d: &BirthDate) -> Vec<String> {
 
 /// Lower-case ISO code of a country name or code.
 pub(super) fn country_code(s: &str) -> Option<String> {
-    crate::country::iso2(s).map(str::to_ascii_lowercase)
+    crate::engine::country::iso2(s).map(str::to_ascii_lowercase)
 }
 
 /// `2025-02-20`, `2025-02-20T10:11:12[.123][Z|+01:00]` or with a space →

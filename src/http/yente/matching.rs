@@ -15,13 +15,16 @@ use super::ftm::{country_code, kind_of_schema, known_schema, matchable_schema, s
 use super::params::{dataset_scope, Algorithm, Params, ALGORITHMS};
 use super::view::{view_of, View};
 use super::{bad_request, blocking_failed, FtmEntity, Total};
-use crate::cartels::CartelTie;
+use crate::engine::model::{BirthDate, NameRole};
+use crate::engine::network::CartelTie;
+use crate::engine::query::Submitted;
+use crate::engine::{Decision, Flag, Match, Query, QueryError, Screener, Screening};
+use crate::error::Code;
 use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
 use crate::http::middleware::Outcome;
 use crate::http::state::AppState;
-use crate::model::{BirthDate, NameRole};
-use crate::screen::{Decision, Flag, Match, Query, QueryError, Screener};
+use crate::record::screening::{DispositionPolicy, Recorder, Subject};
 
 const DEFAULT_THRESHOLD: f64 = 0.7;
 const DEFAULT_CUTOFF: f64 = 0.5;
@@ -200,7 +203,7 @@ struct PreparedQuery {
 
 /// Reads a query entity: its schema, names, dates, countries, identifiers.
 fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<PreparedQuery, ApiError> {
-    let at = |m: String| bad_request("invalid_query_entity", format!("queries.{key}: {m}"));
+    let at = |m: String| bad_request(Code::InvalidQueryEntity, format!("queries.{key}: {m}"));
     let schema = known_schema(ex.schema.trim())
         .ok_or_else(|| at(format!("schema {:?} is not a FollowTheMoney schema", ex.schema)))?;
     if !matchable_schema(schema) {
@@ -233,12 +236,16 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
     if names.len() > MAX_QUERY_NAMES {
         return Err(at(format!("{} names; at most {MAX_QUERY_NAMES} per query entity", names.len())));
     }
-    if let Some(n) = names.iter().find(|n| n.chars().count() > crate::screen::MAX_NAME_CHARS) {
+    if let Some(n) = names.iter().find(|n| n.chars().count() > crate::engine::query::MAX_NAME_CHARS) {
         let short: String = n.chars().take(40).collect();
-        return Err(at(format!("name {short:?}... is longer than {} characters", crate::screen::MAX_NAME_CHARS)));
+        return Err(at(format!(
+            "name {short:?}... is longer than {} characters",
+            crate::engine::query::MAX_NAME_CHARS
+        )));
     }
     let mut dobs: Vec<BirthDate> = Vec::new();
-    for d in get("birthDate").iter().filter_map(|d| BirthDate::parse_iso(d)) {
+    let today = crate::engine::query::today();
+    for d in get("birthDate").iter().filter_map(|d| crate::engine::query::parse_birth_date(d, today).ok()) {
         if !dobs.contains(&d) {
             dobs.push(d);
         }
@@ -255,7 +262,8 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
     if countries.is_empty() {
         // The last part of an address is usually its country.
         for a in get("address") {
-            if let Some(code) = a.rsplit([',', '\n']).next().and_then(|last| crate::country::iso2(last.trim())) {
+            if let Some(code) = a.rsplit([',', '\n']).next().and_then(|last| crate::engine::country::iso2(last.trim()))
+            {
                 if !countries.iter().any(|c| c == code) {
                     countries.push(code.to_string());
                 }
@@ -286,19 +294,29 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
         if dobs.is_empty() { vec![None] } else { dobs.into_iter().map(Some).collect() };
     let country_options: Vec<Option<String>> =
         if countries.is_empty() { vec![None] } else { countries.into_iter().map(Some).collect() };
+    let ids: Vec<&str> = identifiers.iter().map(String::as_str).collect();
     'all: for name in &names {
         for dob in &dob_options {
             for country in &country_options {
                 if variants.len() >= MAX_VARIANTS {
                     break 'all;
                 }
-                variants.push(Query {
-                    name: name.clone(),
-                    kind,
-                    country: country.clone(),
-                    dob: *dob,
-                    identifiers: identifiers.clone(),
-                });
+                let mut q = if name.is_empty() {
+                    // By identifiers alone.
+                    Query { identifiers: identifiers.clone(), ..Query::default() }
+                } else {
+                    let submitted = Submitted {
+                        name: Some(name),
+                        country: country.as_deref(),
+                        identifiers: ids.clone(),
+                        ..Submitted::default()
+                    };
+                    // yente drops what it cannot read; so does `/match`.
+                    Query::parse_lenient(&submitted).map_err(|e| at(e.to_string()))?.0
+                };
+                q.kind = kind;
+                q.dob = *dob;
+                variants.push(q);
             }
         }
     }
@@ -327,7 +345,7 @@ impl MatchOptions {
             Some(a) => Algorithm::parse(a).ok_or_else(|| {
                 let names: Vec<&str> = ALGORITHMS.iter().map(|a| a.name()).collect();
                 bad_request(
-                    "invalid_algorithm",
+                    Code::InvalidAlgorithm,
                     format!("algorithm {a:?} is not offered; use {} or best (see GET /algorithms)", names.join(", ")),
                 )
             })?,
@@ -418,18 +436,19 @@ fn explanations(c: &Candidate) -> (BTreeMap<String, f64>, BTreeMap<String, Featu
 /// decision among its results.
 fn run_query(
     view: &View,
-    s: &Screener,
+    recorder: &Recorder<'_>,
     pq: &PreparedQuery,
     o: &MatchOptions,
-) -> Result<(QueryResponse, Decision), ApiError> {
+) -> Result<(QueryResponse, Screening), ApiError> {
+    let s = recorder.screener();
     let es = s.entities();
     let mut best: FxHashMap<u32, Candidate> = FxHashMap::default();
     if pq.answerable {
         for q in &pq.variants {
-            let screening = match s.screen(q) {
+            let screening = match recorder.screen_query(q, None) {
                 Ok(r) => r,
-                Err(QueryError::NameTooLong(n)) => {
-                    return Err(bad_request("name_too_long", format!("name is longer than {n} characters")))
+                Err(QueryError::NameTooLong { max: n }) => {
+                    return Err(bad_request(Code::NameTooLong, format!("name is longer than {n} characters")))
                 }
                 Err(_) => continue,
             };
@@ -461,9 +480,10 @@ fn run_query(
         })
         .collect();
     kept.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| es[a.0 as usize].id.cmp(&es[b.0 as usize].id)));
-    let decision = kept.iter().map(|(_, c)| c.m.decision).max().unwrap_or(Decision::Clear);
     let total = Total { value: kept.len(), relation: "eq" };
     kept.truncate(o.limit);
+    // The answer as one screening, for the trail: what the caller is told.
+    let screening = Screening::conclude(kept.iter().map(|(_, c)| c.m.clone()).collect(), Vec::new());
     let results = kept
         .into_iter()
         .map(|(c, cand)| {
@@ -486,7 +506,7 @@ fn run_query(
             }
         })
         .collect();
-    Ok((QueryResponse { status: 200, query: pq.echo.clone(), results, total }, decision))
+    Ok((QueryResponse { status: 200, query: pq.echo.clone(), results, total }, screening))
 }
 
 /// Match entities against a dataset (yente's `/match`).
@@ -509,7 +529,7 @@ fn run_query(
               (status = 422, body = crate::http::error::ErrorBody), (status = 401, body = crate::http::error::ErrorBody)),
     security(("api_key" = ["screen"])))]
 pub async fn match_entities(
-    _access: ScreenAccess,
+    access: ScreenAccess,
     state: web::Data<AppState>,
     req: HttpRequest,
     dataset: web::Path<String>,
@@ -519,8 +539,8 @@ pub async fn match_entities(
     let body = body.into_inner();
     let max = state.settings.server.max_batch_items;
     if body.queries.len() > max {
-        return Err(ApiError::invalid(
-            "too_many_items",
+        return Err(ApiError::new(
+            Code::TooManyItems,
             format!("{} queries; at most {max} per request", body.queries.len()),
         ));
     }
@@ -533,59 +553,32 @@ pub async fn match_entities(
         .collect::<Result<_, _>>()?;
     let worker_state = state.clone();
     let worker_options = options.clone();
-    let origin =
-        crate::audit::Origin::new(crate::http::native::request_id(&req), crate::http::native::caller(&req), "match");
+    let origin = access.0.origin("match");
     let examples = body.queries;
-    let outcome = web::block(move || {
+    let mut outcome = web::block(move || {
         let view = view_of(&generation);
+        let count = |d| worker_state.metrics.decision(d);
+        let recorder = Recorder::new(&worker_state.records, &generation.screener, origin, DispositionPolicy::Apply)
+            .counting(&count);
         prepared
             .par_iter()
-            .map(|(k, pq)| {
-                let (r, d) = run_query(&view, &generation.screener, pq, &worker_options)
-                    .map_err(|e| ApiError { message: format!("queries.{k}: {}", e.message), ..e })?;
-                worker_state.metrics.decision(d);
-                Ok((k.clone(), r, d))
+            .enumerate()
+            .map(|(i, (k, pq))| {
+                let (r, screening) =
+                    run_query(&view, &recorder, pq, &worker_options).map_err(|e| e.at(format!("queries.{k}")))?;
+                let subject = Subject::item(i as i64, None, json!({"query": k, "entity": examples.get(k)}));
+                let record = recorder.conclude(subject, Ok(&screening));
+                Ok((k.clone(), r, screening.decision, record))
             })
             .collect::<Result<Vec<_>, ApiError>>()
     })
     .await
     .map_err(blocking_failed)??;
-    let audit = &state.compliance.audit;
-    if audit.enabled() {
-        let lists = crate::audit::list_versions(&state.lists.current().screener);
-        let review = state.settings.matching.review_threshold;
-        let at = crate::store::now_millis();
-        let records = outcome
-            .iter()
-            .enumerate()
-            .map(|(i, (k, r, d))| {
-                let mut record =
-                    audit.context().change(&origin, "screening", None, json!({"query": k, "entity": examples.get(k)}));
-                record.uid = format!("{}/{i}", origin.request_id);
-                record.item = Some(i as i64);
-                record.at = at;
-                record.lists = lists.clone();
-                record.decision = Some(d.as_str().to_string());
-                record.hits = r
-                    .results
-                    .iter()
-                    .filter(|e| e.score >= review || e.cartelscreen.decision.is_alert())
-                    .map(|e| crate::store::AuditHit {
-                        entity_id: e.cartelscreen.matched_entity.clone(),
-                        list: e.cartelscreen.list.clone(),
-                        score: e.score,
-                        decision: e.cartelscreen.decision.as_str().to_string(),
-                        flags: e.cartelscreen.flags.iter().map(|f| f.as_str().to_string()).collect(),
-                    })
-                    .collect();
-                record
-            })
-            .collect();
-        audit.append(records).await?;
-    }
-    let decision = outcome.iter().map(|(_, _, d)| *d).max().unwrap_or(Decision::Clear);
+    let records = outcome.iter_mut().filter_map(|(_, _, _, r)| r.take()).collect();
+    state.records.commit(records).await?;
+    let decision = outcome.iter().map(|(_, _, d, _)| *d).max().unwrap_or(Decision::Clear);
     req.extensions_mut().insert(Outcome(decision));
-    let responses = outcome.into_iter().map(|(k, r, _)| (k, r)).collect();
+    let responses = outcome.into_iter().map(|(k, r, _, _)| (k, r)).collect();
     Ok(HttpResponse::Ok().json(MatchResponse {
         responses,
         matcher: MatcherInfo {
@@ -601,9 +594,10 @@ pub async fn match_entities(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::model::EntityKind;
     use crate::http::yente::fixtures::{json_of, view};
     use crate::http::yente::{ALGORITHM, DEFAULT_DATASET};
-    use crate::model::EntityKind;
+    use crate::record::audit::Origin;
     use actix_web::http::StatusCode;
     use actix_web::test as web_test;
 
@@ -660,8 +654,9 @@ mod tests {
             Algorithm::Full,
         )
         .unwrap();
-        let (r, d) = run_query(&v, &s, &pq, &options(&s)).unwrap();
-        assert_eq!(d, Decision::Block);
+        let (r, screening) =
+            run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &options(&s)).unwrap();
+        assert_eq!(screening.decision, Decision::Block);
         assert_eq!(r.results[0].entity.id, "cs-cjng");
         assert!(r.results[0].is_match && r.results[0].score >= 0.95);
         assert_eq!(r.results.iter().filter(|x| x.entity.id == "cs-cjng").count(), 1, "one result per entity");
@@ -673,7 +668,7 @@ mod tests {
         // Only OFAC: the OFAC entry still finds the merged entity.
         let mut o = options(&s);
         o.scope = dataset_scope(&s, "us_ofac_sdn", &[], &[]).unwrap();
-        let (r, _) = run_query(&v, &s, &pq, &o).unwrap();
+        let (r, _) = run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o).unwrap();
         assert_eq!(r.results[0].entity.id, "cs-cjng");
         assert_eq!(r.results[0].cartelscreen.matched_entity, "ofac-17671");
         // A person query never returns the organization.
@@ -683,7 +678,8 @@ mod tests {
             Algorithm::Full,
         )
         .unwrap();
-        let (r, _) = run_query(&v, &s, &person, &options(&s)).unwrap();
+        let (r, _) =
+            run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &person, &options(&s)).unwrap();
         assert!(
             r.results.iter().all(|x| x.entity.schema == "Person"),
             "{:?}",
@@ -701,29 +697,53 @@ mod tests {
         )
         .unwrap();
         let mut o = options(&s);
-        let (r, _) = run_query(&v, &s, &pq, &o).unwrap();
+        let (r, _) = run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o).unwrap();
         assert_eq!(r.results[0].entity.id, "ofac-17674");
         assert!(r.results[0].features.contains_key("dob_match"), "{:?}", r.results[0].features);
         o.threshold = 1.0;
-        let (r, _) = run_query(&v, &s, &pq, &o).unwrap();
+        let (r, _) = run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o).unwrap();
         assert!(r.results.iter().all(|x| x.is_match == (x.score >= 1.0)));
         o.exclude_ids.insert("ofac-17674".into());
-        assert!(run_query(&v, &s, &pq, &o).unwrap().0.results.is_empty());
+        assert!(run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o)
+            .unwrap()
+            .0
+            .results
+            .is_empty());
         let mut o = options(&s);
         o.exclude_schema = vec!["Person"];
-        assert!(run_query(&v, &s, &pq, &o).unwrap().0.results.is_empty());
+        assert!(run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o)
+            .unwrap()
+            .0
+            .results
+            .is_empty());
         let mut o = options(&s);
         o.topics = vec!["crime.cyber".into()];
-        assert!(run_query(&v, &s, &pq, &o).unwrap().0.results.is_empty());
+        assert!(run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o)
+            .unwrap()
+            .0
+            .results
+            .is_empty());
         let mut o = options(&s);
         o.changed_since = Some("2030-01-01T00:00:00".into());
-        assert_eq!(run_query(&v, &s, &pq, &o).unwrap().0.results.len(), 1, "OFAC states no date: kept");
+        assert_eq!(
+            run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &pq, &o).unwrap().0.results.len(),
+            1,
+            "OFAC states no date: kept"
+        );
         let cjng = prepare_query("q", &example("Organization", json!({"name": ["CJNG"]})), Algorithm::Full).unwrap();
-        assert!(run_query(&v, &s, &cjng, &o).unwrap().0.results.is_empty(), "the registry is older than 2030");
+        assert!(
+            run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &cjng, &o)
+                .unwrap()
+                .0
+                .results
+                .is_empty(),
+            "the registry is older than 2030"
+        );
         // An identifier alone finds its entity.
         let by_id =
             prepare_query("q", &example("Company", json!({"taxNumber": ["gim140402ab1"]})), Algorithm::Full).unwrap();
-        let (r, _) = run_query(&v, &s, &by_id, &options(&s)).unwrap();
+        let (r, _) =
+            run_query(&v, &Recorder::unrecorded(&s, Origin::new("t", "t", "match")), &by_id, &options(&s)).unwrap();
         assert_eq!(r.results[0].entity.id, "ofac-99001");
         assert_eq!(r.results[0].score, 1.0);
         assert!(r.results[0].features.contains_key("identifier_match"));

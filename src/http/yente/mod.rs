@@ -12,7 +12,7 @@
 //! | `GET /algorithms` | the matching algorithms `/match` accepts |
 //!
 //! **Datasets.** Each loaded list is a dataset named by its
-//! [`ListVersion::dataset`](crate::model::ListVersion) (`us_ofac_sdn`,
+//! [`ListVersion::dataset`](crate::engine::model::ListVersion) (`us_ofac_sdn`,
 //! `us_ofac_cons`, `un_sc_sanctions`, `cartelscreen_fto_cartels`...);
 //! `default` holds them all. The path dataset, `include_dataset` (which
 //! narrows it) and `exclude_dataset` decide which *list entries* count; an
@@ -80,6 +80,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::error::Code;
 use crate::http::error::ApiError;
 
 #[cfg(test)]
@@ -169,8 +170,9 @@ fn detailed_error_body(status: StatusCode, body: &[u8]) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap_or_default()
 }
 
-fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+/// An error answered 400, as yente answers its validation errors.
+fn bad_request(code: Code, message: impl Into<String>) -> ApiError {
+    ApiError::new(code, message).with_status(StatusCode::BAD_REQUEST)
 }
 
 fn blocking_failed(e: actix_web::error::BlockingError) -> ApiError {
@@ -191,10 +193,10 @@ mod tests {
 
     #[test]
     fn error_bodies_gain_detail() {
-        let body = serde_json::to_vec(&ApiError::not_found("x", "no such thing").body()).unwrap();
+        let body = serde_json::to_vec(&ApiError::new(Code::EntityNotFound, "no such thing").body()).unwrap();
         let v: Value = serde_json::from_slice(&detailed_error_body(StatusCode::NOT_FOUND, &body)).unwrap();
         assert_eq!(v["detail"], "no such thing");
-        assert_eq!(v["error"]["code"], "x");
+        assert_eq!(v["error"]["code"], "entity_not_found");
         let v: Value = serde_json::from_slice(&detailed_error_body(StatusCode::METHOD_NOT_ALLOWED, b"")).unwrap();
         assert_eq!(v["error"]["code"], "method_not_allowed");
         assert_eq!(v["detail"], v["error"]["message"]);
@@ -298,9 +300,9 @@ mod tests {
     async fn routes_need_a_key_when_auth_is_on() {
         let mut settings = Settings::defaults();
         settings.auth.required = true;
-        let compliance = crate::compliance::scratch(&settings);
+        let records = crate::record::scratch(&settings);
         let lists = Arc::new(LiveLists::with_screener(screener(), settings, vec![]));
-        let state = web::Data::new(AppState::new(lists, Arc::new(Metrics::new()), compliance));
+        let state = web::Data::new(AppState::new(lists, Arc::new(Metrics::new()), records));
         let app = web_test::init_service(actix_web::App::new().app_data(state).configure(routes)).await;
         for uri in ["/catalog", "/algorithms", "/search/default?q=x", "/entities/cs-cjng"] {
             let req = web_test::TestRequest::get()

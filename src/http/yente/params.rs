@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 
 use super::ftm::{known_schema, normalize_timestamp};
 use super::{bad_request, ALGORITHM, ALGORITHM_NAME_ONLY, DEFAULT_DATASET};
+use crate::engine::screen::Screener;
+use crate::error::Code;
 use crate::http::error::ApiError;
-use crate::screen::Screener;
 
 /// Largest `limit` on `/match` and `/search`.
 const MAX_LIMIT: usize = 500;
@@ -24,7 +25,7 @@ impl Params {
     pub(super) fn parse(query_string: &str) -> Result<Params, ApiError> {
         web::Query::<Vec<(String, String)>>::from_query(query_string)
             .map(|q| Params(q.into_inner()))
-            .map_err(|e| ApiError::invalid("invalid_query", e.to_string()))
+            .map_err(|e| ApiError::new(Code::InvalidQuery, e.to_string()))
     }
 
     /// The last non-empty value of `key`.
@@ -40,16 +41,14 @@ impl Params {
     pub(super) fn number<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, ApiError> {
         match self.one(key) {
             None => Ok(default),
-            Some(v) => {
-                v.parse().map_err(|_| ApiError::invalid("invalid_query", format!("{key}={v:?} is not a number")))
-            }
+            Some(v) => v.parse().map_err(|_| ApiError::new(Code::InvalidQuery, format!("{key}={v:?} is not a number"))),
         }
     }
 
     pub(super) fn unit(&self, key: &str, default: f64) -> Result<f64, ApiError> {
         let x: f64 = self.number(key, default)?;
         if !(0.0..=1.0).contains(&x) {
-            return Err(bad_request("invalid_query", format!("{key} must lie between 0 and 1, not {x}")));
+            return Err(bad_request(Code::InvalidQuery, format!("{key} must lie between 0 and 1, not {x}")));
         }
         Ok(x)
     }
@@ -59,14 +58,14 @@ impl Params {
             None => Ok(default),
             Some("true" | "1" | "yes" | "on") => Ok(true),
             Some("false" | "0" | "no" | "off") => Ok(false),
-            Some(v) => Err(ApiError::invalid("invalid_query", format!("{key}={v:?} is not true or false"))),
+            Some(v) => Err(ApiError::new(Code::InvalidQuery, format!("{key}={v:?} is not true or false"))),
         }
     }
 
     pub(super) fn limit(&self, default: usize) -> Result<usize, ApiError> {
         let limit: usize = self.number("limit", default)?;
         if limit > MAX_LIMIT {
-            return Err(bad_request("invalid_query", format!("limit is at most {MAX_LIMIT}, not {limit}")));
+            return Err(bad_request(Code::InvalidQuery, format!("limit is at most {MAX_LIMIT}, not {limit}")));
         }
         Ok(limit)
     }
@@ -80,7 +79,7 @@ impl Params {
             None => Ok(None),
             Some(v) => normalize_timestamp(v).map(Some).ok_or_else(|| {
                 bad_request(
-                    "invalid_query",
+                    Code::InvalidQuery,
                     format!("changed_since={v:?} is not a date (YYYY-MM-DD) or an ISO 8601 time"),
                 )
             }),
@@ -90,7 +89,7 @@ impl Params {
 
 pub(super) fn parse_schema(key: &str, s: &str) -> Result<&'static str, ApiError> {
     known_schema(s).ok_or_else(|| {
-        bad_request("invalid_schema", format!("{key} {s:?} is not a FollowTheMoney schema (Person, Organization, Company, LegalEntity, Vessel, Airplane...)"))
+        bad_request(Code::InvalidSchema, format!("{key} {s:?} is not a FollowTheMoney schema (Person, Organization, Company, LegalEntity, Vessel, Airplane...)"))
     })
 }
 
@@ -109,8 +108,8 @@ pub(super) fn dataset_scope(
         if all.contains(&name) {
             return Ok(BTreeSet::from([name.to_string()]));
         }
-        Err(ApiError::not_found(
-            "dataset_not_found",
+        Err(ApiError::new(
+            Code::DatasetNotFound,
             format!("no dataset {name:?}; this server has {DEFAULT_DATASET}, {}", all.join(", ")),
         ))
     };

@@ -14,12 +14,13 @@ use super::ftm::{country_code, is_a, kind_of_schema, topic_label};
 use super::params::{dataset_scope, parse_schema, Params};
 use super::view::{view_of, SearchName, View};
 use super::{bad_request, blocking_failed, FtmEntity, Total, DEFAULT_SEARCH_LIMIT, MAX_OFFSET};
+use crate::engine::model::{EntityKind, KindFamily};
+use crate::engine::normalize::normalize_name;
+use crate::engine::{Query, Screener};
+use crate::error::Code;
 use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
-use crate::model::{EntityKind, KindFamily};
-use crate::normalize::normalize_name;
-use crate::screen::{Query, Screener};
 
 const MAX_FACET_VALUES: usize = 100;
 
@@ -57,7 +58,7 @@ enum Filter {
 
 fn parse_filter(f: &str) -> Result<Filter, ApiError> {
     let (field, value) = f.split_once(':').ok_or_else(|| {
-        bad_request("invalid_filter", format!("filter {f:?} is not field:value (e.g. properties.birthDate:1965)"))
+        bad_request(Code::InvalidFilter, format!("filter {f:?} is not field:value (e.g. properties.birthDate:1965)"))
     })?;
     let value = value.trim().to_string();
     Ok(match field.trim() {
@@ -70,7 +71,7 @@ fn parse_filter(f: &str) -> Result<Filter, ApiError> {
             Some(prop) if !prop.is_empty() => Filter::Property(prop.to_string(), value),
             _ => {
                 return Err(bad_request(
-                    "invalid_filter",
+                    Code::InvalidFilter,
                     format!(
                         "filter field {other:?} is not schema, countries, topics, datasets, id or properties.<name>"
                     ),
@@ -143,13 +144,13 @@ pub async fn search(
     let limit = params.limit(DEFAULT_SEARCH_LIMIT)?;
     let offset: usize = params.number("offset", 0)?;
     if offset > MAX_OFFSET {
-        return Err(bad_request("invalid_query", format!("offset is at most {MAX_OFFSET}, not {offset}")));
+        return Err(bad_request(Code::InvalidQuery, format!("offset is at most {MAX_OFFSET}, not {offset}")));
     }
     let q = params.one("q").unwrap_or("").to_string();
-    if q.chars().count() > crate::screen::MAX_NAME_CHARS {
+    if q.chars().count() > crate::engine::query::MAX_NAME_CHARS {
         return Err(bad_request(
-            "name_too_long",
-            format!("q is longer than {} characters", crate::screen::MAX_NAME_CHARS),
+            Code::NameTooLong,
+            format!("q is longer than {} characters", crate::engine::query::MAX_NAME_CHARS),
         ));
     }
     let schema = params.one("schema").map(|x| parse_schema("schema", x)).transpose()?;
@@ -289,7 +290,7 @@ fn facets(view: &View, s: &Screener, found: &[u32], names: &[String]) -> BTreeMa
             .into_iter()
             .map(|(k, count)| {
                 let label = match name.as_str() {
-                    "countries" => crate::country::name(&k).map(str::to_string).unwrap_or_else(|| k.clone()),
+                    "countries" => crate::engine::country::name(&k).map(str::to_string).unwrap_or_else(|| k.clone()),
                     "topics" => topic_label(&k).to_string(),
                     "datasets" => view.list_info(&k).map(|l| l.title.clone()).unwrap_or_else(|| k.clone()),
                     _ => k.clone(),

@@ -13,9 +13,9 @@ use super::ftm::{
     country_code, entity_topics, ftm_dates, identifier_prop, merge_schema, normalize_timestamp, program_label,
     publisher_of, schema_of, source_url, FtmEntity, Props,
 };
+use crate::engine::model::{Entity, NameRole};
+use crate::engine::screen::Screener;
 use crate::live::{rfc3339, Generation};
-use crate::model::{Entity, NameRole};
-use crate::screen::Screener;
 
 pub(super) struct ListInfo {
     pub(super) dataset: String,
@@ -374,7 +374,7 @@ impl View {
         for (ai, a) in e.addresses.iter().enumerate() {
             let country_name = a.country.as_deref().map(|c| {
                 country_code(c)
-                    .and_then(|k| crate::country::name(&k))
+                    .and_then(|k| crate::engine::country::name(&k))
                     .map(str::to_string)
                     .unwrap_or_else(|| c.to_string())
             });

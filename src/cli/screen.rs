@@ -1,0 +1,139 @@
+//! `cartelscreen screen NAME` (one counterparty, recorded like an API
+//! screening) and `cartelscreen explain NAME ENTITY_ID` (the full breakdown
+//! of one pair, a measurement that is not recorded).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::render::{print_explanation, print_screening};
+use super::{cli_origin, load, open_records, print_json};
+use cartelscreen::config::Settings;
+use cartelscreen::engine::query::Submitted;
+use cartelscreen::engine::{Query, Screener, Screening};
+use cartelscreen::record::screening::{DispositionPolicy, Recorder, Subject};
+
+/// `screen NAME`.
+#[derive(Args, Debug)]
+pub struct ScreenArgs {
+    /// The counterparty's name.
+    pub name: String,
+    #[command(flatten)]
+    pub facts: Facts,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `explain NAME ENTITY_ID`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The counterparty's name.
+    pub name: String,
+    /// The list entry to compare it with (`ofac-17674`, `un-QDi.123`...).
+    pub entity_id: String,
+    #[command(flatten)]
+    pub facts: Facts,
+    /// Print the match object as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Facts about the counterparty beyond its name.
+#[derive(Args, Debug, Default)]
+pub struct Facts {
+    /// person, company, organization, vessel, aircraft or any.
+    #[arg(long = "type", value_name = "TYPE",
+          value_parser = ["person", "company", "organization", "vessel", "aircraft", "any"])]
+    pub kind: Option<String>,
+    /// Birth date: YYYY-MM-DD, DD/MM/YYYY, YYYY-MM or YYYY (a calendar date, not in the future).
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Country: ISO code (MX) or name.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// An identifier such as an RFC or CURP. Repeatable.
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+impl Facts {
+    /// The query, checked by the same rules as the API's.
+    fn query(&self, name: &str) -> Result<Query> {
+        let submitted = Submitted {
+            name: Some(name),
+            kind: self.kind.as_deref(),
+            country: self.country.as_deref(),
+            dob: self.dob.as_deref(),
+            identifiers: self.ids.iter().map(String::as_str).collect(),
+            address: None,
+        };
+        Query::parse(&submitted).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))
+    }
+
+    fn submitted_json(&self, name: &str) -> serde_json::Value {
+        let mut o = serde_json::Map::new();
+        o.insert("name".into(), name.into());
+        for (k, v) in [("type", &self.kind), ("dob", &self.dob), ("country", &self.country)] {
+            if let Some(v) = v {
+                o.insert(k.into(), v.clone().into());
+            }
+        }
+        if !self.ids.is_empty() {
+            o.insert("identifiers".into(), self.ids.clone().into());
+        }
+        serde_json::Value::Object(o)
+    }
+}
+
+/// Screens one counterparty with the dispositions applied, records it, and
+/// prints the result.
+pub fn run(settings: &Settings, extra: &[PathBuf], a: ScreenArgs) -> Result<ExitCode> {
+    let q = a.facts.query(&a.name)?;
+    let screener = load(settings, extra)?;
+    let records = open_records(settings)?;
+    let recorder = Recorder::new(&records, &screener, cli_origin("cli"), DispositionPolicy::Apply);
+    let recorded = recorder.screen(&q, Subject::one(None, a.facts.submitted_json(&a.name)));
+    let s = recorded.outcome?;
+    records.commit_blocking(recorded.record.into_iter().collect())?;
+    if a.json {
+        print_json(&screening_json(&q, &s, &screener))?;
+    } else {
+        print_screening(&a.name, &s);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the full breakdown of one name against one entity.
+pub fn explain(settings: &Settings, extra: &[PathBuf], a: ExplainArgs) -> Result<ExitCode> {
+    let q = a.facts.query(&a.name)?;
+    let screener = load(settings, extra)?;
+    let Some(m) = screener.explain(&q, &a.entity_id)? else {
+        bail!("no entity `{}` in the loaded lists", a.entity_id);
+    };
+    if a.json {
+        print_json(&m)?;
+    } else {
+        print_explanation(&a.name, &m);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn screening_json(q: &Query, s: &Screening, screener: &Screener) -> serde_json::Value {
+    serde_json::json!({
+        "query": {
+            "name": q.name,
+            "type": q.kind.map(|k| k.as_str()),
+            "country": q.country,
+            "dob": q.dob.map(|d| d.to_string()),
+            "identifiers": q.identifiers,
+        },
+        "decision": s.decision,
+        "flags": s.flags,
+        "evasion": s.evasion,
+        "matches": s.matches,
+        "lists": screener.lists(),
+    })
+}

@@ -1,0 +1,631 @@
+//! A counterparty to screen, parsed once.
+//!
+//! Every front end (the HTTP API, batch rows, the command line, the
+//! OpenSanctions-compatible routes, monitoring) receives a counterparty as
+//! text and hands it to [`Query::parse`], so one set of rules and one set of
+//! limits decides what can be screened. The limits bound what one query
+//! costs and what an error message can echo.
+//!
+//! Two ways to treat an optional field that cannot be used: the API and the
+//! command line refuse it ([`Query::parse`]), so a caller never believes a
+//! fact was used when it was not; a batch file drops it and screens the row
+//! on what remains ([`Query::parse_lenient`]), so a bad date never hides a
+//! listed name.
+
+use crate::engine::country;
+use crate::engine::model::{BirthDate, EntityKind};
+
+/// Longest name accepted, in characters. Real names are far shorter; the
+/// bound keeps one query's cost bounded.
+pub const MAX_NAME_CHARS: usize = 1000;
+/// Longest identifier accepted, in characters.
+pub const MAX_ID_CHARS: usize = 100;
+/// Most identifiers per counterparty.
+pub const MAX_IDENTIFIERS: usize = 50;
+/// Longest country accepted, in characters.
+pub const MAX_COUNTRY_CHARS: usize = 100;
+/// Longest address accepted, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 2000;
+/// Longest caller reference accepted, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 200;
+/// Longest kind (`type`) accepted, in characters.
+pub const MAX_KIND_CHARS: usize = 100;
+/// Longest birth date accepted, in characters.
+pub const MAX_DOB_CHARS: usize = 100;
+
+/// A counterparty to screen, with every fact in the form the engine
+/// compares.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    /// The name as submitted (trimmed; line breaks and tabs read as spaces).
+    pub name: String,
+    /// `None` matches entries of any kind.
+    pub kind: Option<EntityKind>,
+    /// ISO 3166-1 alpha-2 code, upper case.
+    pub country: Option<String>,
+    /// A calendar-valid date of birth, not in the future.
+    pub dob: Option<BirthDate>,
+    /// Identifiers such as RFC or CURP, as submitted (compared by key).
+    pub identifiers: Vec<String>,
+}
+
+impl Query {
+    /// A query of a name alone, unchecked (tests, generators and tools
+    /// that build queries from list data).
+    pub fn name(name: impl Into<String>) -> Query {
+        Query { name: name.into(), ..Query::default() }
+    }
+
+    /// Parses a submitted counterparty strictly: any field that cannot be
+    /// used is an error.
+    ///
+    /// # Errors
+    /// The first field that cannot be used, as a [`QueryError`] whose
+    /// [`QueryError::code`] is the stable error code of the README.
+    pub fn parse(s: &Submitted<'_>) -> Result<Query, QueryError> {
+        let name = parse_name(s.name, Mode::Strict)?;
+        let kind = s.kind.map(parse_kind).transpose()?.flatten();
+        let dob = s.dob.map(parse_dob).transpose()?.flatten();
+        let identifiers = parse_identifiers(&s.identifiers, Mode::Strict)?;
+        if let Some(a) = s.address {
+            limit("address", a, MAX_ADDRESS_CHARS)?;
+        }
+        let country = match s.country.map(|c| parse_country(c, Mode::Strict)).transpose()?.flatten() {
+            Some(c) => Some(c),
+            None => s.address.and_then(country_of_address),
+        };
+        Ok(Query { name, kind, country, dob, identifiers })
+    }
+
+    /// Parses a submitted counterparty as a file row: the name must be
+    /// usable; an optional field that is not is dropped, and each drop is
+    /// returned as a warning.
+    ///
+    /// # Errors
+    /// Only when the name cannot be screened.
+    pub fn parse_lenient(s: &Submitted<'_>) -> Result<(Query, Vec<QueryError>), QueryError> {
+        let name = parse_name(s.name, Mode::Lenient)?;
+        let mut warnings = Vec::new();
+        fn keep<T>(r: Result<Option<T>, QueryError>, warnings: &mut Vec<QueryError>) -> Option<T> {
+            r.unwrap_or_else(|e| {
+                warnings.push(e);
+                None
+            })
+        }
+        let kind = s.kind.and_then(|k| keep(parse_kind(k), &mut warnings));
+        let dob = s.dob.and_then(|d| keep(parse_dob(d), &mut warnings));
+        let mut country = s.country.and_then(|c| keep(parse_country(c, Mode::Lenient), &mut warnings));
+        let identifiers = match parse_identifiers(&s.identifiers, Mode::Lenient) {
+            Ok(ids) => ids,
+            Err(_) => {
+                // Keep each usable identifier; report the others one by one.
+                let mut ids = Vec::new();
+                for raw in s.identifiers.iter().take(MAX_IDENTIFIERS) {
+                    match parse_identifiers(std::slice::from_ref(raw), Mode::Lenient) {
+                        Ok(mut one) => ids.append(&mut one),
+                        Err(e) => warnings.push(e),
+                    }
+                }
+                if s.identifiers.len() > MAX_IDENTIFIERS {
+                    warnings.push(QueryError::TooManyIdentifiers { max: MAX_IDENTIFIERS });
+                }
+                ids
+            }
+        };
+        if country.is_none() {
+            if let Some(a) = s.address {
+                match limit("address", a, MAX_ADDRESS_CHARS) {
+                    Ok(()) => country = country_of_address(a),
+                    Err(e) => warnings.push(e),
+                }
+            }
+        }
+        Ok((Query { name, kind, country, dob, identifiers }, warnings))
+    }
+}
+
+/// A counterparty as a front end received it: every field still text.
+/// `None` (or blank) means not given.
+#[derive(Debug, Clone, Default)]
+pub struct Submitted<'a> {
+    /// The name.
+    pub name: Option<&'a str>,
+    /// `person`, `company`, `organization`, `vessel`, `aircraft`, `any`, or
+    /// a Spanish form (`persona física`, `persona moral`…).
+    pub kind: Option<&'a str>,
+    /// ISO code or country name, in English or Spanish.
+    pub country: Option<&'a str>,
+    /// A birth date in one of the forms [`parse_birth_date`] reads.
+    pub dob: Option<&'a str>,
+    /// Identifiers in any spelling.
+    pub identifiers: Vec<&'a str>,
+    /// A postal address; its last comma-separated part supplies a missing
+    /// country.
+    pub address: Option<&'a str>,
+}
+
+/// Why a submitted counterparty, or one of its fields, cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// No name was given (and no identifier to screen by).
+    #[error("name is required")]
+    MissingName,
+    /// The name is blank.
+    #[error("name is empty")]
+    EmptyName,
+    /// The name has no letter or digit left to match on.
+    #[error("name has no letters or digits to match on")]
+    NoTokens,
+    /// The name is longer than [`MAX_NAME_CHARS`].
+    #[error("name is longer than {max} characters")]
+    NameTooLong {
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// A field holds control characters (other than line breaks and tabs
+    /// in a name, which read as spaces).
+    #[error("{field} contains control characters")]
+    ControlCharacters {
+        /// The field's name (`name`, `country`, `identifiers[]`…).
+        field: &'static str,
+    },
+    /// A field is longer than its limit.
+    #[error("{field} is longer than {max} characters")]
+    FieldTooLong {
+        /// The field's name.
+        field: &'static str,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// More identifiers than [`MAX_IDENTIFIERS`].
+    #[error("at most {max} identifiers")]
+    TooManyIdentifiers {
+        /// The limit.
+        max: usize,
+    },
+    /// The kind is not one the engine knows.
+    #[error("type {0:?} is not one of person, company, organization, vessel, aircraft, any (or persona física, persona moral)")]
+    InvalidKind(String),
+    /// The birth date cannot be read, is not a calendar date, or lies in
+    /// the future.
+    #[error("dob {value:?}: {reason}")]
+    InvalidDob {
+        /// The submitted text (cut to 200 characters).
+        value: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// The country is not a known country name or ISO code.
+    #[error("country {0:?} is not an ISO 3166 code or a country name")]
+    InvalidCountry(String),
+}
+
+impl QueryError {
+    /// The stable error code of the README's table for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueryError::MissingName => "missing_name",
+            QueryError::EmptyName => "empty_name",
+            QueryError::NoTokens => "invalid_name",
+            QueryError::NameTooLong { .. } => "name_too_long",
+            QueryError::ControlCharacters { field: "name" } => "invalid_name",
+            QueryError::ControlCharacters { .. } => "invalid_field",
+            QueryError::FieldTooLong { .. } => "field_too_long",
+            QueryError::TooManyIdentifiers { .. } => "too_many_identifiers",
+            QueryError::InvalidKind(_) => "invalid_type",
+            QueryError::InvalidDob { .. } => "invalid_dob",
+            QueryError::InvalidCountry(_) => "invalid_country",
+        }
+    }
+}
+
+/// Cuts a value quoted in an error to 200 characters, with an ellipsis and
+/// the total length, so an error never echoes unbounded input.
+pub fn quote_bounded(value: &str) -> String {
+    const MAX: usize = 200;
+    let n = value.chars().count();
+    if n <= MAX {
+        value.to_string()
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head}… ({n} characters)")
+    }
+}
+
+fn limit(field: &'static str, value: &str, max: usize) -> Result<(), QueryError> {
+    if value.chars().count() > max {
+        return Err(QueryError::FieldTooLong { field, max });
+    }
+    Ok(())
+}
+
+/// How strictly text fields are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The API and the command line: any control character is refused.
+    Strict,
+    /// File rows: line breaks and tabs inside a cell (Alt+Enter in a
+    /// spreadsheet) read as spaces; other control characters are refused.
+    Lenient,
+}
+
+/// Trims a field and checks it for control characters.
+fn clean(field: &'static str, value: &str, mode: Mode) -> Result<String, QueryError> {
+    if !value.chars().any(char::is_control) {
+        return Ok(value.trim().to_string());
+    }
+    if mode == Mode::Strict || value.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(QueryError::ControlCharacters { field });
+    }
+    Ok(value.split(|c: char| c.is_whitespace()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
+}
+
+fn parse_name(name: Option<&str>, mode: Mode) -> Result<String, QueryError> {
+    let name = name.ok_or(QueryError::MissingName)?;
+    if name.trim().is_empty() {
+        return Err(QueryError::EmptyName);
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(QueryError::NameTooLong { max: MAX_NAME_CHARS });
+    }
+    clean("name", name, mode)
+}
+
+/// Reads a counterparty kind in English or Spanish; blank, `any` and
+/// `unknown` mean none.
+///
+/// # Errors
+/// [`QueryError::InvalidKind`] for anything else.
+pub fn parse_kind(s: &str) -> Result<Option<EntityKind>, QueryError> {
+    limit("type", s, MAX_KIND_CHARS)?;
+    let key: String = crate::engine::normalize::fold(s).0;
+    let kind = match key.as_str() {
+        "" | "any" | "unknown" | "desconocido" | "na" | "n a" => return Ok(None),
+        "persona fisica" | "fisica" | "pf" | "p f" | "individual" | "individuo" | "natural person" | "person"
+        | "persona" | "natural" | "individual person" => EntityKind::Person,
+        "persona moral" | "moral" | "pm" | "p m" | "company" | "empresa" | "sociedad" | "corporation" | "corporate"
+        | "business" | "legal entity" | "legal person" | "persona juridica" | "entity" | "compania" => {
+            EntityKind::Company
+        }
+        "organization" | "organisation" | "organizacion" | "group" | "grupo" => EntityKind::Organization,
+        "vessel" | "ship" | "buque" | "barco" | "embarcacion" => EntityKind::Vessel,
+        "aircraft" | "airplane" | "aeronave" | "avion" => EntityKind::Aircraft,
+        _ => match EntityKind::parse(s) {
+            Some(EntityKind::Unknown) => return Ok(None),
+            Some(k) => k,
+            None => return Err(QueryError::InvalidKind(quote_bounded(s.trim()))),
+        },
+    };
+    Ok(Some(kind))
+}
+
+fn parse_dob(s: &str) -> Result<Option<BirthDate>, QueryError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    parse_birth_date(s, today())
+        .map(Some)
+        .map_err(|reason| QueryError::InvalidDob { value: quote_bounded(s), reason: reason.to_string() })
+}
+
+fn parse_country(s: &str, mode: Mode) -> Result<Option<String>, QueryError> {
+    limit("country", s, MAX_COUNTRY_CHARS)?;
+    let c = clean("country", s, mode)?;
+    if c.is_empty() {
+        return Ok(None);
+    }
+    match country::iso2(&c) {
+        Some(code) => Ok(Some(code.to_string())),
+        None => Err(QueryError::InvalidCountry(quote_bounded(&c))),
+    }
+}
+
+/// The last part of an address is usually its country.
+fn country_of_address(address: &str) -> Option<String> {
+    address.rsplit([',', '\n']).next().and_then(|last| country::iso2(last.trim())).map(str::to_string)
+}
+
+fn parse_identifiers(raw: &[&str], mode: Mode) -> Result<Vec<String>, QueryError> {
+    if raw.len() > MAX_IDENTIFIERS {
+        return Err(QueryError::TooManyIdentifiers { max: MAX_IDENTIFIERS });
+    }
+    let mut ids = Vec::with_capacity(raw.len());
+    for r in raw {
+        limit("identifiers[]", r, MAX_ID_CHARS)?;
+        let v = clean("identifiers[]", r, mode)?;
+        if !v.is_empty() {
+            ids.push(v);
+        }
+    }
+    Ok(ids)
+}
+
+/// Today as (year, month, day), UTC.
+pub fn today() -> (i32, u8, u8) {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as i64)
+        .unwrap_or(0);
+    civil_from_days(days)
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (the
+/// algorithm of H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+pub fn civil_from_days(z: i64) -> (i32, u8, u8) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+/// Days in a month of the Gregorian calendar.
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Month names and abbreviations, Spanish and English, lower case without
+/// accents.
+const MONTHS: &[(&str, u8)] = &[
+    ("enero", 1),
+    ("ene", 1),
+    ("january", 1),
+    ("jan", 1),
+    ("febrero", 2),
+    ("feb", 2),
+    ("february", 2),
+    ("marzo", 3),
+    ("mar", 3),
+    ("march", 3),
+    ("abril", 4),
+    ("abr", 4),
+    ("april", 4),
+    ("apr", 4),
+    ("mayo", 5),
+    ("may", 5),
+    ("junio", 6),
+    ("jun", 6),
+    ("june", 6),
+    ("julio", 7),
+    ("jul", 7),
+    ("july", 7),
+    ("agosto", 8),
+    ("ago", 8),
+    ("august", 8),
+    ("aug", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("set", 9),
+    ("september", 9),
+    ("octubre", 10),
+    ("oct", 10),
+    ("october", 10),
+    ("noviembre", 11),
+    ("nov", 11),
+    ("november", 11),
+    ("diciembre", 12),
+    ("dic", 12),
+    ("december", 12),
+    ("dec", 12),
+];
+
+fn month_of(word: &str) -> Option<u8> {
+    let w = crate::engine::normalize::fold(word).0;
+    let w = w.trim_end_matches('.');
+    MONTHS.iter().find(|(n, _)| *n == w).map(|&(_, m)| m)
+}
+
+/// Reads a birth date as people and exports write it, and checks it is a
+/// real calendar date not after `today` (year, month, day).
+///
+/// Forms: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (also with `/` or `.`),
+/// `YYYYMMDD`; day first `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY` (a first
+/// number ≤ 12 and a second > 12 is read month first, as US exports write
+/// it); a two-digit year `DD/MM/YY` is the latest year ending so that is
+/// not after this year (pivot: `66` is 1966, `24` is 2024); a month by name
+/// or abbreviation in Spanish or English, `22-feb-1966`, `22 Feb 1966`,
+/// `22-ene-66`, `Feb 22, 1966`; a time after the date (`T00:00:00`,
+/// ` 00:00`) is ignored.
+///
+/// # Errors
+/// A short reason: not a date form, not a calendar date, or in the future.
+pub fn parse_birth_date(s: &str, today: (i32, u8, u8)) -> Result<BirthDate, &'static str> {
+    let s = s.trim();
+    // A time after the date.
+    let date = match s.find(['T', ' ']) {
+        Some(i) if s[i + 1..].contains(':') => &s[..i],
+        _ => s,
+    };
+    let date = date.trim().trim_end_matches(',');
+    let parts: Vec<&str> =
+        date.split(|c: char| matches!(c, '-' | '/' | '.' | ' ' | ',')).filter(|p| !p.is_empty()).collect();
+    let num = |p: &str| -> Option<i32> {
+        if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() && p.len() <= 4 {
+            p.parse().ok()
+        } else {
+            None
+        }
+    };
+    let year_of = |p: &str| -> Option<i32> {
+        let y = num(p)?;
+        match p.len() {
+            4 => Some(y),
+            2 => {
+                let this = today.0 % 100;
+                Some(if y <= this { today.0 - this + y } else { today.0 - this - 100 + y })
+            }
+            _ => None,
+        }
+    };
+    let (year, month, day) = match parts.as_slice() {
+        [y] if y.len() == 8 && y.chars().all(|c| c.is_ascii_digit()) => {
+            let (yy, rest) = y.split_at(4);
+            let (mm, dd) = rest.split_at(2);
+            (
+                yy.parse().map_err(|_| "not a date")?,
+                Some(mm.parse().map_err(|_| "not a date")?),
+                Some(dd.parse().map_err(|_| "not a date")?),
+            )
+        }
+        [y] if y.len() == 4 => (num(y).ok_or("not a date")?, None, None),
+        [y, m] if y.len() == 4 => {
+            (num(y).ok_or("not a date")?, Some(num(m).or(month_of(m).map(i32::from)).ok_or("not a date")?), None)
+        }
+        [y, m, d] if y.len() == 4 => {
+            let m = num(m).or(month_of(m).map(i32::from)).ok_or("not a date")?;
+            (num(y).ok_or("not a date")?, Some(m), Some(num(d).ok_or("not a date")?))
+        }
+        [a, b, y] if y.len() == 4 || y.len() == 2 => {
+            let year = year_of(y).ok_or("not a date")?;
+            match (num(a), num(b), month_of(a), month_of(b)) {
+                (Some(d), None, None, Some(m)) => (year, Some(i32::from(m)), Some(d)),
+                (None, Some(d), Some(m), None) => (year, Some(i32::from(m)), Some(d)),
+                (Some(x), Some(y2), _, _) if x <= 12 && y2 > 12 => (year, Some(x), Some(y2)),
+                (Some(d), Some(m), _, _) => (year, Some(m), Some(d)),
+                _ => return Err("not a date"),
+            }
+        }
+        _ => return Err("not a date (use YYYY-MM-DD, DD/MM/YYYY or YYYY)"),
+    };
+    if !(1800..=2999).contains(&year) {
+        return Err("the year is not plausible");
+    }
+    let month = match month {
+        Some(m) if (1..=12).contains(&m) => Some(m as u8),
+        Some(_) => return Err("there is no such month"),
+        None => None,
+    };
+    let day = match (day, month) {
+        (Some(d), Some(m)) if d >= 1 && d <= i32::from(days_in_month(year, m)) => Some(d as u8),
+        (Some(_), _) => return Err("there is no such day in that month"),
+        (None, _) => None,
+    };
+    let given = (year, month.unwrap_or(1), day.unwrap_or(1));
+    if given > today {
+        return Err("it lies in the future");
+    }
+    Ok(BirthDate { year, month, day, to_year: None, circa: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: (i32, u8, u8) = (2026, 11, 29);
+
+    fn d(s: &str) -> Result<String, &'static str> {
+        parse_birth_date(s, TODAY).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn reads_the_forms_exports_use() {
+        assert_eq!(d("1966-02-22"), Ok("1966-02-22".into()));
+        assert_eq!(d("22/02/1966"), Ok("1966-02-22".into()));
+        assert_eq!(d("22-02-1966"), Ok("1966-02-22".into()));
+        assert_eq!(d("22.02.1966"), Ok("1966-02-22".into()));
+        assert_eq!(d("02/22/1966"), Ok("1966-02-22".into()), "US month-first when unambiguous");
+        assert_eq!(d("22/02/66"), Ok("1966-02-22".into()));
+        assert_eq!(d("01/02/24"), Ok("2024-02-01".into()));
+        assert_eq!(d("22-feb-1966"), Ok("1966-02-22".into()));
+        assert_eq!(d("22-ene-1966"), Ok("1966-01-22".into()));
+        assert_eq!(d("22 Dic 1966"), Ok("1966-12-22".into()));
+        assert_eq!(d("Feb 22, 1966"), Ok("1966-02-22".into()));
+        assert_eq!(d("19660222"), Ok("1966-02-22".into()));
+        assert_eq!(d("1966"), Ok("1966".into()));
+        assert_eq!(d("1966-07"), Ok("1966-07".into()));
+        assert_eq!(d("1966-07-17T00:00:00"), Ok("1966-07-17".into()));
+        assert_eq!(d("17/07/1966 00:00"), Ok("1966-07-17".into()));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_calendar_date_or_lies_ahead() {
+        assert!(d("1966-02-31").is_err());
+        assert!(d("31/02/1966").is_err());
+        assert!(d("1966-13-45").is_err());
+        assert!(d("1967-02-29").is_err());
+        assert_eq!(d("1968-02-29"), Ok("1968-02-29".into()));
+        assert!(d("2030-01-01").is_err());
+        assert!(d("2026-11-30").is_err());
+        assert!(d("24160").is_err(), "an Excel serial is not a date in text");
+        assert!(d("garbage").is_err());
+    }
+
+    #[test]
+    fn civil_dates_from_day_counts() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn strict_parse_names_the_field_lenient_parse_drops_it() {
+        let s = Submitted {
+            name: Some("Juan Perez"),
+            dob: Some("1966-02-31"),
+            country: Some("Narnia"),
+            ..Default::default()
+        };
+        assert_eq!(Query::parse(&s).unwrap_err().code(), "invalid_dob");
+        let (q, warnings) = Query::parse_lenient(&s).unwrap();
+        assert_eq!(q.name, "Juan Perez");
+        assert!(q.dob.is_none() && q.country.is_none());
+        let codes: Vec<_> = warnings.iter().map(QueryError::code).collect();
+        assert_eq!(codes, ["invalid_dob", "invalid_country"]);
+    }
+
+    #[test]
+    fn names_and_fields_are_checked() {
+        let code = |s: Submitted| Query::parse(&s).unwrap_err().code();
+        assert_eq!(code(Submitted::default()), "missing_name");
+        assert_eq!(code(Submitted { name: Some("  "), ..Default::default() }), "empty_name");
+        let long = "a".repeat(1001);
+        assert_eq!(code(Submitted { name: Some(&long), ..Default::default() }), "name_too_long");
+        assert_eq!(code(Submitted { name: Some("a\u{7}b"), ..Default::default() }), "invalid_name");
+        assert_eq!(code(Submitted { name: Some("x"), kind: Some("boat"), ..Default::default() }), "invalid_type");
+        assert_eq!(
+            code(Submitted { name: Some("x"), country: Some("M\u{7}X"), ..Default::default() }),
+            "invalid_field"
+        );
+        assert_eq!(code(Submitted { name: Some("Juan\nPerez"), ..Default::default() }), "invalid_name");
+        let (q, _) = Query::parse_lenient(&Submitted { name: Some("Juan\nPerez"), ..Default::default() }).unwrap();
+        assert_eq!(q.name, "Juan Perez");
+        let q = Query::parse(&Submitted {
+            name: Some("Juan Perez"),
+            kind: Some("Persona Física"),
+            country: Some(" méxico "),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(q.name, "Juan Perez");
+        assert_eq!(q.kind, Some(EntityKind::Person));
+        assert_eq!(q.country.as_deref(), Some("MX"));
+        let q = Query::parse(&Submitted {
+            name: Some("x"),
+            address: Some("Calle 5 de Mayo 10, Culiacán, México"),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(q.country.as_deref(), Some("MX"));
+    }
+
+    #[test]
+    fn quoted_values_are_bounded() {
+        let long = "x".repeat(5000);
+        let q = quote_bounded(&long);
+        assert!(q.chars().count() < 230 && q.ends_with("(5000 characters)"));
+    }
+}

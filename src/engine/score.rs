@@ -1,0 +1,406 @@
+//! Scoring one query name against one listed name.
+//!
+//! Tokens are aligned one to one, best pairs first (names are compared as
+//! sets of tokens because lists and records disagree on order). The score
+//! blends how much of the query is explained by the listed name and how much
+//! of the listed name the query covers, each weighted by token rarity, so a
+//! match carried by `García` or `Servicios` alone stays low and a missing
+//! second surname costs less than a missing rare given name.
+
+use serde::Serialize;
+
+use crate::engine::similarity::{token_similarity_plain, Agreement};
+
+/// A query token prepared for scoring.
+#[derive(Debug, Clone)]
+pub struct QueryToken {
+    pub text: String,
+    pub weight: f32,
+    /// The last token of the submitted name, which a field limit may have
+    /// cut (`Miguel Ang`): a short prefix of a listed token still agrees.
+    pub last: bool,
+}
+
+/// One aligned pair.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct TokenMatch {
+    pub query: String,
+    pub listed: String,
+    pub similarity: f32,
+    pub how: Agreement,
+    /// The listed token's weight (its rarity).
+    pub weight: f32,
+}
+
+/// The name part of a score, with what explains it.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct NameScore {
+    pub score: f32,
+    /// Share of the query's weight matched.
+    pub query_coverage: f32,
+    /// Share of the listed name's weight matched.
+    pub listed_coverage: f32,
+    pub tokens: Vec<TokenMatch>,
+    pub unmatched_query: Vec<String>,
+    pub unmatched_listed: Vec<String>,
+}
+
+/// How much the query side counts against the listed side.
+pub const QUERY_SIDE: f32 = 0.55;
+/// An initial (`R.`) agrees with a given name starting with it this much.
+const INITIAL_SIMILARITY: f32 = 0.8;
+/// A cut last token of two or three letters agrees with a listed token it
+/// begins this much.
+const TRUNCATED_SIMILARITY: f32 = 0.8;
+
+/// A listed token as the scorer needs it.
+pub struct ListedToken<'a> {
+    pub text: &'a str,
+    pub weight: f32,
+}
+
+/// Scores a query against one listed name and explains the score. `sim(i,
+/// j)` gives the similarity of query token `i` and listed token `j` when
+/// they are near.
+pub fn score_name(
+    query: &[QueryToken],
+    listed: &[ListedToken<'_>],
+    sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
+) -> NameScore {
+    let al = align(query, listed, sim);
+    let (score, query_coverage, listed_coverage) = al.score(query, listed);
+    let text = |ix: [usize; 2], f: &dyn Fn(usize) -> String| {
+        ix.into_iter().filter(|&k| k != NONE).map(f).collect::<Vec<_>>().join(" ")
+    };
+    let tokens = al
+        .taken
+        .iter()
+        .map(|t| TokenMatch {
+            query: text(t.pair.q, &|k| query[k].text.clone()),
+            listed: text(t.pair.l, &|k| listed[k].text.to_string()),
+            similarity: t.pair.s,
+            how: t.pair.how,
+            weight: t.evidence_weight,
+        })
+        .collect();
+    NameScore {
+        score,
+        query_coverage,
+        listed_coverage,
+        tokens,
+        unmatched_query: (0..query.len()).filter(|&i| al.q_used & bit(i) == 0).map(|i| query[i].text.clone()).collect(),
+        unmatched_listed: (0..listed.len())
+            .filter(|&j| al.l_used & bit(j) == 0)
+            .map(|j| listed[j].text.to_string())
+            .collect(),
+    }
+}
+
+/// The score alone, without building an explanation: the screener calls
+/// this for every candidate and explains only what it reports.
+pub fn score_only(
+    query: &[QueryToken],
+    listed: &[ListedToken<'_>],
+    sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
+) -> f32 {
+    align(query, listed, sim).score(query, listed).0
+}
+
+/// Most tokens a name side is scored on; the rest are ignored.
+pub const MAX_TOKENS: usize = 64;
+const NONE: usize = usize::MAX;
+
+fn bit(i: usize) -> u64 {
+    1u64 << i
+}
+
+struct Taken {
+    pair: Pair,
+    q_weight: f32,
+    l_weight: f32,
+    /// A rare listed token matched by a common query token (`jose` for an
+    /// alias `joise`) is only as telling as the common one.
+    evidence_weight: f32,
+}
+
+struct Alignment {
+    taken: Vec<Taken>,
+    q_used: u64,
+    l_used: u64,
+}
+
+fn align(
+    query: &[QueryToken],
+    listed: &[ListedToken<'_>],
+    sim: impl Fn(usize, usize) -> Option<(f32, Agreement)>,
+) -> Alignment {
+    let query = &query[..query.len().min(MAX_TOKENS)];
+    let listed = &listed[..listed.len().min(MAX_TOKENS)];
+    // Candidate alignments: one query token to one listed token, or one
+    // token to two of the other side written together (`SergeiLavrov`).
+    let mut pairs: Vec<Pair> = Vec::with_capacity(query.len() * listed.len() + 2);
+    for (i, q) in query.iter().enumerate() {
+        for (j, l) in listed.iter().enumerate() {
+            let one = |s, how| Pair { s, q: [i, NONE], l: [j, NONE], how };
+            if let Some((s, how)) = sim(i, j) {
+                pairs.push(one(s, how));
+            } else if let Some(s) = initial_agreement(&q.text, l.text) {
+                pairs.push(one(s, Agreement::Initial));
+            } else if q.last
+                && (2..crate::engine::similarity::MIN_PREFIX).contains(&q.text.len())
+                && l.text.len() > q.text.len()
+                && l.text.starts_with(q.text.as_str())
+            {
+                pairs.push(one(TRUNCATED_SIMILARITY, Agreement::Prefix));
+            }
+        }
+    }
+    joined_pairs(query.iter().map(|q| q.text.as_str()), listed.iter().map(|l| l.text), false, &mut pairs);
+    joined_pairs(listed.iter().map(|l| l.text), query.iter().map(|q| q.text.as_str()), true, &mut pairs);
+    // Best pairs first (a joined pair explains more, so it goes first at
+    // equal similarity); ties keep the original order so results are stable.
+    pairs.sort_by(|a, b| b.rank().total_cmp(&a.rank()).then(a.q.cmp(&b.q)).then(a.l.cmp(&b.l)));
+    let mask = |ix: [usize; 2]| ix.into_iter().filter(|&k| k != NONE).fold(0u64, |m, k| m | bit(k));
+    let mut al = Alignment { taken: Vec::new(), q_used: 0, l_used: 0 };
+    for pair in pairs {
+        let (qm, lm) = (mask(pair.q), mask(pair.l));
+        if al.q_used & qm != 0 || al.l_used & lm != 0 {
+            continue;
+        }
+        al.q_used |= qm;
+        al.l_used |= lm;
+        let qw: f32 = pair.q.into_iter().filter(|&k| k != NONE).map(|k| query[k].weight).sum();
+        let lw: f32 = pair.l.into_iter().filter(|&k| k != NONE).map(|k| listed[k].weight).sum();
+        // An initial stands for a name but proves little of it.
+        let (q_weight, l_weight) = if pair.how == Agreement::Initial { (qw.min(0.2), lw * 0.7) } else { (qw, lw) };
+        al.taken.push(Taken { pair, q_weight, l_weight, evidence_weight: l_weight.min(q_weight) });
+    }
+    al
+}
+
+impl Alignment {
+    /// (score, query coverage, listed coverage).
+    fn score(&self, query: &[QueryToken], listed: &[ListedToken<'_>]) -> (f32, f32, f32) {
+        let query = &query[..query.len().min(MAX_TOKENS)];
+        let listed = &listed[..listed.len().min(MAX_TOKENS)];
+        let q_num: f32 = self.taken.iter().map(|t| t.q_weight * t.pair.s).sum();
+        let l_num: f32 = self.taken.iter().map(|t| t.l_weight * t.pair.s).sum();
+        let q_total: f32 = query.iter().map(|q| q.weight).sum();
+        let l_total: f32 = listed.iter().map(|l| l.weight).sum();
+        let query_coverage = if q_total > 0.0 { (q_num / q_total).min(1.0) } else { 0.0 };
+        let listed_coverage = if l_total > 0.0 { (l_num / l_total).min(1.0) } else { 0.0 };
+        let mut score = QUERY_SIDE * query_coverage + (1.0 - QUERY_SIDE) * listed_coverage;
+        // A token on each side that matches nothing is a contradiction
+        // (another surname), worse than a token simply missing from one side.
+        let q_left: f32 =
+            query.iter().enumerate().filter(|(i, _)| self.q_used & bit(*i) == 0).map(|(_, q)| q.weight).sum();
+        let l_left: f32 =
+            listed.iter().enumerate().filter(|(j, _)| self.l_used & bit(*j) == 0).map(|(_, l)| l.weight).sum();
+        let largest = q_total.max(l_total);
+        if largest > 0.0 {
+            score -= CONFLICT_PENALTY * q_left.min(l_left) / largest;
+        }
+        // Evidence: the rarity actually matched. Common or generic tokens
+        // alone cannot make an alert however well they match, unless they
+        // are the whole name on both sides (a listed `RODRIGUEZ LOPEZ, S.A.
+        // DE C.V.` is still that company): then the match alerts but never
+        // blocks.
+        let evidence: f32 =
+            self.taken.iter().filter(|t| t.pair.how != Agreement::Initial).map(|t| t.evidence_weight * t.pair.s).sum();
+        if evidence < MIN_EVIDENCE {
+            if query_coverage >= COMPLETE && listed_coverage >= COMPLETE {
+                score = score.min(COMMON_NAME_CAP);
+            } else {
+                score *= (evidence / MIN_EVIDENCE).sqrt();
+            }
+        }
+        (score.clamp(0.0, 1.0), query_coverage, listed_coverage)
+    }
+}
+
+/// Coverage from which a name counts as matched whole.
+const COMPLETE: f32 = 0.97;
+/// The highest score of a whole-name match made only of common tokens.
+const COMMON_NAME_CAP: f32 = 0.9;
+
+/// How much a contradiction costs, per unit of weight share.
+const CONFLICT_PENALTY: f32 = 1.5;
+/// Shortest token tried as two tokens written together.
+pub const MIN_JOINED: usize = 6;
+
+struct Pair {
+    s: f32,
+    q: [usize; 2],
+    l: [usize; 2],
+    how: Agreement,
+}
+
+impl Pair {
+    fn rank(&self) -> f32 {
+        if self.how == Agreement::Joined {
+            self.s + 0.1
+        } else {
+            self.s
+        }
+    }
+}
+
+/// Adds pairs where one token of `ones` is two adjacent tokens of `twos`
+/// written together, in either order (`sergeilavrov` for `LAVROV, Sergei`).
+/// `swapped` says `ones` is the listed side. When the query side holds the
+/// single token, the first listed token must begin it exactly, so the index
+/// can retrieve such names (see `NameIndex::leading_parts`).
+fn joined_pairs<'a>(
+    ones: impl Iterator<Item = &'a str>,
+    twos: impl Iterator<Item = &'a str> + Clone,
+    swapped: bool,
+    out: &mut Vec<Pair>,
+) {
+    let twos: Vec<&str> = twos.collect();
+    if twos.len() < 2 {
+        return;
+    }
+    let mut buf = String::new();
+    for (i, one) in ones.enumerate() {
+        if one.len() < MIN_JOINED {
+            continue;
+        }
+        for k in 0..twos.len() - 1 {
+            for (a, b) in [(k, k + 1), (k + 1, k)] {
+                let (ta, tb) = (twos[a], twos[b]);
+                if ta.len() < 3 || tb.len() < 3 || one.as_bytes()[0] != ta.as_bytes()[0] || !one.starts_with(ta) {
+                    continue;
+                }
+                if swapped {
+                    // Two query words a list writes as one must spell it
+                    // exactly: the index finds those by one lookup.
+                    if one.len() == ta.len() + tb.len() && one.ends_with(tb) {
+                        out.push(Pair { s: 1.0, q: [a, b], l: [i, NONE], how: Agreement::Joined });
+                    }
+                    continue;
+                }
+                if ta.len() + tb.len() > one.len() + 2 || one.len() > ta.len() + tb.len() + 2 {
+                    continue;
+                }
+                buf.clear();
+                buf.push_str(ta);
+                buf.push_str(tb);
+                if let Some((s, how)) = token_similarity_plain(one, &buf) {
+                    if s >= MIN_JOINED_SIMILARITY && matches!(how, Agreement::Exact | Agreement::Fuzzy) {
+                        out.push(Pair { s, q: [i, NONE], l: [a, b], how: Agreement::Joined });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Two words written together must agree closely to count as one.
+const MIN_JOINED_SIMILARITY: f32 = 0.9;
+
+/// Matched rarity below which a name score is damped.
+pub const MIN_EVIDENCE: f32 = 0.9;
+
+/// An upper bound of [`score_name`] when the query tokens weighing
+/// `matched_weight` (of `query_weight` in all) are the only ones that may
+/// match: lets the screener skip candidates that cannot reach a threshold.
+pub fn score_upper_bound(matched_weight: f32, query_weight: f32) -> f32 {
+    if query_weight <= 0.0 {
+        return 0.0;
+    }
+    let coverage = (matched_weight / query_weight).min(1.0);
+    let mut bound = QUERY_SIDE * coverage + (1.0 - QUERY_SIDE);
+    // Evidence never exceeds the matched query weight; unless the whole
+    // query may match, too little of it damps the score.
+    if coverage < COMPLETE && matched_weight < MIN_EVIDENCE {
+        bound *= (matched_weight / MIN_EVIDENCE).sqrt();
+    }
+    bound
+}
+
+/// Scores two names against each other without any list: token weights
+/// come from the built-in priors only. Used for name-pair evaluation.
+pub fn score_pair(a: &str, b: &str, family: crate::engine::model::KindFamily) -> NameScore {
+    use crate::engine::normalize::normalize_name;
+    use crate::engine::phonetic::phonetic_key;
+    use crate::engine::weights::prior_weight;
+    let na = normalize_name(a, family);
+    let nb = normalize_name(b, family);
+    let last = na.tokens.len().saturating_sub(1);
+    let qt: Vec<QueryToken> = na
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| QueryToken { text: t.clone(), weight: prior_weight(t), last: i == last && i > 0 })
+        .collect();
+    let lt: Vec<ListedToken> = nb.tokens.iter().map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
+    let qk: Vec<String> = na.tokens.iter().map(|t| phonetic_key(t)).collect();
+    let lk: Vec<String> = nb.tokens.iter().map(|t| phonetic_key(t)).collect();
+    score_name(&qt, &lt, |i, j| crate::engine::similarity::token_similarity(&qt[i].text, lt[j].text, &qk[i], &lk[j]))
+}
+
+fn initial_agreement(q: &str, l: &str) -> Option<f32> {
+    let (short, long) = if q.len() <= l.len() { (q, l) } else { (l, q) };
+    (short.len() == 1 && long.len() > 1 && long.as_bytes()[0] == short.as_bytes()[0]).then_some(INITIAL_SIMILARITY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::similarity::token_similarity_plain;
+    use crate::engine::weights::prior_weight;
+
+    fn score(q: &str, l: &str) -> NameScore {
+        let qt: Vec<QueryToken> =
+            q.split(' ').map(|t| QueryToken { text: t.into(), weight: prior_weight(t), last: false }).collect();
+        let lt: Vec<ListedToken> = l.split(' ').map(|t| ListedToken { text: t, weight: prior_weight(t) }).collect();
+        score_name(&qt, &lt, |i, j| token_similarity_plain(&qt[i].text, lt[j].text))
+    }
+
+    #[test]
+    fn exact_is_one_and_order_free() {
+        assert_eq!(score("ruben oseguera cervantes", "oseguera cervantes ruben").score, 1.0);
+    }
+
+    #[test]
+    fn one_surname_and_typos_stay_high() {
+        let s = score("ruben oseguera", "oseguera cervantes ruben").score;
+        assert!(s > 0.8, "{s}");
+        let s = score("ruben osegeura cervantes", "oseguera cervantes ruben").score;
+        assert!(s > 0.9, "{s}");
+        let s = score("r oseguera cervantes", "oseguera cervantes ruben").score;
+        assert!(s > 0.85, "{s}");
+    }
+
+    #[test]
+    fn common_tokens_cannot_carry_a_match() {
+        let s = score("juan garcia", "garcia lopez juan").score;
+        assert!(s < 0.8, "{s}");
+        let s = score("transportes sinaloa", "cartel sinaloa").score;
+        assert!(s < 0.7, "{s}");
+    }
+
+    #[test]
+    fn tokens_written_together_still_match() {
+        let s = score("sergeilavrov", "lavrov sergei");
+        assert!(s.score > 0.9, "{s:?}");
+        assert_eq!(s.tokens[0].how, Agreement::Joined);
+        let s = score("jan daniel bothma", "jandaniel bothma").score;
+        assert!(s > 0.9, "{s}");
+    }
+
+    #[test]
+    fn a_different_surname_is_a_contradiction() {
+        let missing = score("ayman sabawi ibrahim hasan", "ayman sabawi ibrahim hasan tikriti").score;
+        let different = score("ayman sabawi ibrahim hasan dulaimi", "ayman sabawi ibrahim hasan tikriti").score;
+        assert!(different < missing, "{different} {missing}");
+    }
+
+    #[test]
+    fn explanation_lists_pairs_and_leftovers() {
+        let s = score("ruben oseguera", "oseguera cervantes ruben");
+        assert_eq!(s.tokens.len(), 2);
+        assert_eq!(s.unmatched_listed, ["cervantes"]);
+        assert!(s.unmatched_query.is_empty());
+    }
+}

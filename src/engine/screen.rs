@@ -1,0 +1,983 @@
+//! Screening a counterparty against the loaded lists.
+//!
+//! [`Screener`] owns the entities of every loaded list, their cartel ties and
+//! the name index. A screening retrieves candidate names through the index,
+//! scores each, adjusts the best name score of each entity with the other
+//! facts (identifiers, birth date, country, kind), and turns scores into
+//! flags and a decision an analyst can act on.
+
+use std::cell::RefCell;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::engine::country;
+use crate::engine::index::{NameIndex, Near};
+use crate::engine::model::{
+    identifier_key, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole,
+};
+use crate::engine::network::{CartelRegistry, CartelTie, Network};
+use crate::engine::normalize::{normalize_name, EvasionSign};
+use crate::engine::phonetic::phonetic_key;
+use crate::engine::query::{Query, QueryError, MAX_NAME_CHARS};
+use crate::engine::score::{score_name, score_only, score_upper_bound, ListedToken, NameScore, QueryToken};
+use crate::engine::settings::{EngineSettings, MatchSettings};
+use crate::engine::weights::prior_weight;
+
+/// What to do about a counterparty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Clear,
+    Review,
+    Block,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Clear => "clear",
+            Decision::Review => "review",
+            Decision::Block => "block",
+        }
+    }
+
+    pub fn is_alert(self) -> bool {
+        self != Decision::Clear
+    }
+}
+
+/// Stable risk flags, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// The counterparty matches a sanctions list entry.
+    SanctionsMatch,
+    /// The matched entry is one of the six FTO-designated cartels.
+    FtoCartel,
+    /// The matched entry is linked to one of the cartels.
+    CartelNetwork,
+    /// An identifier (RFC, CURP, passport...) matched exactly.
+    IdentifierMatch,
+    /// Only a weak alias (a nickname) matched.
+    WeakAliasOnly,
+    /// The entry carries a secondary sanctions risk statement.
+    SecondarySanctionsRisk,
+    /// The birth date agrees with the entry's.
+    DobMatch,
+    /// The birth date contradicts the entry's.
+    DobMismatch,
+    /// The country agrees with the entry's.
+    CountryMatch,
+    /// The country contradicts the entry's.
+    CountryMismatch,
+    /// The name holds invisible characters, odd spaces or lookalike letters.
+    PossibleEvasion,
+    /// An analyst recorded this match as a false positive; it does not alert.
+    SuppressedFalsePositive,
+    /// An analyst's false-positive disposition no longer holds: the list
+    /// entry changed since (a new alias, identifier, program...).
+    ListEntryChanged,
+    /// An analyst confirmed this match as true: it blocks.
+    ConfirmedMatch,
+}
+
+impl Flag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::SanctionsMatch => "sanctions_match",
+            Flag::FtoCartel => "fto_cartel",
+            Flag::CartelNetwork => "cartel_network",
+            Flag::IdentifierMatch => "identifier_match",
+            Flag::WeakAliasOnly => "weak_alias_only",
+            Flag::SecondarySanctionsRisk => "secondary_sanctions_risk",
+            Flag::DobMatch => "dob_match",
+            Flag::DobMismatch => "dob_mismatch",
+            Flag::CountryMatch => "country_match",
+            Flag::CountryMismatch => "country_mismatch",
+            Flag::PossibleEvasion => "possible_evasion",
+            Flag::SuppressedFalsePositive => "suppressed_false_positive",
+            Flag::ListEntryChanged => "list_entry_changed",
+            Flag::ConfirmedMatch => "confirmed_match",
+        }
+    }
+
+    pub const ALL: [Flag; 14] = [
+        Flag::SanctionsMatch,
+        Flag::FtoCartel,
+        Flag::CartelNetwork,
+        Flag::IdentifierMatch,
+        Flag::WeakAliasOnly,
+        Flag::SecondarySanctionsRisk,
+        Flag::DobMatch,
+        Flag::DobMismatch,
+        Flag::CountryMatch,
+        Flag::CountryMismatch,
+        Flag::PossibleEvasion,
+        Flag::SuppressedFalsePositive,
+        Flag::ListEntryChanged,
+        Flag::ConfirmedMatch,
+    ];
+}
+
+/// One factor beyond the name that moved the score.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Adjustment {
+    /// `identifier`, `dob`, `country`, `kind` or `weak_alias`.
+    pub feature: &'static str,
+    /// Added to the score (negative lowers it); for `weak_alias` the factor
+    /// minus one.
+    pub effect: f32,
+    pub detail: String,
+}
+
+/// Why an entity matched.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Explanation {
+    /// The name comparison behind the score.
+    pub name: NameScore,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// One list entry that matched.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Match {
+    pub entity_id: String,
+    pub list: String,
+    pub caption: String,
+    pub kind: EntityKind,
+    pub matched_name: String,
+    pub matched_role: NameRole,
+    pub score: f32,
+    pub decision: Decision,
+    pub flags: Vec<Flag>,
+    pub programs: Vec<String>,
+    pub cartel_ties: Vec<CartelTie>,
+    pub explanation: Explanation,
+}
+
+/// The outcome of screening one counterparty.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Screening {
+    pub decision: Decision,
+    pub flags: Vec<Flag>,
+    pub matches: Vec<Match>,
+    /// What the normaliser neutralised in the submitted name.
+    pub evasion: Vec<EvasionSign>,
+}
+
+impl Screening {
+    /// The decision and flags a set of matches adds up to: the worst match
+    /// decides, and the flags are those of the matches that alert. Called
+    /// again after analyst dispositions change a match.
+    pub fn conclude(matches: Vec<Match>, evasion: Vec<EvasionSign>) -> Screening {
+        let decision = matches.iter().map(|m| m.decision).max().unwrap_or(Decision::Clear);
+        let mut flags: Vec<Flag> =
+            matches.iter().filter(|m| m.decision.is_alert()).flat_map(|m| m.flags.iter().copied()).collect();
+        if matches.iter().any(|m| m.flags.contains(&Flag::SuppressedFalsePositive)) {
+            flags.push(Flag::SuppressedFalsePositive);
+        }
+        if !evasion.is_empty() {
+            flags.push(Flag::PossibleEvasion);
+        }
+        flags.sort();
+        flags.dedup();
+        Screening { decision, flags, matches, evasion }
+    }
+}
+
+/// Query tokens beyond this are ignored (the candidate mask is 64 bits).
+const MAX_QUERY_TOKENS: usize = 64;
+
+/// Score factor for a match on a weak alias (a nickname) only.
+const WEAK_ALIAS_FACTOR: f32 = 0.92;
+/// Bonus and penalty sizes for the facts beyond the name.
+const DOB_EXACT_BONUS: f32 = 0.05;
+const DOB_YEAR_BONUS: f32 = 0.03;
+const DOB_MISMATCH_PENALTY: f32 = -0.15;
+const COUNTRY_MATCH_BONUS: f32 = 0.02;
+const COUNTRY_MISMATCH_PENALTY: f32 = -0.05;
+const KIND_MISMATCH_PENALTY: f32 = -0.15;
+const IDENTIFIER_MISMATCH_PENALTY: f32 = -0.10;
+/// The most the facts beyond the name can add; bounds candidate pruning.
+const MAX_BONUS: f32 = DOB_EXACT_BONUS + COUNTRY_MATCH_BONUS;
+
+/// The loaded lists, ready to screen against. Immutable once built: a reload
+/// builds a new one beside it.
+pub struct Screener {
+    entities: Vec<Entity>,
+    by_id: FxHashMap<String, u32>,
+    identifiers: FxHashMap<String, Vec<u32>>,
+    /// ISO codes of each entity's countries.
+    countries: Vec<Vec<&'static str>>,
+    network: Network,
+    index: NameIndex,
+    lists: Vec<ListVersion>,
+    /// [`crate::engine::model::fingerprint`] of `lists`.
+    fingerprint: String,
+    registry: CartelRegistry,
+    settings: MatchSettings,
+    warnings: Vec<String>,
+    /// Near tokens of query tokens already seen: a pure function of the
+    /// index, and names repeat (José, García, Servicios...).
+    near_cache: std::sync::RwLock<FxHashMap<Box<str>, std::sync::Arc<[Near]>>>,
+}
+
+/// Query tokens whose near tokens are remembered; past this the cache
+/// starts again empty.
+const NEAR_CACHE_MAX: usize = 200_000;
+
+struct Scratch {
+    epoch: u32,
+    seen: Vec<u32>,
+    mask: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { epoch: 0, seen: Vec::new(), mask: Vec::new(), touched: Vec::new() }) };
+}
+
+impl Screener {
+    /// Builds the screener over `lists`, resolving cartel networks as
+    /// `settings.network` says. Entities whose id repeats an earlier one are
+    /// skipped with a warning.
+    pub fn build(lists: Vec<LoadedList>, registry: CartelRegistry, settings: EngineSettings) -> Screener {
+        let mut entities = Vec::new();
+        let mut versions = Vec::new();
+        let mut warnings = Vec::new();
+        let mut by_id: FxHashMap<String, u32> = FxHashMap::default();
+        for list in lists {
+            versions.push(list.version);
+            warnings.extend(list.warnings);
+            for e in list.entities {
+                if by_id.contains_key(&e.id) {
+                    warnings.push(format!("{}: duplicate entity id {} (later one skipped)", e.list, e.id));
+                    continue;
+                }
+                by_id.insert(e.id.clone(), entities.len() as u32);
+                entities.push(e);
+            }
+        }
+        let network = Network::build(&mut entities, &registry, settings.network.depth);
+        let index = NameIndex::build(&entities);
+        let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        for (i, e) in entities.iter().enumerate() {
+            for id in &e.identifiers {
+                let k = id.key();
+                if k.len() >= 4 {
+                    let v = identifiers.entry(k).or_default();
+                    if !v.contains(&(i as u32)) {
+                        v.push(i as u32);
+                    }
+                }
+            }
+        }
+        let countries = entities
+            .iter()
+            .map(|e| {
+                let mut v: Vec<&'static str> = e.countries().filter_map(country::iso2).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let fingerprint = crate::engine::model::fingerprint(&versions);
+        Screener {
+            entities,
+            by_id,
+            identifiers,
+            countries,
+            network,
+            index,
+            lists: versions,
+            fingerprint,
+            registry,
+            settings: settings.matching,
+            warnings,
+            near_cache: Default::default(),
+        }
+    }
+
+    /// The versions of the lists screened against, in load order.
+    pub fn lists(&self) -> &[ListVersion] {
+        &self.lists
+    }
+
+    /// Identifies the set of list versions (64 hex characters): equal for
+    /// two screeners built from the same files.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    pub fn registry(&self) -> &CartelRegistry {
+        &self.registry
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    pub fn settings(&self) -> &MatchSettings {
+        &self.settings
+    }
+
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.by_id.get(id).map(|&i| &self.entities[i as usize])
+    }
+
+    pub fn cartel_ties(&self, id: &str) -> &[CartelTie] {
+        self.by_id.get(id).map(|&i| self.network.ties[i as usize].as_slice()).unwrap_or(&[])
+    }
+
+    /// Screens one counterparty.
+    pub fn screen(&self, q: &Query) -> Result<Screening, QueryError> {
+        self.screen_with(q, Retrieval::Index, None)
+    }
+
+    /// Screens one counterparty against the entries `ids` only (ids not in
+    /// service are ignored): monitoring re-screens against what a list
+    /// update added or changed, and the rest cannot crowd those out of the
+    /// `max_results` reported.
+    pub fn screen_among<'a>(&self, q: &Query, ids: impl IntoIterator<Item = &'a str>) -> Result<Screening, QueryError> {
+        let only: FxHashSet<u32> = ids.into_iter().filter_map(|id| self.by_id.get(id).copied()).collect();
+        self.screen_with(q, Retrieval::Index, Some(&only))
+    }
+
+    /// Screens one counterparty by scoring every listed name, without the
+    /// index or any pruning. Slow; it exists to prove that [`Screener::screen`]
+    /// loses nothing against it.
+    pub fn screen_exhaustive(&self, q: &Query) -> Result<Screening, QueryError> {
+        self.screen_with(q, Retrieval::Scan, None)
+    }
+
+    fn screen_with(
+        &self,
+        q: &Query,
+        retrieval: Retrieval,
+        only: Option<&FxHashSet<u32>>,
+    ) -> Result<Screening, QueryError> {
+        let prepared = self.prepare(q)?;
+        let mut best: FxHashMap<u32, (u32, f32)> = FxHashMap::default();
+        let mut consider = |name: u32| {
+            let entry = &self.index.names()[name as usize];
+            if only.is_some_and(|o| !o.contains(&entry.entity)) {
+                return;
+            }
+            let score = self.score_entry_fast(&prepared, entry);
+            if score <= 0.0 {
+                return;
+            }
+            // At equal scores the earlier name wins (primary names and strong
+            // aliases come first), whatever order the candidates came in.
+            match best.get(&entry.entity) {
+                Some(&(n, b)) if b > score || (b == score && n < name) => {}
+                _ => {
+                    best.insert(entry.entity, (name, score));
+                }
+            }
+        };
+        match retrieval {
+            Retrieval::Scan => (0..self.index.names().len() as u32).for_each(&mut consider),
+            Retrieval::Index => self.candidates(&prepared, &mut consider),
+        }
+        // Facts beyond the name add at most MAX_BONUS: the rest cannot be
+        // reported and is not explained.
+        let floor = self.settings.report_threshold as f32 - MAX_BONUS;
+        best.retain(|_, (_, score)| *score >= floor);
+        // Entities reached by identifier alone.
+        let mut id_hits: FxHashMap<u32, String> = FxHashMap::default();
+        for raw in &q.identifiers {
+            let k = identifier_key(raw);
+            if let Some(es) = self.identifiers.get(&k) {
+                for &e in es.iter().filter(|e| only.is_none_or(|o| o.contains(e))) {
+                    id_hits.insert(e, raw.clone());
+                }
+            }
+        }
+        let mut matches = Vec::new();
+        let mut cands: Vec<u32> = best.keys().copied().chain(id_hits.keys().copied()).collect();
+        cands.sort_unstable();
+        cands.dedup();
+        for e in cands {
+            let (name_idx, ns) = match best.remove(&e) {
+                Some((n, _)) => (Some(n), Some(self.score_entry(&prepared, &self.index.names()[n as usize]))),
+                None => (None, None),
+            };
+            if let Some(m) = self.build_match(q, &prepared, e, name_idx, ns, id_hits.get(&e)) {
+                if m.score as f64 >= self.settings.report_threshold || m.flags.contains(&Flag::IdentifierMatch) {
+                    matches.push(m);
+                }
+            }
+        }
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
+        matches.truncate(self.settings.max_results);
+        Ok(Screening::conclude(matches, prepared.evasion))
+    }
+
+    /// Feeds `consider` every name that may reach the report threshold:
+    /// names holding a token near a query token (or, for a long query token,
+    /// a token it may be two words written together of), minus those whose
+    /// best possible score stays below the threshold.
+    fn candidates(&self, prepared: &Prepared, consider: &mut impl FnMut(u32)) {
+        let floor = (self.settings.report_threshold as f32 - MAX_BONUS).max(0.0);
+        // Initials and a cut last token never retrieve a name but may add
+        // to its score; count them as matched in the bound.
+        let always: f32 = prepared
+            .tokens
+            .iter()
+            .filter(|t| t.text.len() == 1 || (t.last && t.text.len() < crate::engine::similarity::MIN_PREFIX))
+            .map(|t| t.weight)
+            .sum();
+        SCRATCH.with(|cell| {
+            let mut s = cell.borrow_mut();
+            let n_names = self.index.names().len();
+            if s.seen.len() < n_names {
+                s.seen.resize(n_names, 0);
+                s.mask.resize(n_names, 0);
+            }
+            s.epoch = s.epoch.wrapping_add(1);
+            if s.epoch == 0 {
+                s.seen.iter_mut().for_each(|x| *x = 0);
+                s.epoch = 1;
+            }
+            let epoch = s.epoch;
+            s.touched.clear();
+            let mark = |s: &mut Scratch, token: u32, qi: usize| {
+                for &name in self.index.postings(token) {
+                    let ni = name as usize;
+                    if s.seen[ni] != epoch {
+                        s.seen[ni] = epoch;
+                        s.mask[ni] = 0;
+                        s.touched.push(name);
+                    }
+                    s.mask[ni] |= 1u64 << qi;
+                }
+            };
+            for (qi, near) in prepared.near.iter().enumerate() {
+                // A single letter or digit would touch half the names; it is
+                // counted in the bound instead.
+                if prepared.tokens[qi].text.len() > 1 {
+                    for n in near.iter() {
+                        mark(&mut s, n.token, qi);
+                    }
+                }
+                for &t in &prepared.joined_parts[qi] {
+                    mark(&mut s, t, qi);
+                }
+            }
+            let touched = std::mem::take(&mut s.touched);
+            for &name in &touched {
+                let mask = s.mask[name as usize];
+                let matched: f32 = prepared
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1u64 << i) != 0)
+                    .map(|(_, t)| t.weight)
+                    .sum();
+                if score_upper_bound(matched + always, prepared.total_weight) >= floor {
+                    consider(name);
+                }
+            }
+            s.touched = touched;
+        });
+    }
+
+    /// The full breakdown of one query against one entity, whatever its
+    /// score: every name of the entity is scored and the best reported.
+    pub fn explain(&self, q: &Query, entity_id: &str) -> Result<Option<Match>, QueryError> {
+        let prepared = self.prepare(q)?;
+        let Some(&e) = self.by_id.get(entity_id) else { return Ok(None) };
+        let mut best: Option<(u32, NameScore)> = None;
+        for (ni, entry) in self.index.names().iter().enumerate() {
+            if entry.entity != e {
+                continue;
+            }
+            let ns = self.score_entry(&prepared, entry);
+            if best.as_ref().is_none_or(|(_, b)| ns.score > b.score) {
+                best = Some((ni as u32, ns));
+            }
+        }
+        let id_hit = q.identifiers.iter().find(|raw| {
+            let k = identifier_key(raw);
+            self.entities[e as usize].identifiers.iter().any(|i| i.key() == k)
+        });
+        let (name_idx, ns) = match best {
+            Some((n, s)) => (Some(n), Some(s)),
+            None => (None, None),
+        };
+        let m = self.build_match(q, &prepared, e, name_idx, ns, id_hit).map(|mut m| {
+            m.decision = self.decide(&m);
+            m
+        });
+        Ok(m)
+    }
+
+    fn prepare(&self, q: &Query) -> Result<Prepared, QueryError> {
+        if q.name.trim().is_empty() && q.identifiers.is_empty() {
+            return Err(QueryError::EmptyName);
+        }
+        if q.name.chars().count() > MAX_NAME_CHARS {
+            return Err(QueryError::NameTooLong { max: MAX_NAME_CHARS });
+        }
+        let family = match q.kind.map(|k| k.family()) {
+            Some(KindFamily::Person) => KindFamily::Person,
+            _ => KindFamily::Organization,
+        };
+        let norm = normalize_name(&q.name, family);
+        if norm.is_empty() && q.identifiers.is_empty() {
+            return Err(QueryError::NoTokens);
+        }
+        let mut tokens = Vec::new();
+        let mut near = Vec::new();
+        let n_tokens = norm.tokens.len().min(MAX_QUERY_TOKENS);
+        for (ti, t) in norm.tokens.iter().take(MAX_QUERY_TOKENS).enumerate() {
+            let found = self.near_of(t);
+            // A query token weighs what the listed token it stands for weighs
+            // (a typo of `Hernández` is as common as `Hernández`); an unknown
+            // token weighs its prior.
+            let weight = match self.index.token_id(t) {
+                Some(id) => self.index.token(id).weight,
+                None => found
+                    .iter()
+                    .filter(|n| n.similarity >= 0.8)
+                    .max_by(|a, b| a.similarity.total_cmp(&b.similarity))
+                    .map(|n| self.index.token(n.token).weight)
+                    .unwrap_or_else(|| prior_weight(t)),
+            };
+            // A short cut-off last token is only part of a name.
+            let last = ti + 1 == n_tokens && ti > 0;
+            let weight = if last && t.len() < crate::engine::similarity::MIN_PREFIX { weight.min(0.3) } else { weight };
+            tokens.push(QueryToken { text: t.clone(), weight, last });
+            near.push(found);
+        }
+        let total_weight = tokens.iter().map(|t| t.weight).sum();
+        // A name with a legal form or a business word is a company's, even
+        // when the caller did not say so.
+        let looks_like_company = norm.legal_form.is_some()
+            || norm.tokens.iter().any(|t| crate::engine::normalize::is_generic_business_word(t));
+        let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
+        // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
+        for k in 0..tokens.len().saturating_sub(1) {
+            for (a, b) in [(k, k + 1), (k + 1, k)] {
+                let (ta, tb) = (&tokens[a].text, &tokens[b].text);
+                if ta.len() < 3 || tb.len() < 3 {
+                    continue;
+                }
+                if let Some(t) = self.index.token_id(&format!("{ta}{tb}")) {
+                    joined_parts[a].push(t);
+                    joined_parts[b].push(t);
+                }
+            }
+        }
+        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company, joined_parts })
+    }
+
+    /// The listed tokens near query token `t`, sorted by token so scoring
+    /// finds a pair by binary search.
+    fn near_of(&self, t: &str) -> std::sync::Arc<[Near]> {
+        if let Some(hit) = self.near_cache.read().unwrap_or_else(|e| e.into_inner()).get(t) {
+            return hit.clone();
+        }
+        let mut found = Vec::new();
+        self.index.near_tokens(t, &phonetic_key(t), &mut found);
+        found.sort_unstable_by_key(|n| n.token);
+        let found: std::sync::Arc<[Near]> = found.into();
+        let mut cache = self.near_cache.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= NEAR_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(t.into(), found.clone());
+        found
+    }
+
+    fn score_entry_fast(&self, p: &Prepared, entry: &crate::engine::index::NameEntry) -> f32 {
+        let mut listed: [ListedToken; 16] = std::array::from_fn(|_| ListedToken { text: "", weight: 0.0 });
+        if entry.tokens.len() > listed.len() {
+            return self.score_entry(p, entry).score;
+        }
+        for (slot, &t) in listed.iter_mut().zip(entry.tokens.iter()) {
+            let info = self.index.token(t);
+            *slot = ListedToken { text: &info.text, weight: info.weight };
+        }
+        score_only(&p.tokens, &listed[..entry.tokens.len()], |i, j| {
+            let t = entry.tokens[j];
+            p.near[i].binary_search_by_key(&t, |n| n.token).ok().map(|k| (p.near[i][k].similarity, p.near[i][k].how))
+        })
+    }
+
+    fn score_entry(&self, p: &Prepared, entry: &crate::engine::index::NameEntry) -> NameScore {
+        let listed: Vec<ListedToken> = entry
+            .tokens
+            .iter()
+            .map(|&t| {
+                let info = self.index.token(t);
+                ListedToken { text: &info.text, weight: info.weight }
+            })
+            .collect();
+        score_name(&p.tokens, &listed, |i, j| {
+            let t = entry.tokens[j];
+            p.near[i].binary_search_by_key(&t, |n| n.token).ok().map(|k| (p.near[i][k].similarity, p.near[i][k].how))
+        })
+    }
+
+    fn build_match(
+        &self,
+        q: &Query,
+        p: &Prepared,
+        e: u32,
+        name_idx: Option<u32>,
+        ns: Option<NameScore>,
+        id_hit: Option<&String>,
+    ) -> Option<Match> {
+        let ent = &self.entities[e as usize];
+        let mut flags = vec![Flag::SanctionsMatch];
+        let mut adjustments = Vec::new();
+        let (matched_name, matched_role) = match name_idx {
+            Some(n) => {
+                let entry = &self.index.names()[n as usize];
+                let name = &ent.names[entry.name as usize];
+                (name.full.clone(), name.role)
+            }
+            None => (ent.caption().to_string(), NameRole::Primary),
+        };
+        let ns = ns.unwrap_or(NameScore {
+            score: 0.0,
+            query_coverage: 0.0,
+            listed_coverage: 0.0,
+            tokens: Vec::new(),
+            unmatched_query: p.tokens.iter().map(|t| t.text.clone()).collect(),
+            unmatched_listed: Vec::new(),
+        });
+        let mut score = ns.score;
+        // Kind: a person is never a vessel or an aircraft.
+        let qf = match q.kind.map(|k| k.family()) {
+            Some(f) => f,
+            None if p.looks_like_company => KindFamily::Organization,
+            None => KindFamily::Any,
+        };
+        let ef = ent.kind.family();
+        if qf != KindFamily::Any && ef != KindFamily::Any && qf != ef {
+            let person_vs_craft = matches!(
+                (qf, ef),
+                (KindFamily::Person, KindFamily::Vessel | KindFamily::Aircraft)
+                    | (KindFamily::Vessel | KindFamily::Aircraft, KindFamily::Person)
+            );
+            if person_vs_craft && id_hit.is_none() {
+                return None;
+            }
+            adjustments.push(Adjustment {
+                feature: "kind",
+                effect: KIND_MISMATCH_PENALTY,
+                detail: match q.kind {
+                    Some(k) => format!("query is a {}, entry is a {}", k.as_str(), ent.kind.as_str()),
+                    None => format!("query looks like a company's name, entry is a {}", ent.kind.as_str()),
+                },
+            });
+            score += KIND_MISMATCH_PENALTY;
+        }
+        if matched_role.is_weak() && id_hit.is_none() {
+            flags.push(Flag::WeakAliasOnly);
+            adjustments.push(Adjustment {
+                feature: "weak_alias",
+                effect: WEAK_ALIAS_FACTOR - 1.0,
+                detail: format!("only the weak alias '{matched_name}' matched"),
+            });
+            score *= WEAK_ALIAS_FACTOR;
+        }
+        if let Some(dob) = q.dob {
+            if !ent.birth_dates.is_empty() {
+                match compare_dob(&dob, &ent.birth_dates) {
+                    DobAgreement::Exact => {
+                        flags.push(Flag::DobMatch);
+                        score += DOB_EXACT_BONUS;
+                        adjustments.push(Adjustment {
+                            feature: "dob",
+                            effect: DOB_EXACT_BONUS,
+                            detail: format!("{dob} is a listed birth date"),
+                        });
+                    }
+                    DobAgreement::Year => {
+                        flags.push(Flag::DobMatch);
+                        score += DOB_YEAR_BONUS;
+                        adjustments.push(Adjustment {
+                            feature: "dob",
+                            effect: DOB_YEAR_BONUS,
+                            detail: format!("{dob} falls in a listed birth year"),
+                        });
+                    }
+                    DobAgreement::Near => {}
+                    DobAgreement::Mismatch => {
+                        flags.push(Flag::DobMismatch);
+                        score += DOB_MISMATCH_PENALTY;
+                        let listed: Vec<String> = ent.birth_dates.iter().map(|d| d.to_string()).collect();
+                        adjustments.push(Adjustment {
+                            feature: "dob",
+                            effect: DOB_MISMATCH_PENALTY,
+                            detail: format!("{dob} contradicts listed {}", listed.join(", ")),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(c) = q.country.as_deref().and_then(country::iso2) {
+            let listed = &self.countries[e as usize];
+            if !listed.is_empty() {
+                if listed.contains(&c) {
+                    flags.push(Flag::CountryMatch);
+                    score += COUNTRY_MATCH_BONUS;
+                    adjustments.push(Adjustment {
+                        feature: "country",
+                        effect: COUNTRY_MATCH_BONUS,
+                        detail: format!("{c} is a listed country"),
+                    });
+                } else {
+                    flags.push(Flag::CountryMismatch);
+                    score += COUNTRY_MISMATCH_PENALTY;
+                    adjustments.push(Adjustment {
+                        feature: "country",
+                        effect: COUNTRY_MISMATCH_PENALTY,
+                        detail: format!("{c} is not among listed {}", listed.join(", ")),
+                    });
+                }
+            }
+        }
+        if let Some(raw) = id_hit {
+            flags.push(Flag::IdentifierMatch);
+            let id = ent.identifiers.iter().find(|i| i.key() == identifier_key(raw));
+            let label = id.map(|i| i.scheme.label().to_string()).unwrap_or_default();
+            adjustments.push(Adjustment {
+                feature: "identifier",
+                effect: 1.0 - score,
+                detail: format!("{label} {raw} is listed for this entry"),
+            });
+            score = 1.0;
+        } else if !q.identifiers.is_empty() && !ent.identifiers.is_empty() {
+            // A national identifier of the same kind that differs points to
+            // another person (RFC and CURP are derived from name and birth).
+            let contradicted = q.identifiers.iter().any(|raw| {
+                let k = identifier_key(raw);
+                let class = mexican_id_class(&k);
+                class.is_some() && ent.identifiers.iter().any(|i| mexican_id_class(&i.key()) == class)
+            });
+            if contradicted {
+                score += IDENTIFIER_MISMATCH_PENALTY;
+                adjustments.push(Adjustment {
+                    feature: "identifier",
+                    effect: IDENTIFIER_MISMATCH_PENALTY,
+                    detail: "the submitted RFC/CURP differs from the listed one".to_string(),
+                });
+            }
+        }
+        if !p.evasion.is_empty() {
+            flags.push(Flag::PossibleEvasion);
+        }
+        let ties = self.network.ties[e as usize].clone();
+        if ties.iter().any(|t| t.depth == 0) {
+            flags.push(Flag::FtoCartel);
+        }
+        if ties.iter().any(|t| t.depth > 0) {
+            flags.push(Flag::CartelNetwork);
+        }
+        if !ent.secondary_sanctions_risk.is_empty() {
+            flags.push(Flag::SecondarySanctionsRisk);
+        }
+        flags.sort();
+        flags.dedup();
+        let mut m = Match {
+            entity_id: ent.id.clone(),
+            list: ent.list.clone(),
+            caption: ent.caption().to_string(),
+            kind: ent.kind,
+            matched_name,
+            matched_role,
+            score: score.clamp(0.0, 1.0),
+            decision: Decision::Clear,
+            flags,
+            programs: ent.programs.clone(),
+            cartel_ties: ties,
+            explanation: Explanation { name: ns, adjustments },
+        };
+        m.decision = self.decide(&m);
+        Some(m)
+    }
+
+    fn decide(&self, m: &Match) -> Decision {
+        if m.flags.contains(&Flag::IdentifierMatch) {
+            return Decision::Block;
+        }
+        let s = m.score as f64;
+        if s >= self.settings.block_threshold && !m.flags.contains(&Flag::WeakAliasOnly) {
+            Decision::Block
+        } else if s >= self.settings.review_threshold {
+            Decision::Review
+        } else {
+            Decision::Clear
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Retrieval {
+    Index,
+    Scan,
+}
+
+struct Prepared {
+    looks_like_company: bool,
+    /// Per query token, listed tokens that may be the first of two words
+    /// the query wrote together (`sergeilavrov` → `sergei`).
+    joined_parts: Vec<Vec<u32>>,
+    tokens: Vec<QueryToken>,
+    near: Vec<std::sync::Arc<[Near]>>,
+    total_weight: f32,
+    evasion: Vec<EvasionSign>,
+}
+
+enum DobAgreement {
+    Exact,
+    Year,
+    Near,
+    Mismatch,
+}
+
+fn compare_dob(q: &BirthDate, listed: &[BirthDate]) -> DobAgreement {
+    let mut best = DobAgreement::Mismatch;
+    for d in listed {
+        let (lo, hi) = d.year_span();
+        let (qlo, qhi) = q.year_span();
+        if qhi < lo - 1 || qlo > hi + 1 {
+            continue;
+        }
+        if qlo > hi || qhi < lo {
+            if matches!(best, DobAgreement::Mismatch) {
+                best = DobAgreement::Near;
+            }
+            continue;
+        }
+        let full = d.to_year.is_none() && !d.circa && d.day.is_some() && q.day.is_some();
+        if full {
+            if d.month == q.month && d.day == q.day && d.year == q.year {
+                return DobAgreement::Exact;
+            }
+            // Same year, other day: day and month swapped or mistyped.
+            if !matches!(best, DobAgreement::Year) {
+                best = DobAgreement::Near;
+            }
+            continue;
+        }
+        best = DobAgreement::Year;
+    }
+    best
+}
+
+/// `curp` or `rfc` when a key has the shape of a Mexican CURP or RFC.
+fn mexican_id_class(k: &str) -> Option<&'static str> {
+    let b = k.as_bytes();
+    let letters = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_uppercase);
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        18 if letters(0..4) && digits(4..10) && matches!(b[10], b'H' | b'M' | b'X') => Some("curp"),
+        13 if letters(0..4) && digits(4..10) => Some("rfc"),
+        12 if letters(0..3) && digits(3..9) => Some("rfc"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::model::{IdScheme, Identifier};
+
+    fn screener(extra: Vec<Entity>) -> Screener {
+        let registry = crate::lists::registry::embedded();
+        let mut lists = vec![registry.list.clone()];
+        let list = LoadedList::new(
+            "test",
+            "test",
+            crate::engine::model::ListFormat::Cartelscreen,
+            "t".into(),
+            "0".into(),
+            None,
+            extra,
+            vec![],
+        );
+        lists.push(list);
+        Screener::build(lists, registry, EngineSettings::default())
+    }
+
+    fn person(id: &str, name: &str) -> Entity {
+        let mut e = Entity::new(id, "test", EntityKind::Person);
+        e.add_name(name, NameRole::Primary);
+        e
+    }
+
+    #[test]
+    fn screens_the_embedded_cartels() {
+        let s = screener(vec![]);
+        let r = s.screen(&Query::name("CJNG")).unwrap();
+        assert_eq!(r.decision, Decision::Block);
+        assert_eq!(r.matches[0].entity_id, "cs-cjng");
+        assert!(r.flags.contains(&Flag::FtoCartel));
+        let r = s.screen(&Query::name("Cartel de Sinaloa")).unwrap();
+        assert_eq!(r.matches[0].entity_id, "cs-cds");
+        let r = s.screen(&Query::name("Panadería La Esperanza")).unwrap();
+        assert_eq!(r.decision, Decision::Clear);
+    }
+
+    #[test]
+    fn person_facts_move_the_score() {
+        let mut e = person("p1", "OSEGUERA CERVANTES, Ruben");
+        e.birth_dates.push(BirthDate::ymd(1966, 7, 17));
+        e.nationalities.push("Mexico".into());
+        e.identifiers.push(Identifier { scheme: IdScheme::Curp, value: "OECR660717HMNSRB00".into(), country: None });
+        let s = screener(vec![e]);
+        let base = s.screen(&Query::name("Ruben Oseguera")).unwrap().matches[0].score;
+        let q = Query { dob: BirthDate::parse_iso("1966-07-17"), ..Query::name("Ruben Oseguera") };
+        let m = &s.screen(&q).unwrap().matches[0];
+        assert!(m.score > base && m.flags.contains(&Flag::DobMatch));
+        let q = Query { dob: BirthDate::parse_iso("1990-01-01"), ..Query::name("Ruben Oseguera") };
+        let r = s.screen(&q).unwrap();
+        assert!(r.matches.first().is_none_or(|m| m.score < base));
+        // Identifier alone is definitive.
+        let q = Query { identifiers: vec!["oecr-660717-hmnsrb00".into()], ..Query::name("Someone Else") };
+        let r = s.screen(&q).unwrap();
+        assert_eq!(r.decision, Decision::Block);
+        assert!(r.flags.contains(&Flag::IdentifierMatch));
+    }
+
+    #[test]
+    fn a_person_never_matches_a_vessel() {
+        let mut v = Entity::new("v1", "test", EntityKind::Vessel);
+        v.add_name("MARIA LUISA", NameRole::Primary);
+        let s = screener(vec![v]);
+        let q = Query { kind: Some(EntityKind::Person), ..Query::name("Maria Luisa") };
+        assert!(s.screen(&q).unwrap().matches.is_empty());
+        assert!(!s.screen(&Query::name("Maria Luisa")).unwrap().matches.is_empty());
+    }
+
+    #[test]
+    fn evasion_is_flagged() {
+        let s = screener(vec![]);
+        let r = s.screen(&Query::name("C\u{200B}JNG")).unwrap();
+        assert!(r.flags.contains(&Flag::PossibleEvasion));
+        assert_eq!(r.decision, Decision::Block);
+    }
+
+    #[test]
+    fn bad_queries_are_errors_not_panics() {
+        let s = screener(vec![]);
+        assert_eq!(s.screen(&Query::name("   ")), Err(QueryError::EmptyName));
+        assert_eq!(s.screen(&Query::name("!!!")), Err(QueryError::NoTokens));
+        assert!(matches!(s.screen(&Query::name("a".repeat(5000))), Err(QueryError::NameTooLong { .. })));
+    }
+}

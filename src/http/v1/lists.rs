@@ -1,0 +1,81 @@
+//! `GET /v1/lists` (the lists in service and the last reload's outcome) and
+//! `POST /v1/lists/reload`.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::engine::model::ListVersion;
+use crate::http::auth::{AdminAccess, ScreenAccess};
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+use crate::live::{rfc3339, ReloadOutcome, ReloadStatus};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoadedListInfo {
+    #[serde(flatten)]
+    pub version: ListVersion,
+    pub loaded_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListsResponse {
+    pub lists: Vec<LoadedListInfo>,
+    pub entities: usize,
+    /// Counts up with every swap of the lists since start.
+    pub generation: u64,
+    pub loaded_at: String,
+    pub reload: ReloadStatus,
+    /// Rows the loaders skipped or repaired.
+    pub warnings: usize,
+}
+
+fn lists_response(state: &AppState) -> ListsResponse {
+    let generation = state.lists.current();
+    let loaded_at = rfc3339(generation.loaded_at);
+    let s = &generation.screener;
+    ListsResponse {
+        lists: s.lists().iter().map(|v| LoadedListInfo { version: v.clone(), loaded_at: loaded_at.clone() }).collect(),
+        entities: s.entities().len(),
+        generation: generation.number,
+        loaded_at,
+        reload: state.lists.status(),
+        warnings: s.warnings().len(),
+    }
+}
+
+/// The lists in service, their versions, and the last reload's outcome.
+#[utoipa::path(get, path = "/v1/lists", tag = "lists",
+    responses((status = 200, body = ListsResponse)), security(("api_key" = ["screen"])))]
+pub async fn lists(_access: ScreenAccess, state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(lists_response(&state))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReloadResponse {
+    pub outcome: ReloadOutcome,
+    #[serde(flatten)]
+    pub lists: ListsResponse,
+}
+
+/// Reload the lists from their configured sources (admin scope). A list
+/// that fails to load is rejected and the lists in service stay.
+#[utoipa::path(post, path = "/v1/lists/reload", tag = "lists",
+    responses((status = 200, body = ReloadResponse), (status = 422, body = crate::http::error::ErrorBody),
+              (status = 403, body = crate::http::error::ErrorBody)),
+    security(("api_key" = ["admin"])))]
+pub async fn reload(_access: AdminAccess, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let worker_state = state.clone();
+    let outcome =
+        web::block(move || worker_state.lists.reload()).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    match outcome {
+        Ok(outcome) => {
+            tracing::info!(outcome = ?outcome, "lists reloaded on request");
+            Ok(HttpResponse::Ok().json(ReloadResponse { outcome, lists: lists_response(&state) }))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "list reload rejected; the lists in service stay");
+            Err(e.into())
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The records a compliance function keeps about its screenings, opened
+//! together on one store: the audit trail ([`audit`]), analysts'
+//! dispositions ([`dispositions`]), ongoing monitoring ([`monitor`], with
+//! list [`delta`]s and its [`webhook`]). Every channel screens through
+//! [`screening::Recorder`], the one recorded screening.
+//!
+//! The HTTP service and the command line both open [`Records`] and screen
+//! through it; the engine knows none of this.
+
+pub mod audit;
+pub mod delta;
+pub mod dispositions;
+pub mod monitor;
+pub mod screening;
+pub mod store;
+pub mod webhook;
+
+use std::sync::{mpsc, Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use crate::config::Settings;
+use crate::engine::Screener;
+use crate::live::LiveLists;
+use crate::record::audit::{AuditError, AuditLog};
+use crate::record::dispositions::Dispositions;
+use crate::record::monitor::{CheckOutcome, Monitor, MonitorError};
+use crate::record::store::{AuditRecord, ListSet, Store, StoreError};
+use crate::record::webhook::WebhookSender;
+
+/// How often dispositions other replicas recorded are picked up.
+const REFRESH: Duration = Duration::from_secs(10);
+/// How often records past retention are purged.
+const PURGE: Duration = Duration::from_secs(24 * 3600);
+
+/// The audit trail, dispositions and monitoring of one service (or one
+/// command-line run), on one store.
+pub struct Records {
+    /// The audit trail.
+    pub audit: Arc<AuditLog>,
+    /// Analysts' dispositions in force.
+    pub dispositions: Arc<Dispositions>,
+    /// Monitored counterparties and their alerts.
+    pub monitor: Arc<Monitor>,
+    webhook: Option<WebhookSender>,
+    retention_days: u32,
+    /// The list set of the lists last recorded against, by screener
+    /// fingerprint: built once per list generation, shared by its records.
+    list_set: Mutex<Option<(String, Arc<ListSet>)>>,
+}
+
+impl Records {
+    /// Opens (creating and migrating) the configured store.
+    ///
+    /// On a thread of its own: the PostgreSQL client blocks on a runtime of
+    /// its own, which cannot start on a thread already driving async tasks
+    /// (a server starting up, an async test).
+    pub fn open(settings: &Settings) -> Result<Records, StoreError> {
+        std::thread::scope(|s| {
+            s.spawn(|| Records::on_store(crate::record::store::open(&settings.audit)?, settings))
+                .join()
+                .unwrap_or_else(|_| Err(StoreError::Corrupt("opening the store panicked".into())))
+        })
+    }
+
+    pub fn on_store(store: Arc<dyn Store>, settings: &Settings) -> Result<Records, StoreError> {
+        let audit = Arc::new(AuditLog::on_store(store.clone(), settings));
+        let purged = audit.purge_expired(settings.audit.retention_days)?;
+        if purged > 0 {
+            tracing::info!(purged, "audit records past retention purged");
+        }
+        let dispositions = Arc::new(Dispositions::load(store.clone())?);
+        let webhook = WebhookSender::spawn(store, &settings.monitoring);
+        let monitor = Arc::new(Monitor::new(webhook.as_ref().map(|w| w.waker())));
+        Ok(Records {
+            audit,
+            dispositions,
+            monitor,
+            webhook,
+            retention_days: settings.audit.retention_days,
+            list_set: Mutex::new(None),
+        })
+    }
+
+    /// The list versions of `screener` as records name them; the same
+    /// shared value for every record made against the same lists.
+    pub fn list_set(&self, screener: &Screener) -> Arc<ListSet> {
+        let mut cached = self.list_set.lock().unwrap_or_else(|p| p.into_inner());
+        match &*cached {
+            Some((fingerprint, set)) if fingerprint == screener.fingerprint() => set.clone(),
+            _ => {
+                let set = Arc::new(crate::record::audit::list_set(screener));
+                *cached = Some((screener.fingerprint().to_string(), set.clone()));
+                set
+            }
+        }
+    }
+
+    /// Makes records durable; a screening is answered only once this
+    /// returns `Ok`.
+    ///
+    /// # Errors
+    /// [`AuditError`] when the trail could not record them: the screenings
+    /// must then not be answered.
+    pub async fn commit(&self, records: Vec<AuditRecord>) -> Result<(), AuditError> {
+        self.audit.append(records).await
+    }
+
+    /// [`Records::commit`] for threads outside the async runtime.
+    ///
+    /// # Errors
+    /// As [`Records::commit`].
+    pub fn commit_blocking(&self, records: Vec<AuditRecord>) -> Result<(), AuditError> {
+        self.audit.append_blocking(records)
+    }
+
+    /// Registers counterparties for monitoring (a reference already
+    /// registered is replaced).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn register_monitored(&self, items: &[crate::record::store::Monitored]) -> Result<(), StoreError> {
+        self.store().put_monitored(items)
+    }
+
+    /// Compares the lists of `screener` with those monitoring last saw and
+    /// re-screens monitored counterparties against what changed.
+    ///
+    /// # Errors
+    /// [`MonitorError`] when the store or the trail fails; the stored state
+    /// is then left as it was.
+    pub fn check_monitoring(&self, screener: &Screener) -> Result<CheckOutcome, MonitorError> {
+        self.monitor.check(self, screener)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.audit.store()
+    }
+
+    /// Looks for due webhook deliveries now.
+    pub fn wake_webhook(&self) {
+        if let Some(w) = &self.webhook {
+            w.wake();
+        }
+    }
+
+    /// Background upkeep for a long-running service: checks the lists
+    /// against monitoring at start and after every swap, refreshes
+    /// dispositions, purges past retention. Stops when `self` is dropped.
+    pub fn spawn_upkeep(self: &Arc<Self>, lists: &Arc<LiveLists>) {
+        let (tx, rx) = mpsc::channel::<()>();
+        let _ = tx.send(());
+        let swapped = std::sync::Mutex::new(tx);
+        lists.on_swap(Box::new(move || {
+            let _ = swapped.lock().unwrap_or_else(|p| p.into_inner()).send(());
+        }));
+        let me: Weak<Records> = Arc::downgrade(self);
+        let lists = Arc::downgrade(lists);
+        let _ = std::thread::Builder::new().name("compliance-upkeep".into()).spawn(move || {
+            let mut last_purge = Instant::now();
+            loop {
+                let swapped = match rx.recv_timeout(REFRESH) {
+                    Ok(()) => true,
+                    Err(mpsc::RecvTimeoutError::Timeout) => false,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                };
+                let (Some(c), Some(l)) = (me.upgrade(), lists.upgrade()) else { return };
+                if swapped {
+                    while rx.try_recv().is_ok() {}
+                    match c.check_monitoring(&l.current().screener) {
+                        Ok(outcome) => tracing::info!(?outcome, "monitoring checked the lists in service"),
+                        Err(e) => tracing::error!(error = %e, "monitoring check failed; it runs again at the next change or start"),
+                    }
+                }
+                if let Err(e) = c.dispositions.refresh() {
+                    tracing::warn!(error = %e, "cannot refresh dispositions");
+                }
+                if last_purge.elapsed() >= PURGE {
+                    last_purge = Instant::now();
+                    if let Err(e) = c.audit.purge_expired(c.retention_days) {
+                        tracing::warn!(error = %e, "cannot purge audit records past retention");
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// A compliance stack on a fresh SQLite file in a temporary folder, for
+/// handler tests.
+#[cfg(test)]
+pub fn scratch(settings: &Settings) -> Arc<Records> {
+    let dir = tempfile::Builder::new().prefix("cartelscreen-unit-").tempdir().expect("temporary directory");
+    let mut s = settings.clone();
+    s.audit.url = String::new();
+    s.audit.sqlite_path = dir.keep().join("audit.sqlite3");
+    Arc::new(Records::open(&s).expect("scratch store opens"))
+}
