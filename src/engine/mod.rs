@@ -33,6 +33,7 @@ pub mod network;
 pub mod normalize;
 pub mod phonetic;
 pub mod query;
+pub mod reference;
 pub mod score;
 pub mod screen;
 pub mod settings;

@@ -10,6 +10,7 @@
 use serde::Serialize;
 
 use crate::engine::model::KindFamily;
+use crate::engine::reference::legal_form;
 
 /// Why a counterparty name looks manipulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, utoipa::ToSchema)]
@@ -421,171 +422,6 @@ pub fn is_particle(t: &str) -> bool {
     )
 }
 
-/// Legal forms as their tokens joined with nothing: `S.A. de C.V.`,
-/// `SA DE CV` and `S. A. DE C. V.` all join to `sadecv`.
-const LEGAL_FORMS: &[&str] = &[
-    // Mexico and Latin America
-    "sadecv",
-    "sabdecv",
-    "sapidecv",
-    "sapibdecv",
-    "sderldecv",
-    "sdeprlderl",
-    "sderl",
-    "srldecv",
-    "sdeprderl",
-    "sdeprderi",
-    "sdeprdeil",
-    "sprderl",
-    "sprderi",
-    "sprdeil",
-    "spr",
-    "scdecv",
-    "scderl",
-    "scderldecv",
-    "sc",
-    "ac",
-    "iap",
-    "abp",
-    "scl",
-    "scp",
-    "sa",
-    "sas",
-    "sasdecv",
-    "sdesdecv",
-    "ltda",
-    "sencsa",
-    "senc",
-    "senca",
-    "scs",
-    "eirl",
-    "saa",
-    "sac",
-    "srl",
-    "sociedadanonima",
-    "sociedadanonimadecapitalvariable",
-    "sociedadderesponsabilidadlimitada",
-    "sociedadderesponsabilidadlimitadadecapitalvariable",
-    "sociedadcivil",
-    "asociacioncivil",
-    "cia",
-    "ciasa",
-    "cialtda",
-    "sdeprl",
-    "spr",
-    "sdeprlderl",
-    // English-speaking and elsewhere
-    "llc",
-    "lllp",
-    "llp",
-    "lp",
-    "ltd",
-    "limited",
-    "coltd",
-    "colimited",
-    "inc",
-    "incorporated",
-    "coinc",
-    "corp",
-    "corporation",
-    "co",
-    "plc",
-    "pllc",
-    "pte",
-    "ptyltd",
-    "pteltd",
-    "pty",
-    "gmbh",
-    "gmbhcokg",
-    "ag",
-    "kg",
-    "bv",
-    "nv",
-    "sarl",
-    "spa",
-    "oy",
-    "ab",
-    "as",
-    "asa",
-    "kft",
-    "ooo",
-    "oao",
-    "zao",
-    "pao",
-    "ao",
-    "jsc",
-    "tov",
-    "ojsc",
-    "cjsc",
-    "pjsc",
-    "fze",
-    "fzco",
-    "fzc",
-    "fzllc",
-    "fzcllc",
-    "sl",
-    "sll",
-    "sro",
-    "doo",
-    "dooel",
-    "bhd",
-    "sdnbhd",
-    "tbk",
-    "pt",
-    "llcfz",
-    "spzoo",
-    "zoo",
-    "limitedliabilitycompany",
-    "limitedliabilitypartnership",
-    "limitedpartnership",
-    "jointstockcompany",
-    "openjointstockcompany",
-    "closedjointstockcompany",
-    "publicjointstockcompany",
-    "publiclimitedcompany",
-    "privatelimitedcompany",
-    "aktiengesellschaft",
-    "gesellschaftmitbeschrankterhaftung",
-    "societatearaspunderelimitata",
-    "societateacuraspunderelimitata",
-    "societalimitata",
-    "societaperazioni",
-    "societeanonyme",
-    "societearesponsabilitelimitee",
-    "sociedadlimitada",
-    "sociedadanonimacerrada",
-    "sociedadanonimaabierta",
-    "obshchestvosogranichennoyotvetstvennostyu",
-    "aktsionernoyeobshchestvo",
-    "otkrytoyeaktsionernoyeobshchestvo",
-    "zakrytoyeaktsionernoyeobshchestvo",
-    "publichnoyeaktsionernoyeobshchestvo",
-];
-
-fn legal_form_canonical(joined: &str) -> Option<&'static str> {
-    static FORMS: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> = std::sync::OnceLock::new();
-    let forms = FORMS.get_or_init(|| LEGAL_FORMS.iter().copied().collect());
-    if let Some(f) = forms.get(joined) {
-        return Some(f);
-    }
-    // Scanned or retyped forms: `5.A. cle C.V.` is `S.A. de C.V.`.
-    if joined.bytes().any(|b| b.is_ascii_digit()) || joined.contains("cle") {
-        let fixed: String = joined
-            .replace("cle", "de")
-            .chars()
-            .map(|c| match c {
-                '5' => 's',
-                '0' => 'o',
-                '1' => 'i',
-                '8' => 'b',
-                other => other,
-            })
-            .collect();
-        return forms.get(fixed.as_str()).copied();
-    }
-    None
-}
-
 /// Removes a legal form from the start of a company's tokens (`OAO
 /// Gazprom`, `LIMITED LIABILITY COMPANY ISKUSSTVO KRASOTY`), returning it.
 /// Never removes the last remaining token.
@@ -601,9 +437,9 @@ fn strip_leading_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
         joined.push_str(t);
         // Short forms lead a name only in a few systems (OAO, OOO, JSC, PT,
         // SRL); elsewhere a leading `SA` or `AS` is more likely a word.
-        if let Some(f) = legal_form_canonical(&joined) {
-            if k > 1 || LEADING_SHORT_FORMS.contains(&f) {
-                best = Some((k, f));
+        if let Some(f) = legal_form(&joined) {
+            if k > 1 || f.leads {
+                best = Some((k, f.key));
             }
         }
     }
@@ -611,9 +447,6 @@ fn strip_leading_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     tokens.drain(..k);
     Some(f)
 }
-
-const LEADING_SHORT_FORMS: &[&str] =
-    &["ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt", "srl", "llc", "tov", "cv", "bv", "nv"];
 
 /// Removes legal forms from the end of a company's tokens (repeatedly:
 /// `... S.A. de C.V. LLC`), returning the last one found. Never removes the
@@ -631,8 +464,8 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
                 break;
             }
             joined.insert_str(0, t);
-            if let Some(f) = legal_form_canonical(&joined) {
-                best = Some((k, f));
+            if let Some(f) = legal_form(&joined) {
+                best = Some((k, f.key));
             }
         }
         match best {
@@ -645,216 +478,6 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     }
 }
 
-/// Business words so common in company names that they cannot identify one
-/// alone (`Grupo`, `Comercializadora`, `Servicios`...).
-pub fn is_generic_business_word(t: &str) -> bool {
-    matches!(
-        t,
-        "grupo"
-            | "group"
-            | "comercializadora"
-            | "comercializacion"
-            | "comercial"
-            | "comercio"
-            | "servicios"
-            | "servicio"
-            | "services"
-            | "service"
-            | "inmobiliaria"
-            | "inmobiliarias"
-            | "transportes"
-            | "transporte"
-            | "autotransportes"
-            | "transport"
-            | "transportation"
-            | "constructora"
-            | "construcciones"
-            | "construccion"
-            | "construction"
-            | "distribuidora"
-            | "distribuidor"
-            | "distribuciones"
-            | "distribution"
-            | "internacional"
-            | "international"
-            | "nacional"
-            | "national"
-            | "corporativo"
-            | "corporacion"
-            | "compania"
-            | "company"
-            | "empresa"
-            | "empresas"
-            | "enterprises"
-            | "enterprise"
-            | "industrias"
-            | "industrial"
-            | "industries"
-            | "industria"
-            | "productos"
-            | "productora"
-            | "products"
-            | "importadora"
-            | "exportadora"
-            | "import"
-            | "export"
-            | "importaciones"
-            | "exportaciones"
-            | "trading"
-            | "traders"
-            | "holding"
-            | "holdings"
-            | "global"
-            | "inversiones"
-            | "inversora"
-            | "investments"
-            | "investment"
-            | "desarrollos"
-            | "desarrolladora"
-            | "desarrollo"
-            | "consultores"
-            | "consultoria"
-            | "consulting"
-            | "asociados"
-            | "associates"
-            | "logistica"
-            | "logistics"
-            | "agricola"
-            | "agropecuaria"
-            | "ganadera"
-            | "gasolinera"
-            | "estacion"
-            | "estaciones"
-            | "farmacia"
-            | "farmacias"
-            | "abarrotes"
-            | "hotel"
-            | "restaurante"
-            | "restaurant"
-            | "casa"
-            | "centro"
-            | "sociedad"
-            | "negocios"
-            | "soluciones"
-            | "integrales"
-            | "integral"
-            | "tecnologia"
-            | "sistemas"
-            | "proyectos"
-            | "administradora"
-            | "arrendadora"
-            | "financiera"
-            | "capital"
-            | "general"
-            | "shipping"
-            | "maritime"
-            | "marine"
-            | "airlines"
-            | "aviation"
-            | "petroleum"
-            | "energy"
-            | "trade"
-            | "comercializadores"
-            | "materiales"
-            | "alimentos"
-            | "bienes"
-            | "raices"
-            | "union"
-            | "operadora"
-            | "promotora"
-            | "multiservicios"
-            | "corporation"
-            | "fabrica"
-            | "manufacturing"
-            | "manufacturera"
-            | "bank"
-            | "banco"
-            | "management"
-            | "partners"
-            | "network"
-            | "solutions"
-            | "systems"
-            | "technology"
-            | "technologies"
-            | "digital"
-            | "hermanos"
-            | "hnos"
-            | "hijos"
-            | "sucesores"
-            | "empresarial"
-            | "empresariales"
-            | "comercializadoras"
-            | "almacenes"
-            | "almacenadora"
-            | "bodega"
-            | "bodegas"
-            | "tienda"
-            | "tiendas"
-            | "despacho"
-            | "taller"
-            | "talleres"
-            | "agencia"
-            | "agencias"
-            | "clinica"
-            | "laboratorio"
-            | "laboratorios"
-            | "papeleria"
-            | "ferreteria"
-            | "refaccionaria"
-            | "autopartes"
-            | "muebleria"
-            | "panaderia"
-            | "tortilleria"
-            | "carniceria"
-            | "purificadora"
-            | "consultorio"
-            | "escuela"
-            | "colegio"
-            | "instituto"
-            | "fundacion"
-            | "asociacion"
-            | "cooperativa"
-            | "fletes"
-            | "mudanzas"
-            | "maquinaria"
-            | "equipos"
-            | "equipo"
-            | "suministros"
-            | "insumos"
-            | "mantenimiento"
-            | "instalaciones"
-            | "ingenieria"
-            | "arquitectura"
-            | "diseno"
-            | "publicidad"
-            | "marketing"
-            | "medios"
-            | "editorial"
-            | "seguridad"
-            | "limpieza"
-            | "bebidas"
-            | "textil"
-            | "textiles"
-            | "plasticos"
-            | "metales"
-            | "aceros"
-            | "minera"
-            | "mineria"
-            | "petrolera"
-            | "energia"
-            | "combustibles"
-            | "gasolineras"
-            | "turismo"
-            | "viajes"
-            | "hoteles"
-            | "inmobiliario"
-            | "inmuebles"
-            | "desarrolladores"
-            | "edificaciones"
-            | "obras"
-            | "pavimentos"
-    )
-}
 
 #[cfg(test)]
 mod tests {

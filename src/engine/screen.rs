@@ -564,7 +564,7 @@ impl Screener {
         // A name with a legal form or a business word is a company's, even
         // when the caller did not say so.
         let looks_like_company = norm.legal_form.is_some()
-            || norm.tokens.iter().any(|t| crate::engine::normalize::is_generic_business_word(t));
+            || norm.tokens.iter().any(|t| crate::engine::reference::is_generic_business_word(t));
         let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
         // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
         for k in 0..tokens.len().saturating_sub(1) {

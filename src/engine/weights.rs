@@ -6,7 +6,7 @@
 //! common in Mexico and Latin America, and the token's rarity among the names
 //! on the loaded lists (inverse document frequency).
 
-use crate::engine::normalize::is_generic_business_word;
+use crate::engine::reference::business_word;
 
 /// Weight of tokens nothing marks as common.
 pub const RARE: f32 = 1.0;
@@ -19,8 +19,8 @@ pub fn prior_weight(t: &str) -> f32 {
     if t.len() == 1 {
         return 0.2;
     }
-    if is_generic_business_word(t) {
-        return 0.15;
+    if let Some(w) = business_word(t) {
+        return w.weight;
     }
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return 0.5;

@@ -337,7 +337,7 @@ pub fn parse_set(
         let facts = text.map(remarks::parse_remarks);
         if untyped {
             e.kind = facts.as_ref().and_then(|f| f.kind_hint()).unwrap_or_else(|| {
-                if remarks::has_legal_form(e.caption()) {
+                if crate::engine::reference::has_legal_form(e.caption()) {
                     EntityKind::Company
                 } else {
                     EntityKind::Organization

@@ -188,97 +188,6 @@ pub fn apply(facts: RemarkFacts, entity: &mut Entity) {
 // Legal forms
 // ---------------------------------------------------------------------------
 
-/// Legal-form tokens, upper case, periods removed (`S.A.` is `SA`,
-/// `S. DE R.L.` ends in `RL`, `S.A. DE C.V.` in `CV`). Short tokens that are
-/// also common words or Arabic articles (`AS`, `AD`, `SE`) are left out.
-const LEGAL_FORMS: &[&str] = &[
-    "SA",
-    "SAS",
-    "SAC",
-    "SAPI",
-    "CV",
-    "RL",
-    "SRL",
-    "SPR",
-    "LTD",
-    "LTDA",
-    "LIMITED",
-    "LIMITADA",
-    "LLC",
-    "LLP",
-    "INC",
-    "INCORPORATED",
-    "CO",
-    "CIA",
-    "CORP",
-    "CORPORATION",
-    "COMPANY",
-    "GMBH",
-    "AG",
-    "KG",
-    "BV",
-    "NV",
-    "PLC",
-    "PTE",
-    "PTY",
-    "BHD",
-    "JSC",
-    "OJSC",
-    "CJSC",
-    "PJSC",
-    "OOO",
-    "OAO",
-    "ZAO",
-    "PAO",
-    "AO",
-    "TOO",
-    "FZE",
-    "FZC",
-    "FZCO",
-    "FZLLC",
-    "DMCC",
-    "SARL",
-    "SAL",
-    "SPA",
-    "EOOD",
-    "OOD",
-    "DOO",
-    "SRO",
-    "KFT",
-    "OY",
-    "OYJ",
-    "ASA",
-    "APS",
-    "ANONIMA",
-    "EIRL",
-    "LTEE",
-    "DOOEL",
-    "SIRKETI",
-    "KOMPANIYA",
-];
-
-fn legal_token(token: &str) -> bool {
-    let mut buf = [0u8; 16];
-    let mut n = 0;
-    for b in token.bytes() {
-        if b == b'.' || b == b'(' || b == b')' {
-            continue;
-        }
-        if n == buf.len() || !b.is_ascii_alphabetic() {
-            return false;
-        }
-        buf[n] = b.to_ascii_uppercase();
-        n += 1;
-    }
-    n > 0 && std::str::from_utf8(&buf[..n]).is_ok_and(|t| LEGAL_FORMS.contains(&t))
-}
-
-/// Whether a name carries a company legal form (`S.A. DE C.V.`, `LTD`,
-/// `LLC`, `GMBH`, `COMPANY`, ...) as one of its words.
-pub fn has_legal_form(name: &str) -> bool {
-    name.split(|c: char| c.is_whitespace() || c == ',').any(legal_token)
-}
-
 /// Legal forms that are abbreviated with a period (`LTD.`, `CO.`); full
 /// words (`COMPANY`, `LIMITED`) and acronyms written without periods
 /// (`LLC`, `JSC`, `OOO`) are not among them.
@@ -984,24 +893,7 @@ mod tests {
     }
 
     #[test]
-    fn legal_forms() {
-        for n in [
-            "EMPRESA UNO, S.A. DE C.V.",
-            "FAKE HOLDINGS LTD",
-            "FAKE TRADING CO., LTD.",
-            "FAKE LLC",
-            "FAKE GMBH",
-            "GANADERA S. DE R.L.",
-            "FAKE COMPANY",
-            "FAKE CORP.",
-            "ACME LTDA",
-            "FAKE TRGOVIJA DOOEL",
-        ] {
-            assert!(has_legal_form(n), "{n}");
-        }
-        for n in ["CARTEL DE PRUEBA DEL SUR", "LOS FALSOS", "AS SAHAB FAKE MEDIA", "COMPANIERO"] {
-            assert!(!has_legal_form(n), "{n}");
-        }
+    fn legal_abbreviations_end_names() {
         assert!(ends_with_legal_abbreviation("X S.A."));
         assert!(ends_with_legal_abbreviation("X INC."));
         assert!(!ends_with_legal_abbreviation("X GROUP."));

@@ -235,7 +235,7 @@ fn record(rec: &Node, warnings: &mut Vec<String>) -> Result<Entity, String> {
     }
     let kind = if person {
         EntityKind::Person
-    } else if has_legal_form(&primary) {
+    } else if crate::engine::reference::has_legal_form(&primary) {
         EntityKind::Company
     } else {
         EntityKind::Organization
@@ -600,57 +600,6 @@ fn number_part(raw: &str) -> String {
     value.to_string()
 }
 
-/// Entity names that carry a company's legal form.
-pub(crate) fn has_legal_form(name: &str) -> bool {
-    const FORMS: &[&str] = &[
-        "LTD",
-        "LIMITED",
-        "CO",
-        "COMPANY",
-        "COMPANIES",
-        "CORP",
-        "CORPORATION",
-        "INC",
-        "INCORPORATED",
-        "LLC",
-        "LLP",
-        "PLC",
-        "SA",
-        "SAS",
-        "SARL",
-        "SRL",
-        "SPA",
-        "NV",
-        "BV",
-        "AG",
-        "GMBH",
-        "KG",
-        "PTE",
-        "ANSTALT",
-        "JSC",
-        "OJSC",
-        "CJSC",
-        "PJSC",
-        "OOO",
-        "ZAO",
-        "OAO",
-        "FZE",
-        "FZCO",
-        "FZC",
-        "DMCC",
-        "SDN",
-        "BHD",
-        "PVT",
-        "CV",
-        "SAPI",
-    ];
-    let cleaned: String = name
-        .chars()
-        .filter(|c| *c != '.')
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_uppercase() } else { ' ' })
-        .collect();
-    cleaned.split_whitespace().any(|w| FORMS.contains(&w))
-}
 
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -880,17 +829,6 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(number_part(raw), want, "{raw}");
         }
-    }
-
-    #[test]
-    fn legal_forms() {
-        assert!(has_legal_form("KINGLY WON INTERNATIONAL CO., LTD"));
-        assert!(has_legal_form("LOGARCHEO S.A."));
-        assert!(has_legal_form("FIRST EAST EXPORT BANK, P.L.C."));
-        assert!(has_legal_form("TRANSPORTES EJEMPLO, S.A. DE C.V."));
-        assert!(!has_legal_form("AL-QAIDA"));
-        assert!(!has_legal_form("BANK OF EAST LAND"));
-        assert!(!has_legal_form("ISLAMIC STATE WEST AFRICA PROVINCE (ISWAP)"));
     }
 
     fn rejects(xml: &str, needle: &str) {
