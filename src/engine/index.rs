@@ -23,29 +23,43 @@ use crate::engine::weights::{idf_weight, prior_weight};
 /// A distinct listed token.
 #[derive(Debug, Clone)]
 pub struct TokenInfo {
+    /// The normalised token: lower-case ASCII letters and digits.
     pub text: Box<str>,
+    /// Its [`phonetic_key`].
     pub key: Box<str>,
+    /// The lower of its prior ([`prior_weight`]) and its rarity among the
+    /// indexed names ([`idf_weight`]): in [0.15, 1].
     pub weight: f32,
 }
 
 /// One name of one entity, tokenised.
 #[derive(Debug, Clone)]
 pub struct NameEntry {
+    /// Index of the entity in the slice the index was built from (the
+    /// screener's [`crate::engine::Screener::entities`]).
     pub entity: u32,
     /// Position of the name in `Entity::names`.
     pub name: u16,
+    /// Token ids ([`NameIndex::token`]) in name order, repeats kept.
     pub tokens: Box<[u32]>,
+    /// Sum of the tokens' weights.
     pub total_weight: f32,
 }
 
 /// A listed token near a query token.
 #[derive(Debug, Clone, Copy)]
 pub struct Near {
+    /// Token id ([`NameIndex::token`]).
     pub token: u32,
+    /// In [0.7, 1] ([`crate::engine::similarity::token_similarity`]).
     pub similarity: f32,
+    /// How the tokens agree.
     pub how: Agreement,
 }
 
+/// Every indexed name, tokenised, and the lookups that find near tokens.
+/// Built once per screener. Token ids are `u32` positions for
+/// [`NameIndex::token`]; name ids are positions in [`NameIndex::names`].
 #[derive(Debug, Default)]
 pub struct NameIndex {
     tokens: Vec<TokenInfo>,
@@ -149,22 +163,33 @@ impl NameIndex {
         id
     }
 
+    /// Every indexed name, entity by entity. Names that normalise to
+    /// nothing are left out, as are an entity's later names that normalise
+    /// like an earlier one.
     pub fn names(&self) -> &[NameEntry] {
         &self.names
     }
 
+    /// The token with this id. Panics on an id beyond
+    /// [`NameIndex::token_count`].
     pub fn token(&self, id: u32) -> &TokenInfo {
         &self.tokens[id as usize]
     }
 
+    /// The id of the listed token spelled exactly `text` (normalised);
+    /// `None` when no indexed name holds it.
     pub fn token_id(&self, text: &str) -> Option<u32> {
         self.token_ids.get(text).copied()
     }
 
+    /// Ids of the names holding `token`, ascending, each once. Panics on an
+    /// id beyond [`NameIndex::token_count`].
     pub fn postings(&self, token: u32) -> &[u32] {
         &self.postings[token as usize]
     }
 
+    /// How many distinct tokens the names hold; token ids run from 0 to
+    /// this, excluded.
     pub fn token_count(&self) -> usize {
         self.tokens.len()
     }
@@ -180,7 +205,7 @@ impl NameIndex {
     }
 
     /// Every listed token near `q` (with phonetic key `q_key`), each once
-    /// with its similarity. Appends to `out`.
+    /// with its similarity, in no particular order. Appends to `out`.
     pub fn near_tokens(&self, q: &str, q_key: &str, out: &mut Vec<Near>) {
         SEEN.with(|cell| {
             let mut seen = cell.borrow_mut();

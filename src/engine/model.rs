@@ -15,15 +15,26 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
+    /// A natural person: OFAC `SDN_Type` `individual`, a UN `INDIVIDUAL`.
     Person,
+    /// A group that is not a registered company (a cartel, an armed group);
+    /// also an OFAC entry with no `SDN_Type`, no kind hint in its remarks
+    /// and no legal form in its name.
     Organization,
+    /// A registered business: a name with a legal form (`S.A. de C.V.`,
+    /// `LLC`), or a list that says so.
     Company,
+    /// A ship: OFAC `SDN_Type` `vessel`; particulars in [`Entity::vessel`].
     Vessel,
+    /// OFAC `SDN_Type` `aircraft`.
     Aircraft,
+    /// Not stated (a cartelscreen list entry without `kind`).
     Unknown,
 }
 
 impl EntityKind {
+    /// The snake_case label of JSON output and of [`ListVersion::by_kind`];
+    /// [`EntityKind::parse`] reads it back.
     pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::Person => "person",
@@ -63,12 +74,20 @@ impl EntityKind {
     }
 }
 
+/// The kinds screening tells apart. A person is never matched against a
+/// vessel or an aircraft unless an identifier matches; other mismatched
+/// families lower the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KindFamily {
+    /// [`EntityKind::Person`].
     Person,
+    /// [`EntityKind::Organization`] and [`EntityKind::Company`].
     Organization,
+    /// [`EntityKind::Vessel`].
     Vessel,
+    /// [`EntityKind::Aircraft`].
     Aircraft,
+    /// [`EntityKind::Unknown`]: compatible with every family.
     Any,
 }
 
@@ -78,14 +97,23 @@ pub enum KindFamily {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NameRole {
+    /// The entry's main name: OFAC `SDN_Name`, UN `FIRST_NAME` (persons:
+    /// `FIRST_NAME` to `FOURTH_NAME` joined), a cartelscreen list's `name`.
     Primary,
+    /// A strong alias, "also known as": OFAC `alt_type` `aka`, UN alias
+    /// `QUALITY` `Good` or `a.k.a.`, a cartelscreen list's `aliases`.
     Aka,
+    /// A former name, "formerly known as" (`fka`); strong.
     Fka,
+    /// A new name, "now known as" (`nka`); strong.
     Nka,
+    /// A nickname: `a.k.a. 'El Mencho'` quoted in OFAC remarks, UN alias
+    /// `QUALITY` `Low`, a cartelscreen list's `weak_aliases`.
     WeakAlias,
 }
 
 impl NameRole {
+    /// The snake_case label of JSON output (`matched_role`).
     pub fn as_str(self) -> &'static str {
         match self {
             NameRole::Primary => "primary",
@@ -96,10 +124,15 @@ impl NameRole {
         }
     }
 
+    /// Whether this is [`NameRole::WeakAlias`], which alone never blocks.
     pub fn is_weak(self) -> bool {
         self == NameRole::WeakAlias
     }
 
+    /// Reads a role case-insensitively: the [`NameRole::as_str`] labels,
+    /// `a.k.a.`/`f.k.a.`/`n.k.a.`, and alias qualities (`good`, `strong`
+    /// are `Aka`; `low`, `weak` are `WeakAlias`). Blank is `Primary`; `None`
+    /// for anything else.
     pub fn parse(s: &str) -> Option<NameRole> {
         Some(match s.trim().to_ascii_lowercase().as_str() {
             "primary" | "" => NameRole::Primary,
@@ -112,10 +145,13 @@ impl NameRole {
     }
 }
 
+/// One name of an entry and its standing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Name {
     /// The name exactly as the list spells it.
     pub full: String,
+    /// Primary, strong or weak alias: a match on a weak alias alone never
+    /// blocks.
     pub role: NameRole,
 }
 
@@ -124,22 +160,42 @@ pub struct Name {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IdScheme {
+    /// Mexico's taxpayer registry number (Registro Federal de
+    /// Contribuyentes): 13 characters for a person, 12 for a company.
     Rfc,
+    /// Mexico's population registry key (Clave Única de Registro de
+    /// Población), 18 characters.
     Curp,
+    /// A passport number, any country.
     Passport,
+    /// A cédula de ciudadanía or identidad (OFAC `Cedula No.`).
     Cedula,
+    /// Mexico's commercial registry folio (OFAC `Folio Mercantil No.`).
     FolioMercantil,
+    /// Mexico's voter credential (IFE/INE; OFAC `Electoral Registry No.`).
     ElectoralRegistry,
+    /// Colombia's tax number (Número de Identificación Tributaria; OFAC
+    /// `NIT #`).
     Nit,
+    /// Another country's tax number (OFAC `Tax ID No.`).
     TaxId,
+    /// A company registration number (OFAC `Registration Number`,
+    /// `Registration ID`).
     Registration,
+    /// A national identity number (OFAC `National ID No.`, UN documents
+    /// of type "National Identification").
     NationalId,
+    /// A ship's IMO number (OFAC `Vessel Registration Identification`).
     Imo,
+    /// A ship radio's Maritime Mobile Service Identity.
     Mmsi,
+    /// Any other scheme, with the source's label trimmed and lower-cased.
     Other(String),
 }
 
 impl IdScheme {
+    /// The snake_case label (`rfc`, `tax_id`), or the kept label of
+    /// `Other`; [`IdScheme::parse`] reads it back.
     pub fn label(&self) -> &str {
         match self {
             IdScheme::Rfc => "rfc",
@@ -158,6 +214,9 @@ impl IdScheme {
         }
     }
 
+    /// Reads a scheme case-insensitively from a [`IdScheme::label`] or a
+    /// label as OFAC remarks and the UN write it (`R.F.C.`, `NIT #`,
+    /// `Cedula No.`, `Pasaporte`). Never fails: unknown labels are `Other`.
     pub fn parse(label: &str) -> IdScheme {
         match label.trim().to_ascii_lowercase().as_str() {
             "rfc" | "r.f.c." => IdScheme::Rfc,
@@ -177,8 +236,13 @@ impl IdScheme {
     }
 }
 
+/// An identity document or registration number of an entry: OFAC remarks
+/// (`R.F.C. CORA-650228-4Q0 (Mexico)`), UN `INDIVIDUAL_DOCUMENT`, a
+/// cartelscreen list's `identifiers`. A submitted identifier with the same
+/// [`Identifier::key`] (four characters or more) makes a match block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Identifier {
+    /// What kind of number it is.
     pub scheme: IdScheme,
     /// As the source prints it (`CORA-650228-4Q0`).
     pub value: String,
@@ -204,9 +268,13 @@ pub fn identifier_key(value: &str) -> String {
 /// `circa` a year, or a range of years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BirthDate {
+    /// The year, or the first year of a range; the loaders accept 1000 to
+    /// 2999.
     pub year: i32,
+    /// 1 to 12, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<u8>,
+    /// 1 to 31, when known (only with a month).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<u8>,
     /// Last year of a `1960 to 1962` range; `year` is the first.
@@ -218,15 +286,20 @@ pub struct BirthDate {
 }
 
 impl BirthDate {
+    /// A date known to the year only.
     pub fn year(year: i32) -> BirthDate {
         BirthDate { year, month: None, day: None, to_year: None, circa: false }
     }
 
+    /// A full date. Not validated: `month` should be 1–12 and `day` 1–31
+    /// ([`BirthDate::parse_iso`] checks both).
     pub fn ymd(year: i32, month: u8, day: u8) -> BirthDate {
         BirthDate { year, month: Some(month), day: Some(day), to_year: None, circa: false }
     }
 
-    /// Parses `1966-07-17`, `1966-07`, `1966`, `17/07/1966` and `17.07.1966`.
+    /// Parses `1966-07-17`, `1966-07`, `1966`, `17/07/1966` and `17.07.1966`
+    /// (the last two day first, as Mexico writes dates). `None` unless the
+    /// year is 1000–2999, the month 1–12 and the day 1–31.
     pub fn parse_iso(s: &str) -> Option<BirthDate> {
         let s = s.trim();
         let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
@@ -276,12 +349,20 @@ impl std::fmt::Display for BirthDate {
     }
 }
 
+/// An address as the source gives it: an OFAC `add.csv` row, a UN
+/// `INDIVIDUAL_ADDRESS`/`ENTITY_ADDRESS`, a cartelscreen list's `addresses`
+/// (its `countries` become addresses with a country only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
+    /// OFAC `address` column, UN `STREET`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
+    /// OFAC `city_state_zip` column; UN `CITY`, `STATE_PROVINCE` and
+    /// `ZIP_CODE` joined by `, `.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// As the source names it (OFAC `country` column, UN `COUNTRY`);
+    /// screening compares it through [`crate::engine::country::iso2`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
@@ -291,21 +372,34 @@ pub struct Address {
 /// another entry). `target` is filled in when the link is resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Link {
+    /// The target as written: a primary name (OFAC remarks, trailing period
+    /// removed) or, in a cartelscreen list, a name or an entry id.
     pub name: String,
+    /// Id of the entry the link resolved to, set by
+    /// [`crate::engine::network::Network::build`]; `None` until then, or
+    /// when no entry carries that name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
 
+/// The vessel columns of an OFAC `sdn.csv`/`cons_prim.csv` row, as printed;
+/// OFAC fills some of them for aircraft too. `None` where OFAC prints `-0-`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VesselInfo {
+    /// `Call_Sign` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sign: Option<String>,
+    /// `Vess_type` column (`Tug`, `Crude Oil Tanker`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vessel_type: Option<String>,
+    /// `Vess_flag` column: the flag state as OFAC names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
+    /// `Vess_owner` column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// `Tonnage` (deadweight) column, or `GRT` (gross registered tonnage)
+    /// when that is empty; text as printed (`1,200`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tonnage: Option<String>,
 }
@@ -318,36 +412,59 @@ pub struct Entity {
     pub id: String,
     /// The dataset name of the list it came from (`us_ofac_sdn`, ...).
     pub list: String,
+    /// What the entry describes.
     pub kind: EntityKind,
     /// The primary name comes first.
     pub names: Vec<Name>,
+    /// Sanctions program codes: OFAC `Program` column split (`SDNTK`,
+    /// `FTO`, `SDGT`), UN `UN_LIST_TYPE`, a cartelscreen list's `programs`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<String>,
+    /// Identity documents and registration numbers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifiers: Vec<Identifier>,
+    /// OFAC remarks `DOB`/`alt. DOB`, UN `INDIVIDUAL_DATE_OF_BIRTH` (and
+    /// aliases' `DATE_OF_BIRTH`), a cartelscreen list's `birth_dates`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub birth_dates: Vec<BirthDate>,
+    /// As written (OFAC remarks `POB`, UN `INDIVIDUAL_PLACE_OF_BIRTH` parts
+    /// joined by `, `); not compared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub birth_places: Vec<String>,
+    /// Countries as written (OFAC remarks `nationality`, UN
+    /// `NATIONALITY/VALUE`, a cartelscreen list's `nationalities`); compared
+    /// through
+    /// [`crate::engine::country::iso2`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nationalities: Vec<String>,
+    /// Countries as written (OFAC remarks `citizen`, a cartelscreen list's
+    /// `citizenships`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub citizenships: Vec<String>,
+    /// As written (OFAC remarks `Gender Male`, UN `GENDER`); not compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    /// Postal addresses, without duplicates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
+    /// Relations to other entries (OFAC remarks `Linked To:`, a
+    /// cartelscreen list's `links`): what ties an entry to a cartel.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
     /// `Secondary sanctions risk:` statements, verbatim.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secondary_sanctions_risk: Vec<String>,
+    /// OFAC remarks `Website ...`, as written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub websites: Vec<String>,
+    /// OFAC remarks `Email Address ...`, as written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
+    /// OFAC's vessel columns; `None` when all are empty and on other lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vessel: Option<VesselInfo>,
+    /// Date of listing: UN `LISTED_ON` (`YYYY-MM-DD`), a cartelscreen list's
+    /// `listed_on` as written. OFAC's CSVs carry none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_on: Option<String>,
     /// The source's free-text remarks, whole (continuations appended).
@@ -360,6 +477,8 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// An entry with no name and no facts, for a loader to fill in (the
+    /// primary name first, through [`Entity::add_name`]).
     pub fn new(id: impl Into<String>, list: impl Into<String>, kind: EntityKind) -> Entity {
         Entity {
             id: id.into(),
@@ -421,13 +540,20 @@ impl Entity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListFormat {
+    /// OFAC SDN legacy CSVs: `sdn.csv`, `alt.csv`, `add.csv`,
+    /// `sdn_comments.csv`.
     OfacSdn,
+    /// OFAC Consolidated (non-SDN) CSVs: `cons_prim.csv`, `cons_alt.csv`,
+    /// `cons_add.csv`, `cons_comments.csv`.
     OfacConsolidated,
+    /// The UN Security Council Consolidated List XML.
     UnConsolidated,
+    /// cartelscreen's own TOML, JSON or CSV list.
     Cartelscreen,
 }
 
 impl ListFormat {
+    /// The snake_case label of JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
             ListFormat::OfacSdn => "ofac_sdn",
@@ -445,7 +571,10 @@ pub struct ListVersion {
     /// Dataset name: `us_ofac_sdn`, `us_ofac_cons`, `un_sc_sanctions`, or the
     /// name a cartelscreen list gives itself.
     pub dataset: String,
+    /// Human-readable title: OFAC's or the UN's name for the list, or a
+    /// cartelscreen list's `title` (its dataset when absent).
     pub title: String,
+    /// The format it was read from.
     pub format: ListFormat,
     /// Where it was read from (a folder or file, or `embedded`).
     pub source: String,
@@ -455,6 +584,7 @@ pub struct ListVersion {
     /// the UN list, the `version` field of a cartelscreen list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// How many entities the list loaded.
     pub entries: usize,
     /// Entries by kind, for `lists show`.
     pub by_kind: std::collections::BTreeMap<String, usize>,
@@ -464,8 +594,12 @@ pub struct ListVersion {
 /// to skip or repair (orphan alias rows and the like), for the log.
 #[derive(Debug, Clone)]
 pub struct LoadedList {
+    /// What was loaded; its counts are those of `entities`.
     pub version: ListVersion,
+    /// In source order, ids unique within the list.
     pub entities: Vec<Entity>,
+    /// One sentence per problem skipped or repaired; empty for a clean
+    /// source.
     pub warnings: Vec<String>,
 }
 

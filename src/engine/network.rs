@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::model::{Entity, KindFamily, LoadedList};
 use crate::engine::normalize::normalize_name;
 
+/// One cartel: a `[[cartel]]` table of the registry file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Cartel {
@@ -26,12 +27,15 @@ pub struct Cartel {
     pub entity: String,
     /// Its entry number on OFAC's SDN list.
     pub ofac_ent_num: u32,
-    /// Date of the FTO/SDGT designation.
+    /// Date of the FTO/SDGT designation, `YYYY-MM-DD` (2025-02-20 for all
+    /// six).
     pub designated: String,
+    /// What it was designated as: `FTO`, `SDGT`.
     pub designations: Vec<String>,
 }
 
 impl Cartel {
+    /// The id its SDN entry has once loaded: `ofac-<ofac_ent_num>`.
     pub fn ofac_id(&self) -> String {
         format!("ofac-{}", self.ofac_ent_num)
     }
@@ -40,6 +44,7 @@ impl Cartel {
 /// The registry: the six cartels and the list of their entries.
 #[derive(Debug, Clone)]
 pub struct CartelRegistry {
+    /// In file order: CDS, CJNG, CDN, CDG, LNFM, CU.
     pub cartels: Vec<Cartel>,
     /// The registry as a screening list (the embedded default).
     pub list: LoadedList,
@@ -52,6 +57,7 @@ impl CartelRegistry {
         self.cartels.iter().find(|c| c.entity == id || c.ofac_id() == id)
     }
 
+    /// The cartel with this abbreviation, compared case-insensitively.
     pub fn by_code(&self, code: &str) -> Option<&Cartel> {
         self.cartels.iter().find(|c| c.code.eq_ignore_ascii_case(code))
     }
@@ -60,7 +66,9 @@ impl CartelRegistry {
 /// One step of a path through the network.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PathStep {
+    /// The entry's [`Entity::id`].
     pub id: String,
+    /// The entry's primary name.
     pub name: String,
 }
 
@@ -69,8 +77,10 @@ pub struct PathStep {
 pub struct CartelTie {
     /// The cartel's abbreviation.
     pub cartel: String,
+    /// The cartel's canonical name ([`Cartel::name`]).
     pub cartel_name: String,
-    /// 0 for the cartel itself, else the number of links to it.
+    /// 0 for the cartel itself (or an entry `same_as` it), else the number
+    /// of links to it; at most the configured network depth.
     pub depth: usize,
     /// From the entity to the cartel, both included.
     pub path: Vec<PathStep>,
@@ -79,10 +89,12 @@ pub struct CartelTie {
 /// Cartel ties of every entity, and what could not be resolved.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
-    /// Per entity (same index as the entity slice), the ties sorted by depth.
+    /// Per entity (same index as the entity slice), at most one tie per
+    /// cartel, sorted by depth then cartel code; empty when untied.
     pub ties: Vec<Vec<CartelTie>>,
     /// Links whose target name matched no entry.
     pub unresolved_links: usize,
+    /// Links that named an entry, by id, primary name or alias.
     pub resolved_links: usize,
 }
 

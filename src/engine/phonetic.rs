@@ -6,6 +6,11 @@
 //! such spellings share a key while different
 //! surnames (`Hernández`/`Fernández`, `García`/`Garza`) do not. Vowels are
 //! kept: Spanish spells them as it says them.
+//!
+//! The rules follow Latin American Spanish pronunciation: `z` and `c` before
+//! `e`/`i` sound as `s` (seseo), `ll` as `y` (yeísmo), `b` and `v` alike, `h`
+//! is silent, `c`/`k`/`qu` are one sound and `g` before `e`/`i` is `j`. `w`
+//! (read as `b`), `ph` (`f`) and `ny` (`ñ`) cover foreign spellings.
 
 /// The phonetic key of one normalised token (lower-case ASCII letters and
 /// digits). Tokens without letters key to themselves.

@@ -14,7 +14,10 @@ use crate::engine::similarity::{token_similarity_plain, Agreement};
 /// A query token prepared for scoring.
 #[derive(Debug, Clone)]
 pub struct QueryToken {
+    /// A normalised token: lower-case ASCII letters and digits.
     pub text: String,
+    /// How much the token says about identity, in (0, 1] (see
+    /// [`crate::engine::weights`]).
     pub weight: f32,
     /// The last token of the submitted name, which a field limit may have
     /// cut (`Miguel Ang`): a short prefix of a listed token still agrees.
@@ -24,28 +27,45 @@ pub struct QueryToken {
 /// One aligned pair.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TokenMatch {
+    /// The query token; two, space-separated, that the list writes as one.
     pub query: String,
+    /// The listed token; two, space-separated, that the query wrote as one.
     pub listed: String,
+    /// In [0.7, 1]; 1 for the same token, 0.8 for an initial or a cut last
+    /// token of two or three letters.
     pub similarity: f32,
+    /// How the pair was found to agree.
     pub how: Agreement,
-    /// The listed token's weight (its rarity).
+    /// The pair's weight as evidence: the lesser of the query and listed
+    /// weights (an initial counts at most 0.2), so a rare listed token
+    /// matched by a common query token counts as common.
     pub weight: f32,
 }
 
 /// The name part of a score, with what explains it.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct NameScore {
+    /// In [0, 1]: [`QUERY_SIDE`] × `query_coverage` + the rest ×
+    /// `listed_coverage`, less a penalty when a token is left over on each
+    /// side. When the matched rarity is below [`MIN_EVIDENCE`] it is damped,
+    /// or capped at 0.9 if both names matched whole.
     pub score: f32,
-    /// Share of the query's weight matched.
+    /// Share of the query's weight matched, in [0, 1]: each aligned token
+    /// counts its weight times the pair's similarity.
     pub query_coverage: f32,
-    /// Share of the listed name's weight matched.
+    /// Share of the listed name's weight matched, in [0, 1], counted the
+    /// same way.
     pub listed_coverage: f32,
+    /// The aligned pairs, in the order they were taken (best first).
     pub tokens: Vec<TokenMatch>,
+    /// Query tokens left unaligned, in query order.
     pub unmatched_query: Vec<String>,
+    /// Listed tokens left unaligned, in name order.
     pub unmatched_listed: Vec<String>,
 }
 
-/// How much the query side counts against the listed side.
+/// How much the query side counts against the listed side (which counts
+/// the rest, 0.45).
 pub const QUERY_SIDE: f32 = 0.55;
 /// An initial (`R.`) agrees with a given name starting with it this much.
 const INITIAL_SIMILARITY: f32 = 0.8;
@@ -55,13 +75,16 @@ const TRUNCATED_SIMILARITY: f32 = 0.8;
 
 /// A listed token as the scorer needs it.
 pub struct ListedToken<'a> {
+    /// The normalised token.
     pub text: &'a str,
+    /// Its weight in (0, 1] (see [`crate::engine::index::TokenInfo::weight`]).
     pub weight: f32,
 }
 
 /// Scores a query against one listed name and explains the score. `sim(i,
 /// j)` gives the similarity of query token `i` and listed token `j` when
-/// they are near.
+/// they are near. Only the first [`MAX_TOKENS`] tokens of each side are
+/// aligned.
 pub fn score_name(
     query: &[QueryToken],
     listed: &[ListedToken<'_>],

@@ -24,16 +24,25 @@ use crate::engine::score::{score_name, score_only, score_upper_bound, ListedToke
 use crate::engine::settings::{EngineSettings, MatchSettings};
 use crate::engine::weights::prior_weight;
 
-/// What to do about a counterparty.
+/// What to do about a counterparty. Ordered `Clear < Review < Block`, so the
+/// worst of several decisions is their maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
+    /// Below `review_threshold`, or suppressed by an analyst's
+    /// false-positive disposition.
     Clear,
+    /// At or above `review_threshold`, or a weak-alias-only match at or
+    /// above `block_threshold`: an analyst must look.
     Review,
+    /// An identifier matched exactly, a primary name or strong alias
+    /// reached `block_threshold`, or an analyst confirmed the match.
     Block,
 }
 
 impl Decision {
+    /// The stable code of the API and the audit trail (`clear`, `review`,
+    /// `block`).
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Clear => "clear",
@@ -42,36 +51,48 @@ impl Decision {
         }
     }
 
+    /// Whether an analyst must see it: `Review` or `Block`.
     pub fn is_alert(self) -> bool {
         self != Decision::Clear
     }
 }
 
-/// Stable risk flags, documented in the README.
+/// Stable risk flags, documented in the README. They sort in declaration
+/// order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
-    /// The counterparty matches a sanctions list entry.
+    /// The counterparty matches a sanctions list entry (on every match).
     SanctionsMatch,
-    /// The matched entry is one of the six FTO-designated cartels.
+    /// The matched entry is one of the six FTO-designated cartels (a tie at
+    /// depth 0).
     FtoCartel,
-    /// The matched entry is linked to one of the cartels.
+    /// The matched entry is linked to one of the cartels (a tie at depth 1
+    /// or more; see [`Match::cartel_ties`]).
     CartelNetwork,
-    /// An identifier (RFC, CURP, passport...) matched exactly.
+    /// An identifier (RFC, CURP, passport...) matched exactly: the score is
+    /// 1 and the match blocks.
     IdentifierMatch,
-    /// Only a weak alias (a nickname) matched.
+    /// Only a weak alias (a nickname) matched: score × 0.92, and the match
+    /// never blocks.
     WeakAliasOnly,
-    /// The entry carries a secondary sanctions risk statement.
+    /// The entry carries a `Secondary sanctions risk:` statement (OFAC
+    /// remarks).
     SecondarySanctionsRisk,
-    /// The birth date agrees with the entry's.
+    /// The birth date is a listed one (+0.05) or falls in a listed year or
+    /// range (+0.03).
     DobMatch,
-    /// The birth date contradicts the entry's.
+    /// The birth date is more than a year away from every listed one
+    /// (−0.15).
     DobMismatch,
-    /// The country agrees with the entry's.
+    /// The country is among the entry's nationalities, citizenships or
+    /// address countries (+0.02).
     CountryMatch,
-    /// The country contradicts the entry's.
+    /// The entry lists countries and the given one is not among them
+    /// (−0.05).
     CountryMismatch,
-    /// The name holds invisible characters, odd spaces or lookalike letters.
+    /// The name holds invisible characters, odd spaces or lookalike letters,
+    /// neutralised before matching.
     PossibleEvasion,
     /// An analyst recorded this match as a false positive; it does not alert.
     SuppressedFalsePositive,
@@ -83,6 +104,8 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// The stable snake_case code of the API, the CSV output and the audit
+    /// trail.
     pub fn as_str(self) -> &'static str {
         match self {
             Flag::SanctionsMatch => "sanctions_match",
@@ -102,6 +125,7 @@ impl Flag {
         }
     }
 
+    /// Every flag, in declaration (and sort) order.
     pub const ALL: [Flag; 14] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
@@ -126,8 +150,9 @@ pub struct Adjustment {
     /// `identifier`, `dob`, `country`, `kind` or `weak_alias`.
     pub feature: &'static str,
     /// Added to the score (negative lowers it); for `weak_alias` the factor
-    /// minus one.
+    /// minus one; for an `identifier` hit, what raised the score to 1.
     pub effect: f32,
+    /// A sentence for the analyst (`1966-07-17 is a listed birth date`).
     pub detail: String,
 }
 
@@ -136,31 +161,55 @@ pub struct Adjustment {
 pub struct Explanation {
     /// The name comparison behind the score.
     pub name: NameScore,
+    /// In the order applied: kind, weak alias, birth date, country,
+    /// identifier. Empty when no fact moved the score.
     pub adjustments: Vec<Adjustment>,
 }
 
 /// One list entry that matched.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Match {
+    /// The entry's [`Entity::id`] (`ofac-17674`, `cs-cjng`).
     pub entity_id: String,
+    /// The dataset of the entry's list (`us_ofac_sdn`).
     pub list: String,
+    /// The entry's primary name.
     pub caption: String,
+    /// The entry's kind.
     pub kind: EntityKind,
+    /// The listed name that scored best, as the list spells it; the primary
+    /// name when only an identifier matched.
     pub matched_name: String,
+    /// The standing of `matched_name`.
     pub matched_role: NameRole,
+    /// In [0, 1]: the name score moved by the adjustments, clamped; 1 when
+    /// an identifier matched.
     pub score: f32,
+    /// From `score` and `flags` against [`MatchSettings`]; an analyst's
+    /// disposition may change it afterwards.
     pub decision: Decision,
+    /// Sorted, each once.
     pub flags: Vec<Flag>,
+    /// The entry's program codes ([`Entity::programs`]).
     pub programs: Vec<String>,
+    /// The entry's ties to the cartels, nearest first; empty when none.
     pub cartel_ties: Vec<CartelTie>,
+    /// Why it matched.
     pub explanation: Explanation,
 }
 
 /// The outcome of screening one counterparty.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Screening {
+    /// The worst decision among `matches`; `Clear` when there are none.
     pub decision: Decision,
+    /// The flags of the alerting matches, plus `SuppressedFalsePositive`
+    /// when a match was suppressed and `PossibleEvasion` when `evasion` is
+    /// not empty; sorted, each once.
     pub flags: Vec<Flag>,
+    /// Highest score first (equal scores by entity id), at most
+    /// `max_results`; none below `report_threshold` unless an identifier
+    /// matched.
     pub matches: Vec<Match>,
     /// What the normaliser neutralised in the submitted name.
     pub evasion: Vec<EvasionSign>,
@@ -310,35 +359,51 @@ impl Screener {
         &self.fingerprint
     }
 
+    /// What the loaders skipped or repaired, list by list, each list's
+    /// repeated entity ids after its own warnings; for the log.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
 
+    /// Every entity in service, lists in load order. A position here is
+    /// the entity index of [`Network::ties`].
     pub fn entities(&self) -> &[Entity] {
         &self.entities
     }
 
+    /// The cartel registry the ties were computed from.
     pub fn registry(&self) -> &CartelRegistry {
         &self.registry
     }
 
+    /// The cartel ties of every entity, by entity index.
     pub fn network(&self) -> &Network {
         &self.network
     }
 
+    /// The thresholds and result size decisions are made with.
     pub fn settings(&self) -> &MatchSettings {
         &self.settings
     }
 
+    /// The entity in service with this [`Entity::id`].
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.by_id.get(id).map(|&i| &self.entities[i as usize])
     }
 
+    /// The cartel ties of the entity with this id, nearest first; empty for
+    /// an id not in service.
     pub fn cartel_ties(&self, id: &str) -> &[CartelTie] {
         self.by_id.get(id).map(|&i| self.network.ties[i as usize].as_slice()).unwrap_or(&[])
     }
 
     /// Screens one counterparty.
+    ///
+    /// # Errors
+    /// [`QueryError::EmptyName`] when the name is blank and no identifier is
+    /// given, [`QueryError::NameTooLong`] when it is over [`MAX_NAME_CHARS`]
+    /// characters, [`QueryError::NoTokens`] when normalisation leaves nothing
+    /// to match and no identifier is given.
     pub fn screen(&self, q: &Query) -> Result<Screening, QueryError> {
         self.screen_with(q, Retrieval::Index, None)
     }
@@ -347,6 +412,12 @@ impl Screener {
     /// service are ignored): monitoring re-screens against what a list
     /// update added or changed, and the rest cannot crowd those out of the
     /// `max_results` reported.
+    ///
+    /// # Errors
+    /// [`QueryError::EmptyName`] when the name is blank and no identifier is
+    /// given, [`QueryError::NameTooLong`] when it is over [`MAX_NAME_CHARS`]
+    /// characters, [`QueryError::NoTokens`] when normalisation leaves nothing
+    /// to match and no identifier is given.
     pub fn screen_among<'a>(&self, q: &Query, ids: impl IntoIterator<Item = &'a str>) -> Result<Screening, QueryError> {
         let only: FxHashSet<u32> = ids.into_iter().filter_map(|id| self.by_id.get(id).copied()).collect();
         self.screen_with(q, Retrieval::Index, Some(&only))
@@ -355,6 +426,12 @@ impl Screener {
     /// Screens one counterparty by scoring every listed name, without the
     /// index or any pruning. Slow; it exists to prove that [`Screener::screen`]
     /// loses nothing against it.
+    ///
+    /// # Errors
+    /// [`QueryError::EmptyName`] when the name is blank and no identifier is
+    /// given, [`QueryError::NameTooLong`] when it is over [`MAX_NAME_CHARS`]
+    /// characters, [`QueryError::NoTokens`] when normalisation leaves nothing
+    /// to match and no identifier is given.
     pub fn screen_exhaustive(&self, q: &Query) -> Result<Screening, QueryError> {
         self.screen_with(q, Retrieval::Scan, None)
     }
@@ -494,6 +571,14 @@ impl Screener {
 
     /// The full breakdown of one query against one entity, whatever its
     /// score: every name of the entity is scored and the best reported.
+    /// `None` for an id not in service, or a person query against a vessel
+    /// or aircraft (or the reverse) with no identifier in common.
+    ///
+    /// # Errors
+    /// [`QueryError::EmptyName`] when the name is blank and no identifier is
+    /// given, [`QueryError::NameTooLong`] when it is over [`MAX_NAME_CHARS`]
+    /// characters, [`QueryError::NoTokens`] when normalisation leaves nothing
+    /// to match and no identifier is given.
     pub fn explain(&self, q: &Query, entity_id: &str) -> Result<Option<Match>, QueryError> {
         let prepared = self.prepare(q)?;
         let Some(&e) = self.by_id.get(entity_id) else { return Ok(None) };

@@ -1,8 +1,9 @@
 //! Similarity of two normalised tokens.
 //!
 //! Two tokens are compared only when they are *near*: equal, within a small
-//! edit distance for their length, sharing a phonetic key, or one a prefix of
-//! the other (a truncated record). Everything the index retrieves is exactly
+//! edit distance for their length, sharing a phonetic key or a consonant
+//! skeleton, the same given name in two languages, or one a prefix of the
+//! other (a truncated record). Everything the index retrieves is exactly
 //! the set of near tokens, so screening through the index finds the same
 //! matches a scan of every name would, and far-apart tokens that Jaro-Winkler
 //! alone would score generously (`garcia`/`garza`) are kept apart.
@@ -13,10 +14,18 @@ use crate::engine::phonetic::phonetic_key;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Agreement {
+    /// The same token.
     Exact,
+    /// Within [`max_edits`] edits (optimal string alignment: insertions,
+    /// deletions, substitutions, adjacent transpositions).
     Fuzzy,
+    /// The same Spanish phonetic key ([`crate::engine::phonetic`]), or the
+    /// same consonant skeleton ([`skeleton`]).
     Phonetic,
+    /// The query token begins the listed one (a record cut by a field
+    /// limit).
     Prefix,
+    /// A single letter for a name beginning with it; found by the scorer.
     Initial,
     /// The same given name in another language (`Juan`/`John`).
     Equivalent,
@@ -25,6 +34,7 @@ pub enum Agreement {
 }
 
 impl Agreement {
+    /// The snake_case code shown in explanations.
     pub fn as_str(self) -> &'static str {
         match self {
             Agreement::Exact => "exact",
@@ -55,8 +65,9 @@ pub fn max_edits(len_a: usize, len_b: usize) -> usize {
 /// How many deletions the index stores for a token of `len` letters: enough
 /// for any partner it may be near.
 ///
-/// A token of 4–5 letters needs one: its partners within two edits are at
-/// least two letters longer, so it is what they become after two deletions.
+/// A token of 4–5 letters needs one: a partner two edits away has 6 letters
+/// or more, so one of the two edits is an insertion into the token and at
+/// most one of its letters must go.
 pub fn deletions_for(len: usize) -> usize {
     match len {
         0..=3 => 0,
@@ -76,9 +87,10 @@ pub const MIN_PREFIX: usize = 4;
 /// Shortest tokens compared by phonetic key.
 pub const MIN_PHONETIC: usize = 4;
 
-/// The similarity of query token `a` and listed token `b` in (0, 1], or
-/// `None` when they are not near. `key_a`/`key_b` are their phonetic keys. Initials are handled by the
-/// scorer, not here.
+/// The similarity of query token `a` and listed token `b`, in [0.7, 1]
+/// (0.7 is [`MIN_SIMILARITY`]), or `None` when they are not near. `key_a`
+/// and `key_b` are their phonetic keys. Initials are handled by the scorer,
+/// not here.
 pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f32, Agreement)> {
     if a == b {
         return Some((1.0, Agreement::Exact));

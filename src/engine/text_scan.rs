@@ -18,11 +18,14 @@ pub const MAX_WINDOW: usize = 6;
 /// A listed name found in a text.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TextHit {
-    /// Character offsets of the run in the text, end excluded.
+    /// Offset of the run's first character in the text, in characters
+    /// (Unicode scalar values), not bytes.
     pub start: usize,
+    /// Offset just past the run's last character, in characters.
     pub end: usize,
     /// The run as written.
     pub text: String,
+    /// The run's screening decision: `Review` or `Block`.
     pub decision: Decision,
     /// The alerting matches of the run, strongest first.
     pub matches: Vec<Match>,
@@ -63,7 +66,12 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Screens every run of words of `text` and returns the non-overlapping
-/// alerting hits, in text order.
+/// alerting hits, in text order; empty when nothing alerts.
+///
+/// # Errors
+/// [`QueryError::NameTooLong`] when a run of words is over
+/// [`crate::engine::query::MAX_NAME_CHARS`] characters (one word that long is
+/// enough). Runs with nothing to match on are skipped, not errors.
 pub fn scan_text(screener: &Screener, text: &str) -> Result<Vec<TextHit>, QueryError> {
     let spans = word_spans(text);
     let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision)> = Vec::new();

@@ -2,7 +2,7 @@
 //!
 //! A match on `García` or `Servicios` is no evidence on its own: thousands of
 //! unrelated Mexicans and companies share them. Every token gets a weight in
-//! (0, 1]: the lower of a built-in prior for names and words known to be
+//! [0.15, 1]: the lower of a built-in prior for names and words known to be
 //! common in Mexico and Latin America, and the token's rarity among the names
 //! on the loaded lists (inverse document frequency).
 
@@ -34,8 +34,9 @@ pub fn prior_weight(t: &str) -> f32 {
     RARE
 }
 
-/// Weight from rarity on the lists: a token in one name out of `n` weighs 1;
-/// one in every name weighs `FLOOR`.
+/// Weight from rarity on the lists, in [0.2, 1]: a token in one name out of
+/// `n` weighs 1; one in every name weighs 0.2. `df` (at most `n`) is the
+/// number of names holding the token.
 pub fn idf_weight(df: usize, n: usize) -> f32 {
     if df <= 1 || n <= 1 {
         return RARE;
