@@ -28,6 +28,7 @@ pub enum EvasionSign {
 }
 
 impl EvasionSign {
+    /// The sign as the API names it (`invisible_character`...).
     pub fn as_str(self) -> &'static str {
         match self {
             EvasionSign::InvisibleCharacter => "invisible_character",
@@ -52,6 +53,7 @@ pub struct NormalizedName {
 }
 
 impl NormalizedName {
+    /// Whether no token is left to match on.
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }
@@ -477,7 +479,6 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

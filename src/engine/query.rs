@@ -451,8 +451,7 @@ pub fn parse_birth_date(s: &str, today: (i32, u8, u8)) -> Result<BirthDate, &'st
         _ => s,
     };
     let date = date.trim().trim_end_matches(',');
-    let parts: Vec<&str> =
-        date.split(|c: char| matches!(c, '-' | '/' | '.' | ' ' | ',')).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = date.split(['-', '/', '.', ' ', ',']).filter(|p| !p.is_empty()).collect();
     let num = |p: &str| -> Option<i32> {
         if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() && p.len() <= 4 {
             p.parse().ok()

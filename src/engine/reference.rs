@@ -59,7 +59,10 @@ struct Tables {
 /// header skipped, fields split on commas (the tables hold no quoted
 /// commas).
 fn rows(csv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    csv.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).skip(1).map(|l| l.split(',').map(str::trim).collect())
+    csv.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split(',').map(str::trim).collect())
 }
 
 fn tables() -> &'static Tables {

@@ -124,12 +124,9 @@ pub fn scan_text(screener: &Screener, text: &str) -> Result<Vec<TextHit>, QueryE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
-    use crate::engine::network::CartelRegistry;
 
     fn screener() -> Screener {
         let registry = crate::lists::registry::embedded();
-        let s = Settings::defaults();
         Screener::build(vec![registry.list.clone()], registry, Default::default())
     }
 

@@ -600,7 +600,6 @@ fn number_part(raw: &str) -> String {
     value.to_string()
 }
 
-
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {

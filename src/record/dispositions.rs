@@ -239,7 +239,6 @@ impl Dispositions {
 mod tests {
     use super::*;
     use crate::engine::model::{Entity, EntityKind, ListFormat, LoadedList, NameRole};
-    use crate::engine::network::CartelRegistry;
 
     fn screener(extra_alias: Option<&str>) -> Screener {
         let mut e = Entity::new("t-1", "test", EntityKind::Company);

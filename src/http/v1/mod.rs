@@ -124,7 +124,6 @@ impl ScreenResult {
 mod tests {
     use super::*;
     use crate::engine::model::{BirthDate, EntityKind};
-    use actix_web::test;
 
     fn req(name: &str) -> ScreenRequest {
         ScreenRequest { name: Some(name.into()), ..ScreenRequest::default() }

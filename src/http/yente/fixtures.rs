@@ -14,7 +14,6 @@ use crate::config::Settings;
 use crate::engine::model::{
     Address, BirthDate, Entity, EntityKind, IdScheme, Identifier, Link, ListFormat, LoadedList, NameRole,
 };
-use crate::engine::network::CartelRegistry;
 use crate::engine::screen::Screener;
 use crate::http::metrics::Metrics;
 use crate::http::state::AppState;
