@@ -161,6 +161,48 @@ mod tests {
         }
     }
 
+    /// The codes of the README's table of errors (the `### Errors` section).
+    fn readme_codes() -> std::collections::BTreeSet<String> {
+        let readme = include_str!("../README.md");
+        let start = readme.find("\n### Errors").expect("the README has an Errors section");
+        let section = &readme[start + 1..];
+        let end = section[4..].find("\n#").map_or(section.len(), |i| i + 4);
+        let mut codes = std::collections::BTreeSet::new();
+        for line in section[..end].lines().filter(|l| l.starts_with('|')) {
+            let cells: Vec<&str> = line.split('|').collect();
+            if let Some(cell) = cells.get(2) {
+                for part in cell.split('`').skip(1).step_by(2) {
+                    codes.insert(part.to_string());
+                }
+            }
+        }
+        codes
+    }
+
+    #[test]
+    fn the_readme_lists_exactly_the_codes_of_the_table() {
+        let ours: std::collections::BTreeSet<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
+        let readme = readme_codes();
+        let missing: Vec<_> = ours.difference(&readme).collect();
+        let extra: Vec<_> = readme.difference(&ours).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "README lacks {missing:?}; README has unknown {extra:?}");
+    }
+
+    #[test]
+    fn the_readme_gives_each_code_its_status() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("\n### Errors").unwrap();
+        for line in readme[start..].lines().filter(|l| l.starts_with("| 4") || l.starts_with("| 5")) {
+            let status: u16 = line[2..5].parse().unwrap();
+            let cell = line.split('|').nth(2).unwrap_or("");
+            for code in cell.split('`').skip(1).step_by(2) {
+                if let Some(c) = Code::parse(code) {
+                    assert!(c.status() == status, "{code}: README {status}, table {}", c.status());
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_query_error_has_a_code_in_the_table() {
         use crate::engine::QueryError as Q;

@@ -26,3 +26,69 @@ pub mod live;
 pub mod quality;
 pub mod record;
 pub mod telemetry;
+
+#[cfg(test)]
+mod layout {
+    //! The engine is a room with a door: nothing under `src/engine/` or
+    //! `src/lists/` (the fetcher aside, which downloads) may reach the
+    //! service, the storage, HTTP or the command line.
+
+    use std::path::{Path, PathBuf};
+
+    const FORBIDDEN: &[&str] = &[
+        "crate::http",
+        "crate::record",
+        "crate::live",
+        "crate::batch",
+        "crate::cli",
+        "crate::config",
+        "crate::telemetry",
+        "actix",
+        "tokio",
+        "rusqlite",
+        "postgres",
+        "reqwest",
+        "ureq",
+        "clap",
+    ];
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("source folder") {
+            let p = entry.expect("entry").path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn the_engine_and_the_readers_know_no_service() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&root.join("engine"), &mut files);
+        rust_files(&root.join("lists"), &mut files);
+        files.retain(|f| !f.ends_with("lists/fetch.rs"));
+        assert!(files.len() > 15, "{files:?}");
+        let mut offences = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("readable source");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for needle in FORBIDDEN {
+                    let hit = code.match_indices(needle).any(|(i, _)| {
+                        let before = code[..i].chars().last();
+                        let after = code[i + needle.len()..].chars().next();
+                        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    });
+                    if hit {
+                        offences.push(format!("{}:{}: {needle}", f.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(offences.is_empty(), "the engine reaches outside its room:\n{}", offences.join("\n"));
+    }
+}

@@ -2,7 +2,7 @@
 //! on, with the reasons.
 //!
 //! It knows nothing of HTTP, storage or the command line (a test in
-//! `tests/layout.rs` keeps it so). A caller builds a [`Screener`] from
+//! `src/lib.rs` keeps it so, for `src/lists/` too). A caller builds a [`Screener`] from
 //! [`LoadedList`]s, parses what it was given into a [`Query`] once
 //! ([`Query::parse`]), and screens it:
 //!

@@ -4,6 +4,7 @@
 
 pub mod apikey;
 pub mod auth;
+pub mod connection;
 pub mod error;
 pub mod metrics;
 pub mod middleware;

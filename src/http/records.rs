@@ -23,11 +23,21 @@ use crate::record::store::{now_millis, AlertFilter, AuditFilter, Disposition, St
 const MAX_PAGE: usize = 1000;
 const DEFAULT_PAGE: usize = 100;
 
-fn page_size(limit: Option<usize>) -> Result<usize, ApiError> {
-    match limit {
+/// A `limit` parameter: absent or empty is the default page; anything but
+/// a whole number in 1..=1000 is `invalid_limit`.
+fn page_size(limit: Option<&str>) -> Result<usize, ApiError> {
+    match limit.map(str::trim).filter(|l| !l.is_empty()) {
         None => Ok(DEFAULT_PAGE),
-        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::new(Code::InvalidLimit, format!("limit must lie in 1..={MAX_PAGE}"))),
+        Some(l) => match l.parse::<usize>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+            _ => Err(ApiError::new(
+                Code::InvalidLimit,
+                format!(
+                    "limit must be a whole number in 1..={MAX_PAGE}, not {:?}",
+                    crate::engine::query::quote_bounded(l)
+                ),
+            )),
+        },
     }
 }
 
@@ -76,7 +86,7 @@ pub struct AuditQuery {
     /// `next_cursor` of the previous page.
     pub after: Option<String>,
     /// Page size, 1 to 1000 (default 100).
-    pub limit: Option<usize>,
+    pub limit: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,7 +124,7 @@ pub async fn audit(
         caller: q.key,
         request_id: q.request_id,
         after: cursor(&q.after)?,
-        limit: page_size(q.limit)?,
+        limit: page_size(q.limit.as_deref())?,
     };
     let store = state.records.store().clone();
     let page = blocking(move || Ok(store.audit(&filter)?)).await?;
@@ -359,7 +369,7 @@ pub async fn register(
 pub struct MonitoredQuery {
     /// `next_cursor` of the previous page.
     pub after: Option<String>,
-    pub limit: Option<usize>,
+    pub limit: Option<String>,
 }
 
 /// List monitored counterparties, by reference.
@@ -371,7 +381,7 @@ pub async fn list_monitored(
     q: web::Query<MonitoredQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let limit = page_size(q.limit)?;
+    let limit = page_size(q.limit.as_deref())?;
     let store = state.records.store().clone();
     let (items, count) =
         blocking(move || Ok((store.monitored(q.after.as_deref(), limit)?, store.monitored_count()?))).await?;
@@ -422,7 +432,7 @@ pub struct AlertsQuery {
     #[serde(default)]
     pub undelivered: bool,
     pub after: Option<String>,
-    pub limit: Option<usize>,
+    pub limit: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -471,13 +481,16 @@ pub async fn alerts(
         entity_id: q.entity_id,
         undelivered: q.undelivered,
         after: cursor(&q.after)?,
-        limit: page_size(q.limit)?,
+        limit: page_size(q.limit.as_deref())?,
     };
+    // Where monitoring stands is read before the alerts: a check counted
+    // here has committed its alerts, so the page holds them.
+    let monitoring = state.records.monitor.status();
     let store = state.records.store().clone();
     let page = blocking(move || Ok(store.alerts(&filter)?)).await?;
     Ok(HttpResponse::Ok().json(AlertsResponse {
         alerts: page.alerts.iter().map(alert_json).collect(),
         next_cursor: page.next.map(|n| n.to_string()),
-        monitoring: state.records.monitor.status(),
+        monitoring,
     }))
 }

@@ -6,9 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_http::error::DispatchError;
+use actix_http::HttpService;
+use actix_service::{fn_service, map_config, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::{from_fn, ErrorHandlers};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -18,7 +21,7 @@ use crate::http::metrics::Metrics;
 use crate::http::middleware::{json_errors, observe};
 use crate::http::openapi::ApiDoc;
 use crate::http::state::AppState;
-use crate::http::{ops, records, upload, v1};
+use crate::http::{connection, ops, records, upload, v1};
 use crate::lists::ListError;
 use crate::live::watch::{self, Reloader, Trigger};
 use crate::live::{LiveLists, ReloadOutcome};
@@ -78,7 +81,9 @@ async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::from_status(actix_web::http::StatusCode::NOT_FOUND))
 }
 
-/// Starts serving `state` on `listener`.
+/// Starts serving `state` on `listener`: each connection's first request
+/// head is read by [`connection::read_first_head`] (JSON errors for a slow,
+/// malformed or oversized head), then HTTP/1.1 takes the connection.
 pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let server = &state.settings.server;
     let workers =
@@ -86,21 +91,34 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
     let shutdown = server.shutdown_timeout_secs;
     let client_timeout = Duration::from_secs(server.client_timeout_secs);
     let app_state = state.clone();
-    let s = HttpServer::new(move || {
-        let settings = app_state.settings.clone();
-        App::new()
-            .app_data(app_state.clone())
-            .configure(|cfg| extractor_config(cfg, &settings))
-            .configure(routes)
-            .default_service(web::to(not_found))
-            .wrap(ErrorHandlers::new().default_handler(json_errors))
-            .wrap(from_fn(observe))
-    })
-    .workers(workers)
-    .shutdown_timeout(shutdown)
-    .client_request_timeout(client_timeout)
-    .listen(listener)?
-    .run();
+    listener.set_nonblocking(true)?;
+    let s = actix_server::Server::build()
+        .workers(workers)
+        .shutdown_timeout(shutdown)
+        .listen("cartelscreen", listener, move || {
+            let app_state = app_state.clone();
+            let settings = app_state.settings.clone();
+            let app = App::new()
+                .app_data(app_state.clone())
+                .configure(|cfg| extractor_config(cfg, &settings))
+                .configure(routes)
+                .default_service(web::to(not_found))
+                .wrap(ErrorHandlers::new().default_handler(json_errors))
+                .wrap(from_fn(observe));
+            let http = HttpService::build()
+                // The first head is timed by `read_first_head`; later ones by keep-alive.
+                .client_request_timeout(Duration::ZERO)
+                .h1(map_config(app, |_| AppConfig::default()));
+            fn_service(move |io: actix_web::rt::net::TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                match connection::read_first_head(io, client_timeout).await {
+                    Ok(io) => Ok((io, peer)),
+                    Err(_) => Err(DispatchError::SlowRequestTimeout),
+                }
+            })
+            .and_then(http)
+        })?
+        .run();
     Ok(s)
 }
 

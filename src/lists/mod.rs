@@ -106,33 +106,3 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     s
 }
-
-/// Loads what the settings name: the embedded cartel registry (when
-/// enabled), every configured path, every `extra` path (`--lists`), and each
-/// folder under the data directory that `lists fetch` filled.
-pub fn load_configured(
-    settings: &crate::config::ListSettings,
-    extra: &[PathBuf],
-    registry: &crate::engine::network::CartelRegistry,
-) -> Result<Vec<LoadedList>, ListError> {
-    let mut lists = Vec::new();
-    if settings.embedded_cartels {
-        lists.push(registry.list.clone());
-    }
-    for p in settings.paths.iter().chain(extra) {
-        lists.extend(load_path(p)?);
-    }
-    let data_dir = settings.data_dir();
-    if data_dir.is_dir() {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&data_dir)
-            .map_err(|e| ListError::io(&data_dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir() && !p.file_name().and_then(|n| n.to_str()).unwrap_or(".").starts_with('.'))
-            .collect();
-        dirs.sort();
-        for d in dirs {
-            lists.extend(load_path(&d)?);
-        }
-    }
-    Ok(lists)
-}

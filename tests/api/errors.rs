@@ -129,3 +129,63 @@ async fn query_string_and_path_garbage_never_breaks_the_server() {
     }
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
 }
+
+/// Sends raw bytes on a fresh connection and reads until the server closes.
+async fn raw_exchange(app: &TestApp, bytes: &[u8], wait_before_close: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(wait_before_close, stream.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "the server did not answer and close in time");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn json_body(response: &str) -> serde_json::Value {
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_else(|| panic!("no body: {response}"));
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
+#[actix_web::test]
+async fn a_client_that_never_finishes_its_headers_gets_json_408() {
+    let app = spawn_app_with(|s| s.server.client_timeout_secs = 1).await;
+    let answer =
+        raw_exchange(&app, b"POST /v1/screen HTTP/1.1\r\nhost: x\r\ncontent-ty", std::time::Duration::from_secs(5))
+            .await;
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("content-type: application/json"), "{answer}");
+    assert_eq!(json_body(&answer)["error"]["code"], "request_timeout");
+}
+
+#[actix_web::test]
+async fn a_head_that_is_not_http_gets_json_400_and_too_many_headers_431() {
+    let app = spawn_app().await;
+    let answer = raw_exchange(&app, b"HELLO THERE\x01\x02\r\n\r\n", std::time::Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert_eq!(json_body(&answer)["error"]["code"], "bad_request");
+    let mut head = b"GET /healthz HTTP/1.1\r\nhost: x\r\n".to_vec();
+    for i in 0..200 {
+        head.extend_from_slice(format!("x-h{i}: 1\r\n").as_bytes());
+    }
+    head.extend_from_slice(b"\r\n");
+    let answer = raw_exchange(&app, &head, std::time::Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    assert_eq!(json_body(&answer)["error"]["code"], "headers_too_large");
+    // A normal request still works on a new connection.
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+}
+
+#[actix_web::test]
+async fn a_limit_that_is_not_a_number_is_invalid_limit() {
+    let app = spawn_app().await;
+    for path in ["/v1/audit?limit=abc", "/v1/audit?limit=0", "/v1/audit?limit=1001", "/v1/audit?limit=-3"] {
+        expect_error(app.get_as(&app.admin_key, path).await, 422, "invalid_limit").await;
+    }
+    for path in ["/v1/alerts?limit=abc", "/v1/monitored?limit=x"] {
+        let key = if path.starts_with("/v1/alerts") { &app.analyst_key } else { &app.screen_key };
+        expect_error(app.get_as(key, path).await, 422, "invalid_limit").await;
+    }
+    let (status, _) = parts(app.get_as(&app.admin_key, "/v1/audit?limit=").await).await;
+    assert_eq!(status, 200, "an empty limit is the default page");
+}

@@ -1,5 +1,16 @@
-//! The HTTP service, started for real on port 0 and driven over loopback.
+//! The HTTP service, started for real on port 0 and driven over loopback:
+//! `spawn_app()` (in `helpers.rs`) runs it in this process; `yente.rs`
+//! drives the binary with the official OpenSanctions Python client.
+//!
+//! Where a new test goes: a route's behaviour (status, body, headers,
+//! records written) goes in the file of its area here (`screening.rs`,
+//! `errors.rs`, `auth.rs`, `lists.rs`, `records.rs`, `batch_upload.rs`,
+//! `ops.rs`); a command-line behaviour goes in `tests/cli/`; a figure of
+//! match quality goes in `tests/quality/`; a rule of one module goes beside
+//! the code as a unit test.
 
+#[path = "../common.rs"]
+mod common;
 mod helpers;
 
 mod auth;
@@ -9,3 +20,4 @@ mod lists;
 mod ops;
 mod records;
 mod screening;
+mod yente;

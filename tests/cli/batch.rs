@@ -12,9 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{bin, shared};
+use crate::common::{bin, shared};
 
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! The OpenSanctions (yente-compatible) API driven by the official Python
 //! client, `yente-client` 0.2.0, and its `yente-cli`: the real binary serves
 //! the real OFAC SDN list from `../shared` with an API key, and
-//! `tests/yente/drive.py` exercises every client method against it.
+//! `tests/api/yente_drive.py` exercises every client method against it.
 //!
 //! The Python environment is `$YENTE_VENV` when set, else `target/yente-venv`,
 //! created on first run (`python3 -m venv`, then `pip install
@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::bin;
+use crate::common::bin;
 
 const CLIENT: &str = "yente-client[cli]==0.2.0";
 const CLIENT_VERSION: &str = "0.2.0";
@@ -157,7 +155,7 @@ fn the_official_yente_client_works_against_cartelscreen() {
     let server = Server::start(&config, &lists, dir.path().join("server.log"));
 
     let mut driver = Command::new(&python)
-        .arg(repo().join("tests/yente/drive.py"))
+        .arg(repo().join("tests/api/yente_drive.py"))
         .arg(&server.url)
         .arg(&key)
         .arg(dir.path().join("work"))

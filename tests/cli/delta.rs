@@ -13,16 +13,14 @@
 
 // Only `shared` is used here; `bin` is for the tests that run the binary.
 #[allow(dead_code)]
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::common::shared;
 use cartelscreen::engine::model::Entity;
 use cartelscreen::lists::load_path;
 use cartelscreen::record::delta::{self, changed_parts, diff, diff_paths, render_text, DeltaReport, Snapshot, PARTS};
-use common::shared;
 
 fn entities(path: &Path) -> Vec<Entity> {
     load_path(path).expect("the list loads").into_iter().flat_map(|l| l.entities).collect()

@@ -3,9 +3,7 @@
 
 use std::process::{Command, Output};
 
-mod common;
-
-use common::{bin, shared};
+use crate::common::{bin, shared};
 
 use serde_json::Value;
 
@@ -279,7 +277,7 @@ fn keys_create_prints_a_key_once_and_its_hash_entry() {
 /// Starts `cartelscreen serve` on a free port, keys off, JSON logs on a
 /// pipe; returns the child and its address.
 fn start_server(args: &[&str]) -> (std::process::Child, String) {
-    common::serve(
+    crate::common::serve(
         bin()
             .env("CARTELSCREEN__AUTH__REQUIRED", "false")
             .env("CARTELSCREEN__LOG__FORMAT", "json")

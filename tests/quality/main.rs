@@ -1,6 +1,10 @@
 //! Match-quality bars measured on the real list files and the labelled sets
 //! in `../shared`. These are the figures the README and BENCHMARKS.md quote;
 //! they run in-process so they are quick in a release build.
+//!
+//! Where a new test goes: a bar on recall, alert rate or ranking over a
+//! labelled set goes here; a route goes in `tests/api/`, a command in
+//! `tests/cli/`, a rule of one module beside the code.
 
 use std::path::PathBuf;
 

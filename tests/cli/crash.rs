@@ -4,8 +4,6 @@
 //! consistent, and the service starts normally. Run on SQLite, and on
 //! PostgreSQL when CARTELSCREEN_TEST_POSTGRES_URL names a server.
 
-mod common;
-
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 use std::process::{Child, Stdio};
@@ -13,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{bin, serve, shared};
+use crate::common::{bin, serve, shared};
 
 fn start(env: &[(&str, String)], sdn: &str) -> (Child, String) {
     let mut c = bin();

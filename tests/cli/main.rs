@@ -1,0 +1,21 @@
+//! The `cartelscreen` binary driven as a user drives it, one file per
+//! capability: `commands.rs` (screen, explain, lists, eval, keys, serve
+//! checks, logs and exit codes), `batch.rs` (files in and out), `delta.rs`
+//! (`lists diff` and deltas on real exports), `fetch.rs` (`lists fetch`
+//! against a local server), `crash.rs` (SIGKILL mid-work loses nothing
+//! acknowledged).
+//!
+//! Where a new test goes: a command's behaviour seen from outside (flags,
+//! output, exit status, files written) goes in the file of its capability
+//! here; an HTTP route goes in `tests/api/`; a figure of match quality goes
+//! in `tests/quality/`; a rule of one module goes beside the code as a unit
+//! test. Helpers shared with the other binaries are in `tests/common.rs`.
+
+#[path = "../common.rs"]
+mod common;
+
+mod batch;
+mod commands;
+mod crash;
+mod delta;
+mod fetch;
