@@ -11,10 +11,21 @@
 //! Audit records and delivery attempts are append-only: both schemas refuse
 //! an `UPDATE` of them with a trigger, and the only deletion is the
 //! retention purge.
+//!
+//! What the two share is written once: the schema and its numbered
+//! migrations (`schema`), the statements, the query of a page of the trail
+//! or of the alerts, and the decoding of rows (`sql`); the few places the
+//! two databases' SQL differs are a `Dialect` (`dialect`). `sqlite` and
+//! `postgres` hold what really differs: connections, transactions and
+//! locking, and how a batch is bound (row by row in-process for SQLite, one
+//! array per column and one round trip for PostgreSQL).
 
 #[cfg(test)]
 mod conformance;
+mod dialect;
 pub mod postgres;
+mod schema;
+mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;
