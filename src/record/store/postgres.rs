@@ -24,7 +24,7 @@ use ::postgres::{Client, Config, GenericClient, IsolationLevel, NoTls, Row, Stat
 
 use super::dialect::Dialect;
 use super::schema::MIGRATIONS;
-use super::sql::{self, json, Columns, Param, Statements};
+use super::sql::{self, json, Columns, ListSets, Param, Statements, WrittenSets};
 use super::*;
 
 /// Advisory lock held while migrating, so replicas starting together apply
@@ -85,6 +85,8 @@ pub struct PostgresStore {
     config: Config,
     writer: Mutex<Conn>,
     reader: Mutex<Conn>,
+    /// The list sets this instance has inserted.
+    written: WrittenSets,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -104,7 +106,12 @@ impl PostgresStore {
         let mut writer = config.connect(NoTls)?;
         migrate(&mut writer, i64::MAX)?;
         let reader = config.connect(NoTls)?;
-        Ok(PostgresStore { config, writer: Mutex::new(Conn::new(writer)), reader: Mutex::new(Conn::new(reader)) })
+        Ok(PostgresStore {
+            config,
+            writer: Mutex::new(Conn::new(writer)),
+            reader: Mutex::new(Conn::new(reader)),
+            written: WrittenSets::default(),
+        })
     }
 
     /// The migrations applied to this database: `(version, applied_at)`,
@@ -259,7 +266,7 @@ fn bind<'a>(params: &'a [Param<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
 }
 
 /// `rows`, each decoded by `decode`.
-fn decode<T>(rows: &[Row], decode: impl Fn(&Row) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+fn decode<T>(rows: &[Row], decode: impl FnMut(&Row) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
     rows.iter().map(decode).collect()
 }
 
@@ -297,11 +304,11 @@ impl Store for PostgresStore {
         let mut item = Vec::with_capacity(n);
         let mut reference = Vec::with_capacity(n);
         let mut subject = Vec::with_capacity(n);
-        let mut lists = Vec::with_capacity(n);
         let mut engine_version = Vec::with_capacity(n);
         let mut config_hash = Vec::with_capacity(n);
         let mut decision = Vec::with_capacity(n);
         let mut flags = Vec::with_capacity(n);
+        let mut list_set = Vec::with_capacity(n);
         let hit_count: usize = records.iter().map(|r| r.hits.len()).sum();
         let mut h_uid = Vec::with_capacity(hit_count);
         let mut h_ord = Vec::with_capacity(hit_count);
@@ -330,16 +337,24 @@ impl Store for PostgresStore {
             item.push(r.item);
             reference.push(opt_text(&r.reference));
             subject.push(json(&r.subject));
-            lists.push(json(&r.lists.versions));
             engine_version.push(text(&r.engine_version));
             config_hash.push(text(&r.config_hash));
             decision.push(opt_text(&r.decision));
             flags.push(json(&r.flags));
+            list_set.push(text(&r.lists.fingerprint));
         }
+        let lists = vec![sql::LISTS_IN_SET; n];
+        let new_sets = self.written.missing(records)?;
         let mut conn = self.writer()?;
         let Conn { client, cache, .. } = &mut *conn;
         let client: &mut Client = client;
         let mut tx = client.transaction()?;
+        if !new_sets.is_empty() {
+            let insert = prepared(&mut tx, cache, &statements().insert_list_set)?;
+            for set in &new_sets {
+                tx.execute(&insert, &[&text(&set.fingerprint), &json(&set.versions)])?;
+            }
+        }
         let insert = prepared(&mut tx, cache, &statements().insert_records)?;
         tx.execute(
             &insert,
@@ -358,6 +373,7 @@ impl Store for PostgresStore {
                 &config_hash,
                 &decision,
                 &flags,
+                &list_set,
             ],
         )?;
         if hit_count > 0 {
@@ -365,6 +381,7 @@ impl Store for PostgresStore {
             tx.execute(&insert, &[&h_uid, &h_ord, &h_entity, &h_list, &h_score, &h_decision, &h_flags])?;
         }
         tx.commit()?;
+        self.written.remember(&new_sets);
         Ok(())
     }
 
@@ -378,7 +395,8 @@ impl Store for PostgresStore {
         let client: &mut Client = client;
         let mut tx = snapshot(client)?;
         let select = prepared(&mut tx, cache, &query.sql)?;
-        let mut records = decode(&tx.query(&select, &bind(&query.params))?, sql::record)?;
+        let mut sets = ListSets::default();
+        let mut records = decode(&tx.query(&select, &bind(&query.params))?, |row| sql::record(row, &mut sets))?;
         if !records.is_empty() {
             let uids: Vec<&str> = records.iter().map(|r| r.uid.as_str()).collect();
             let select = prepared(&mut tx, cache, &statements().select_hits)?;

@@ -31,11 +31,14 @@ impl Migration {
 }
 
 /// Every step, in order.
-pub(super) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    ddl: V1,
-    append_only: &["audit_records", "audit_hits", "delivery_attempts", "dispositions", "disposition_revocations"],
-}];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        ddl: V1,
+        append_only: &["audit_records", "audit_hits", "delivery_attempts", "dispositions", "disposition_revocations"],
+    },
+    Migration { version: 2, ddl: V2, append_only: &["list_sets"] },
+];
 
 /// The table of applied versions, created before the first step.
 pub(super) const SCHEMA_MIGRATIONS: &str =
@@ -154,6 +157,19 @@ CREATE TABLE delivery_attempts (
 CREATE INDEX delivery_attempts_alert_id ON delivery_attempts (alert_id);
 
 {append_only_function}"#;
+
+/// List versions stored once per set: a record names its set by
+/// fingerprint in `list_set`, and keeps an empty `lists`. Records written
+/// before keep their versions in `lists` (append-only: they are not
+/// rewritten), which is why reading takes `list_sets.versions` when there
+/// is one and `lists` otherwise.
+const V2: &str = r#"
+CREATE TABLE list_sets (
+    fingerprint TEXT PRIMARY KEY,
+    versions TEXT NOT NULL
+);
+ALTER TABLE audit_records ADD COLUMN list_set TEXT REFERENCES list_sets (fingerprint);
+"#;
 
 #[cfg(test)]
 mod tests {

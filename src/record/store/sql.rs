@@ -3,7 +3,8 @@
 //! only binds parameters and reads columns its own way ([`Columns`]).
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 
 use serde::de::DeserializeOwned;
 
@@ -26,6 +27,7 @@ const RECORD_COLUMNS: &[Column] = &[
     col("config_hash", "text"),
     col("decision", "text"),
     col("flags", "text"),
+    col("list_set", "text"),
 ];
 
 const HIT_COLUMNS: &[Column] = &[
@@ -63,9 +65,12 @@ const ALERT_COLUMNS: &[Column] = &[
     col("to_lists", "text"),
 ];
 
-/// A record as [`record`] reads it, without `WHERE`.
+/// A record as [`record`] reads it, without `WHERE`: its list versions
+/// from its list set, or, for a record written before list sets (which has
+/// none), from its own `lists`.
 const SELECT_RECORDS: &str = "SELECT r.seq, r.uid, r.at, r.kind, r.channel, r.request_id, r.caller, r.item, \
-    r.reference, r.subject, r.lists, r.engine_version, r.config_hash, r.decision, r.flags FROM audit_records r";
+    r.reference, r.subject, COALESCE(l.versions, r.lists), r.engine_version, r.config_hash, r.decision, r.flags \
+    FROM audit_records r LEFT JOIN list_sets l ON l.fingerprint = r.list_set";
 
 /// An alert and its delivery state as [`alert`] reads it, without `WHERE`;
 /// `{delivered}` is the dialect's `x.delivered` condition.
@@ -92,6 +97,8 @@ pub(super) struct Statements {
     /// whole batch (see [`Dialect::insert_rows`]).
     pub(super) insert_records: String,
     pub(super) insert_hits: String,
+    /// A list set, unless it is there already.
+    pub(super) insert_list_set: String,
     /// The hits of records, `record_uid` first: SQLite of the one record
     /// `$1`, PostgreSQL of every record in the array `$1` at once.
     pub(super) select_hits: String,
@@ -148,6 +155,8 @@ impl Statements {
 
             insert_records: d.insert_rows("audit_records", RECORD_COLUMNS, ""),
             insert_hits: d.insert_rows("audit_hits", HIT_COLUMNS, ""),
+            insert_list_set: r("INSERT INTO list_sets (fingerprint, versions) VALUES ($1, $2) \
+                 ON CONFLICT (fingerprint) DO NOTHING"),
             select_hits: match d {
                 Dialect::Sqlite => r("SELECT record_uid, entity_id, list, score, decision, flags FROM audit_hits \
                      WHERE record_uid = $1 ORDER BY ord"),
@@ -329,8 +338,75 @@ pub(super) fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
 
-/// A row of [`Statements`]' record select, without its hits.
-pub(super) fn record(row: &impl Columns) -> Result<AuditRecord, StoreError> {
+/// What a record keeps in its `lists` column now that its versions are in
+/// its list set.
+pub(super) const LISTS_IN_SET: &str = "";
+
+/// The list sets a store instance has written, by fingerprint: each is
+/// inserted once per instance, with the first records that use it.
+#[derive(Debug, Default)]
+pub(super) struct WrittenSets(Mutex<HashSet<String>>);
+
+impl WrittenSets {
+    /// The sets `records` use that this instance has not written yet, each
+    /// once, in order of first use.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] if one of them has a fingerprint that is not
+    /// its versions' ([`ListSet::new`] makes them), which would file other
+    /// records' versions under it.
+    pub(super) fn missing<'a>(&self, records: &'a [AuditRecord]) -> Result<Vec<&'a ListSet>, StoreError> {
+        let written = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut missing: Vec<&ListSet> = Vec::new();
+        for r in records {
+            let set = &*r.lists;
+            if !written.contains(&set.fingerprint) && !missing.iter().any(|m| m.fingerprint == set.fingerprint) {
+                if ListSet::new(set.versions.clone()).fingerprint != set.fingerprint {
+                    return Err(StoreError::Corrupt(format!(
+                        "record {}: list set fingerprint {} is not the sha256 of its versions",
+                        r.uid, set.fingerprint
+                    )));
+                }
+                missing.push(set);
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Remembers `sets` as written. Only once the transaction that inserted
+    /// them committed: a set remembered but rolled back would leave later
+    /// records naming a set that is not there.
+    pub(super) fn remember(&self, sets: &[&ListSet]) {
+        let mut written = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        written.extend(sets.iter().map(|s| s.fingerprint.clone()));
+    }
+}
+
+/// The list sets of the records of a page, one `Arc` per distinct set, so
+/// a page of records made against the same lists parses their versions
+/// once and holds them once.
+#[derive(Debug, Default)]
+pub(super) struct ListSets(HashMap<String, Arc<ListSet>>);
+
+impl ListSets {
+    /// The set whose versions are the JSON `versions`.
+    fn get(&mut self, versions: &str) -> Result<Arc<ListSet>, serde_json::Error> {
+        if let Some(set) = self.0.get(versions) {
+            return Ok(set.clone());
+        }
+        let set = Arc::new(ListSet::new(serde_json::from_str(versions)?));
+        self.0.insert(versions.to_string(), set.clone());
+        Ok(set)
+    }
+}
+
+/// A row of the record select ([`audit_query`]), without its hits; `sets`
+/// holds the list sets of the page.
+pub(super) fn record(row: &impl Columns, sets: &mut ListSets) -> Result<AuditRecord, StoreError> {
+    let lists = sets
+        .get(row.text(10)?)
+        .map_err(|e| StoreError::Corrupt(format!("the list versions of a record are invalid JSON: {e}")))?;
     Ok(AuditRecord {
         seq: Some(row.int(0)?),
         uid: row.string(1)?,
@@ -342,7 +418,7 @@ pub(super) fn record(row: &impl Columns) -> Result<AuditRecord, StoreError> {
         item: row.opt_int(7)?,
         reference: row.opt_string(8)?,
         subject: row.json(9)?,
-        lists: Arc::new(ListSet::new(row.json(10)?)),
+        lists,
         engine_version: row.string(11)?,
         config_hash: row.string(12)?,
         decision: row.opt_string(13)?,

@@ -18,7 +18,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Params, 
 
 use super::dialect::Dialect;
 use super::schema::MIGRATIONS;
-use super::sql::{self, json, Columns, Param, Statements};
+use super::sql::{self, json, Columns, ListSets, Param, Statements, WrittenSets};
 use super::*;
 
 /// How long a connection waits for another's lock before giving up.
@@ -38,6 +38,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    /// The list sets this instance has inserted.
+    written: WrittenSets,
     stop_checkpoints: Arc<AtomicBool>,
 }
 
@@ -74,6 +76,7 @@ impl SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            written: WrittenSets::default(),
             stop_checkpoints: stop,
         })
     }
@@ -207,7 +210,7 @@ impl ToSql for Param<'_> {
 fn rows<'s, T>(
     stmt: &'s mut rusqlite::Statement<'_>,
     params: impl Params,
-    decode: impl Fn(&Row<'s>) -> Result<T, StoreError>,
+    mut decode: impl FnMut(&Row<'s>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
@@ -252,8 +255,13 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let mut conn = lock(&self.writer);
+        let new_sets = self.written.missing(records)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
+            let mut insert_set = tx.prepare_cached(&statements().insert_list_set)?;
+            for set in &new_sets {
+                insert_set.execute(params![set.fingerprint, json(&set.versions)])?;
+            }
             let mut insert_record = tx.prepare_cached(&statements().insert_records)?;
             let mut insert_hit = tx.prepare_cached(&statements().insert_hits)?;
             for r in records {
@@ -267,11 +275,12 @@ impl Store for SqliteStore {
                     r.item,
                     r.reference,
                     json(&r.subject),
-                    json(&r.lists.versions),
+                    sql::LISTS_IN_SET,
                     r.engine_version,
                     r.config_hash,
                     r.decision,
                     json(&r.flags),
+                    r.lists.fingerprint,
                 ])?;
                 for (ord, h) in r.hits.iter().enumerate() {
                     insert_hit.execute(params![
@@ -287,6 +296,7 @@ impl Store for SqliteStore {
             }
         }
         tx.commit()?;
+        self.written.remember(&new_sets);
         Ok(())
     }
 
@@ -297,7 +307,10 @@ impl Store for SqliteStore {
         let query = sql::audit_query(Dialect::Sqlite, filter);
         let mut conn = lock(&self.reader);
         let tx = conn.transaction()?;
-        let mut records = rows(&mut *tx.prepare_cached(&query.sql)?, params_from_iter(&query.params), sql::record)?;
+        let mut sets = ListSets::default();
+        let mut records = rows(&mut *tx.prepare_cached(&query.sql)?, params_from_iter(&query.params), |row| {
+            sql::record(row, &mut sets)
+        })?;
         {
             let mut hits = tx.prepare_cached(&statements().select_hits)?;
             for r in &mut records {
