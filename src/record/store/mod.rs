@@ -28,6 +28,8 @@
 //! array per column and one round trip for PostgreSQL).
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod conformance;
 mod dialect;
 pub mod postgres;

@@ -270,7 +270,7 @@ fn given<'a>(conditions: Vec<(&'static str, Option<Param<'a>>)>) -> Vec<Conditio
 /// The query of a page of the trail.
 pub(super) fn audit_query<'a>(d: Dialect, f: &'a AuditFilter) -> Query<'a> {
     let text = |v: &'a Option<String>| v.as_deref().map(|s| Param::Text(d.text(s)));
-    let conditions = given(vec![
+    let mut conditions = given(vec![
         ("r.at >= ?", f.from.map(Param::Int)),
         ("r.at < ?", f.to.map(Param::Int)),
         ("r.kind = ?", text(&f.kind)),
@@ -280,6 +280,12 @@ pub(super) fn audit_query<'a>(d: Dialect, f: &'a AuditFilter) -> Query<'a> {
         ("r.caller = ?", text(&f.caller)),
         ("r.request_id = ?", text(&f.request_id)),
     ]);
+    if f.decision.as_deref().is_some_and(|d| d != "clear") {
+        // Always true beside `decision = <not clear>`: it lets the partial
+        // index of the decisions that are not `clear` serve the filter
+        // (migration 3).
+        conditions.push((Cow::Borrowed("r.decision <> 'clear'"), None));
+    }
     page_query(d, &Statements::of(d).select_records, "r.seq", conditions, f.after, f.limit)
 }
 
@@ -567,6 +573,21 @@ mod tests {
         let q = audit_query(Dialect::Sqlite, &f);
         assert!(q.sql.ends_with(" AND r.caller = ?3 AND r.seq > ?4 ORDER BY r.seq LIMIT ?5"), "{}", q.sql);
         assert_eq!(q.params[2], Param::Text("key\0b".into()));
+    }
+
+    #[test]
+    fn a_decision_other_than_clear_names_the_partial_index_condition() {
+        let f = AuditFilter { decision: Some("block".into()), limit: 5, ..AuditFilter::default() };
+        let q = audit_query(Dialect::Sqlite, &f);
+        assert!(
+            q.sql.ends_with(" WHERE r.decision = ?1 AND r.decision <> 'clear' ORDER BY r.seq LIMIT ?2"),
+            "{}",
+            q.sql
+        );
+        assert_eq!(q.params, [Param::Text("block".into()), Param::Int(5)]);
+        let f = AuditFilter { decision: Some("clear".into()), limit: 5, ..AuditFilter::default() };
+        let q = audit_query(Dialect::Postgres, &f);
+        assert!(q.sql.ends_with(" WHERE r.decision = $1 ORDER BY r.seq LIMIT $2"), "{}", q.sql);
     }
 
     #[test]
