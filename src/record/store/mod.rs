@@ -11,10 +11,30 @@
 //! Audit records and delivery attempts are append-only: both schemas refuse
 //! an `UPDATE` of them with a trigger, and the only deletion is the
 //! retention purge.
+//!
+//! A record names the list versions it was made against by the fingerprint
+//! of their set (`list_sets`, migration 2): the ~500 bytes of versions are
+//! stored once per set, not once per record. Records written before keep
+//! theirs inline, and read back the same. The retention purge leaves list
+//! sets alone (one small row per list generation; a store instance
+//! remembers the sets it has written and would otherwise name a deleted one).
+//!
+//! What the two share is written once: the schema and its numbered
+//! migrations (`schema`), the statements, the query of a page of the trail
+//! or of the alerts, and the decoding of rows (`sql`); the few places the
+//! two databases' SQL differs are a `Dialect` (`dialect`). `sqlite` and
+//! `postgres` hold what really differs: connections, transactions and
+//! locking, and how a batch is bound (row by row in-process for SQLite, one
+//! array per column and one round trip for PostgreSQL).
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod conformance;
+mod dialect;
 pub mod postgres;
+mod schema;
+mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -346,7 +366,8 @@ pub trait Store: Send + Sync {
     /// Appends records in one transaction: all durable on `Ok`, none on `Err`.
     fn append_audit(&self, records: &[AuditRecord]) -> Result<(), StoreError>;
     fn audit(&self, filter: &AuditFilter) -> Result<AuditPage, StoreError>;
-    /// Deletes records with `at < before` (retention); returns how many.
+    /// Deletes records with `at < before` (retention), with their hits;
+    /// returns how many records. List sets are kept.
     fn purge_audit(&self, before: Millis) -> Result<u64, StoreError>;
 
     fn add_disposition(&self, d: &Disposition) -> Result<(), StoreError>;

@@ -13,10 +13,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::types::{Type, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension, Row, ToSql, TransactionBehavior};
-use serde::de::DeserializeOwned;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Params, Row, ToSql, TransactionBehavior};
 
+use super::dialect::Dialect;
+use super::schema::MIGRATIONS;
+use super::sql::{self, json, Columns, ListSets, Param, Statements, WrittenSets};
 use super::*;
 
 /// How long a connection waits for another's lock before giving up.
@@ -26,163 +28,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// combinations of `audit` and `alerts` actually used).
 const STATEMENT_CACHE: usize = 128;
 
-/// The schema, in order. A version is applied once, in its own transaction,
-/// and recorded in `schema_migrations`; a later release appends migration 2
-/// and never edits an applied one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, SCHEMA_V1)];
-
-const SCHEMA_V1: &str = r#"
-CREATE TABLE audit_records (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    uid TEXT NOT NULL UNIQUE,
-    at INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    caller TEXT NOT NULL,
-    item INTEGER,
-    reference TEXT,
-    subject TEXT NOT NULL,
-    lists TEXT NOT NULL,
-    engine_version TEXT NOT NULL,
-    config_hash TEXT NOT NULL,
-    decision TEXT,
-    flags TEXT NOT NULL
-);
-CREATE INDEX audit_records_at ON audit_records (at);
-CREATE INDEX audit_records_reference ON audit_records (reference);
-CREATE INDEX audit_records_request_id ON audit_records (request_id);
-CREATE INDEX audit_records_decision ON audit_records (decision);
-CREATE INDEX audit_records_caller ON audit_records (caller);
-
-CREATE TABLE audit_hits (
-    record_uid TEXT NOT NULL REFERENCES audit_records (uid),
-    ord INTEGER NOT NULL,
-    entity_id TEXT NOT NULL,
-    list TEXT NOT NULL,
-    score REAL,
-    decision TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    PRIMARY KEY (record_uid, ord)
-);
-CREATE INDEX audit_hits_entity_id ON audit_hits (entity_id);
-
-CREATE TABLE dispositions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    recorded_at INTEGER NOT NULL,
-    counterparty_key TEXT NOT NULL,
-    reference TEXT,
-    name TEXT,
-    identifiers TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    entity_signature TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    analyst TEXT NOT NULL,
-    recorded_by TEXT NOT NULL,
-    expires_at INTEGER
-);
-
-CREATE TABLE disposition_revocations (
-    disposition_id TEXT PRIMARY KEY REFERENCES dispositions (id),
-    at INTEGER NOT NULL,
-    revoked_by TEXT NOT NULL,
-    reason TEXT NOT NULL
-);
-
-CREATE TABLE monitored (
-    reference TEXT PRIMARY KEY,
-    registered_at INTEGER NOT NULL,
-    registered_by TEXT NOT NULL,
-    counterparty TEXT NOT NULL
-);
-
-CREATE TABLE list_state (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    fingerprint TEXT NOT NULL,
-    versions TEXT NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-
-CREATE TABLE list_snapshot (
-    entity_id TEXT PRIMARY KEY,
-    signature TEXT NOT NULL
-);
-
-CREATE TABLE alerts (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    reference TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    list TEXT NOT NULL,
-    caption TEXT NOT NULL,
-    score REAL,
-    decision TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    change TEXT NOT NULL,
-    changed TEXT NOT NULL,
-    from_lists TEXT NOT NULL,
-    to_lists TEXT NOT NULL
-);
-CREATE INDEX alerts_created_at ON alerts (created_at);
-CREATE INDEX alerts_reference ON alerts (reference);
-CREATE INDEX alerts_entity_id ON alerts (entity_id);
-
-CREATE TABLE delivery_attempts (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    alert_id TEXT NOT NULL REFERENCES alerts (id),
-    at INTEGER NOT NULL,
-    delivered INTEGER NOT NULL,
-    status INTEGER,
-    error TEXT
-);
-CREATE INDEX delivery_attempts_alert_id ON delivery_attempts (alert_id);
-
-CREATE TRIGGER audit_records_append_only BEFORE UPDATE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit_records is append-only'); END;
-CREATE TRIGGER audit_hits_append_only BEFORE UPDATE ON audit_hits
-BEGIN SELECT RAISE(ABORT, 'audit_hits is append-only'); END;
-CREATE TRIGGER delivery_attempts_append_only BEFORE UPDATE ON delivery_attempts
-BEGIN SELECT RAISE(ABORT, 'delivery_attempts is append-only'); END;
-CREATE TRIGGER dispositions_append_only BEFORE UPDATE ON dispositions
-BEGIN SELECT RAISE(ABORT, 'dispositions is append-only'); END;
-CREATE TRIGGER disposition_revocations_append_only BEFORE UPDATE ON disposition_revocations
-BEGIN SELECT RAISE(ABORT, 'disposition_revocations is append-only'); END;
-"#;
-
-const INSERT_RECORD: &str = "INSERT INTO audit_records \
-    (uid, at, kind, channel, request_id, caller, item, reference, subject, lists, engine_version, config_hash, \
-    decision, flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-
-const INSERT_HIT: &str = "INSERT INTO audit_hits (record_uid, ord, entity_id, list, score, decision, flags) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-const SELECT_RECORDS: &str = "SELECT r.seq, r.uid, r.at, r.kind, r.channel, r.request_id, r.caller, r.item, \
-    r.reference, r.subject, r.lists, r.engine_version, r.config_hash, r.decision, r.flags FROM audit_records r \
-    WHERE 1 = 1";
-
-const SELECT_HITS: &str =
-    "SELECT entity_id, list, score, decision, flags FROM audit_hits WHERE record_uid = ?1 ORDER BY ord";
-
-const INSERT_ALERT: &str = "INSERT INTO alerts (id, created_at, reference, entity_id, list, caption, score, \
-    decision, flags, change, changed, from_lists, to_lists) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-
-const SELECT_ALERTS: &str = "SELECT a.seq, a.id, a.created_at, a.reference, a.entity_id, a.list, a.caption, \
-    a.score, a.decision, a.flags, a.change, a.changed, a.from_lists, a.to_lists, \
-    (SELECT COUNT(*) FROM delivery_attempts x WHERE x.alert_id = a.id), \
-    (SELECT MAX(x.at) FROM delivery_attempts x WHERE x.alert_id = a.id), \
-    (SELECT MIN(x.at) FROM delivery_attempts x WHERE x.alert_id = a.id AND x.delivered <> 0), \
-    (SELECT x.error FROM delivery_attempts x WHERE x.alert_id = a.id ORDER BY x.at DESC, x.seq DESC LIMIT 1) \
-    FROM alerts a WHERE 1 = 1";
+/// The statements of this store.
+fn statements() -> &'static Statements {
+    Statements::of(Dialect::Sqlite)
+}
 
 /// The SQLite database behind the service.
 pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    /// The list sets this instance has inserted.
+    written: WrittenSets,
     stop_checkpoints: Arc<AtomicBool>,
 }
 
@@ -205,7 +62,7 @@ impl SqliteStore {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), journal_mode = %mode, "SQLite refused WAL mode; readers will wait for writes");
         }
-        migrate(&mut writer)?;
+        migrate(&mut writer, i64::MAX)?;
         // Checkpoints run on a thread of their own (below), not in the
         // commit of whichever screening crossed the threshold; the automatic
         // one stays, far above, as a backstop.
@@ -219,6 +76,7 @@ impl SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            written: WrittenSets::default(),
             stop_checkpoints: stop,
         })
     }
@@ -230,11 +88,11 @@ impl SqliteStore {
 
     /// The migrations applied to this database: `(version, applied_at)`,
     /// by version.
-    pub fn applied_migrations(&self) -> Result<Vec<(i64, Millis)>, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn applied_migrations(&self) -> Result<Vec<(i64, Millis)>, StoreError> {
         let conn = lock(&self.reader);
-        let mut stmt = conn.prepare_cached("SELECT version, applied_at FROM schema_migrations ORDER BY version")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut stmt = conn.prepare_cached(&statements().applied_migrations)?;
+        rows(&mut stmt, [], |r| Ok((r.int(0)?, r.int(1)?)))
     }
 
     /// Runs raw SQL on the writer connection; for tests of the schema's
@@ -285,26 +143,18 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Applies the migrations not yet applied, each in its own transaction.
-/// `BEGIN IMMEDIATE` makes a second process opening the file at the same
-/// time wait, then find the version applied.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
-    )?;
-    for &(version, sql) in MIGRATIONS {
+/// Applies the migrations not yet applied, up to version `last`, each in
+/// its own transaction. `BEGIN IMMEDIATE` makes a second process opening
+/// the file at the same time wait, then find the version applied.
+pub(super) fn migrate(conn: &mut Connection, last: i64) -> Result<(), StoreError> {
+    conn.execute_batch(&statements().schema_migrations)?;
+    for m in MIGRATIONS.iter().take_while(|m| m.version <= last) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let applied: bool =
-            tx.query_row("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| {
-                r.get(0)
-            })?;
+        let applied = tx.prepare(&statements().migration_applied)?.exists([m.version])?;
         if !applied {
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                params![version, now_millis()],
-            )?;
-            tracing::info!(version, "audit database migrated");
+            tx.execute_batch(&m.sql(Dialect::Sqlite))?;
+            tx.execute(&statements().insert_migration, params![m.version, now_millis()])?;
+            tracing::info!(version = m.version, "audit database migrated");
         }
         tx.commit()?;
     }
@@ -317,141 +167,57 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn json<T: Serialize + ?Sized>(value: &T) -> String {
-    // A `serde_json::Value` or a list of strings always serializes.
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
-}
+impl Columns for Row<'_> {
+    fn int(&self, i: usize) -> Result<i64, StoreError> {
+        Ok(self.get(i)?)
+    }
 
-fn from_json<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
-    let text = row.get_ref(idx)?.as_str()?;
-    serde_json::from_str(text).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
-}
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(i)?)
+    }
 
-/// A score; SQLite stores a NaN as NULL, read back as NaN.
-fn score(row: &Row<'_>, idx: usize) -> rusqlite::Result<f64> {
-    Ok(match row.get_ref(idx)? {
-        ValueRef::Null => f64::NAN,
-        v => v.as_f64()?,
-    })
-}
+    fn text(&self, i: usize) -> Result<&str, StoreError> {
+        let value = self.get_ref(i)?;
+        value.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)).into())
+    }
 
-fn limit_of(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
+    fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        match self.get_ref(i)? {
+            ValueRef::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
 
-/// Appends ` AND <clause>` with its `?` numbered as the next parameter.
-fn and<'a>(sql: &mut String, args: &mut Vec<&'a dyn ToSql>, clause: &str, value: &'a dyn ToSql) {
-    args.push(value);
-    sql.push_str(" AND ");
-    sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-}
+    fn opt_float(&self, i: usize) -> Result<Option<f64>, StoreError> {
+        Ok(self.get(i)?)
+    }
 
-#[derive(Debug)]
-struct BadValue(String);
-
-impl std::fmt::Display for BadValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+    fn name(&self, i: usize) -> String {
+        self.as_ref().column_name(i).map_or_else(|_| i.to_string(), str::to_string)
     }
 }
 
-impl std::error::Error for BadValue {}
-
-fn record_of(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
-    Ok(AuditRecord {
-        seq: Some(row.get(0)?),
-        uid: row.get(1)?,
-        at: row.get(2)?,
-        kind: row.get(3)?,
-        channel: row.get(4)?,
-        request_id: row.get(5)?,
-        caller: row.get(6)?,
-        item: row.get(7)?,
-        reference: row.get(8)?,
-        subject: from_json(row, 9)?,
-        lists: Arc::new(ListSet::new(from_json(row, 10)?)),
-        engine_version: row.get(11)?,
-        config_hash: row.get(12)?,
-        decision: row.get(13)?,
-        flags: from_json(row, 14)?,
-        hits: Vec::new(),
-    })
-}
-
-fn hit_of(row: &Row<'_>) -> rusqlite::Result<AuditHit> {
-    Ok(AuditHit {
-        entity_id: row.get(0)?,
-        list: row.get(1)?,
-        score: score(row, 2)?,
-        decision: row.get(3)?,
-        flags: from_json(row, 4)?,
-    })
-}
-
-fn disposition_of(row: &Row<'_>) -> rusqlite::Result<Disposition> {
-    let verdict: String = row.get(8)?;
-    let verdict = Verdict::parse(&verdict).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(8, Type::Text, Box::new(BadValue(format!("verdict {verdict:?}"))))
-    })?;
-    let revoked_at: Option<Millis> = row.get(13)?;
-    let revoked = match revoked_at {
-        Some(at) => Some(Revocation { at, by: row.get(14)?, reason: row.get(15)? }),
-        None => None,
-    };
-    Ok(Disposition {
-        id: row.get(0)?,
-        recorded_at: row.get(1)?,
-        counterparty_key: row.get(2)?,
-        reference: row.get(3)?,
-        name: row.get(4)?,
-        identifiers: from_json(row, 5)?,
-        entity_id: row.get(6)?,
-        entity_signature: row.get(7)?,
-        verdict,
-        reason: row.get(9)?,
-        analyst: row.get(10)?,
-        recorded_by: row.get(11)?,
-        expires_at: row.get(12)?,
-        revoked,
-    })
-}
-
-fn alert_of(row: &Row<'_>) -> rusqlite::Result<StoredAlert> {
-    let attempts: i64 = row.get(14)?;
-    Ok(StoredAlert {
-        seq: row.get(0)?,
-        alert: Alert {
-            id: row.get(1)?,
-            created_at: row.get(2)?,
-            reference: row.get(3)?,
-            entity_id: row.get(4)?,
-            list: row.get(5)?,
-            caption: row.get(6)?,
-            score: score(row, 7)?,
-            decision: row.get(8)?,
-            flags: from_json(row, 9)?,
-            change: row.get(10)?,
-            changed: from_json(row, 11)?,
-            from_lists: row.get(12)?,
-            to_lists: row.get(13)?,
-        },
-        delivery: DeliveryState {
-            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-            last_attempt_at: row.get(15)?,
-            delivered_at: row.get(16)?,
-            last_error: row.get(17)?,
-        },
-    })
-}
-
-/// The entities to store, one per id (the last given wins), by id.
-fn unique_entities(entities: &[(String, String)]) -> std::borrow::Cow<'_, [(String, String)]> {
-    if entities.windows(2).all(|w| w[0].0 < w[1].0) {
-        return std::borrow::Cow::Borrowed(entities);
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Param::Int(v) => v.to_sql(),
+            Param::Text(v) => v.to_sql(),
+        }
     }
-    let map: std::collections::BTreeMap<&str, &str> =
-        entities.iter().map(|(id, sig)| (id.as_str(), sig.as_str())).collect();
-    std::borrow::Cow::Owned(map.into_iter().map(|(id, sig)| (id.to_string(), sig.to_string())).collect())
+}
+
+/// The rows `stmt` answers, each decoded by `decode`.
+fn rows<'s, T>(
+    stmt: &'s mut rusqlite::Statement<'_>,
+    params: impl Params,
+    mut decode: impl FnMut(&Row<'s>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
 }
 
 impl Store for SqliteStore {
@@ -489,10 +255,15 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let mut conn = lock(&self.writer);
+        let new_sets = self.written.missing(records)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut insert_record = tx.prepare_cached(INSERT_RECORD)?;
-            let mut insert_hit = tx.prepare_cached(INSERT_HIT)?;
+            let mut insert_set = tx.prepare_cached(&statements().insert_list_set)?;
+            for set in &new_sets {
+                insert_set.execute(params![set.fingerprint, json(&set.versions)])?;
+            }
+            let mut insert_record = tx.prepare_cached(&statements().insert_records)?;
+            let mut insert_hit = tx.prepare_cached(&statements().insert_hits)?;
             for r in records {
                 insert_record.execute(params![
                     r.uid,
@@ -504,11 +275,12 @@ impl Store for SqliteStore {
                     r.item,
                     r.reference,
                     json(&r.subject),
-                    json(&r.lists.versions),
+                    sql::LISTS_IN_SET,
                     r.engine_version,
                     r.config_hash,
                     r.decision,
                     json(&r.flags),
+                    r.lists.fingerprint,
                 ])?;
                 for (ord, h) in r.hits.iter().enumerate() {
                     insert_hit.execute(params![
@@ -524,6 +296,7 @@ impl Store for SqliteStore {
             }
         }
         tx.commit()?;
+        self.written.remember(&new_sets);
         Ok(())
     }
 
@@ -531,69 +304,29 @@ impl Store for SqliteStore {
         if filter.limit == 0 {
             return Ok(AuditPage { records: Vec::new(), next: None });
         }
-        let limit = limit_of(filter.limit);
-        let mut sql = String::from(SELECT_RECORDS);
-        let mut args: Vec<&dyn ToSql> = Vec::new();
-        if let Some(v) = &filter.from {
-            and(&mut sql, &mut args, "r.at >= ?", v);
-        }
-        if let Some(v) = &filter.to {
-            and(&mut sql, &mut args, "r.at < ?", v);
-        }
-        if let Some(v) = &filter.kind {
-            and(&mut sql, &mut args, "r.kind = ?", v);
-        }
-        if let Some(v) = &filter.decision {
-            and(&mut sql, &mut args, "r.decision = ?", v);
-        }
-        if let Some(v) = &filter.entity_id {
-            and(
-                &mut sql,
-                &mut args,
-                "EXISTS (SELECT 1 FROM audit_hits h WHERE h.record_uid = r.uid AND h.entity_id = ?)",
-                v,
-            );
-        }
-        if let Some(v) = &filter.reference {
-            and(&mut sql, &mut args, "r.reference = ?", v);
-        }
-        if let Some(v) = &filter.caller {
-            and(&mut sql, &mut args, "r.caller = ?", v);
-        }
-        if let Some(v) = &filter.request_id {
-            and(&mut sql, &mut args, "r.request_id = ?", v);
-        }
-        if let Some(v) = &filter.after {
-            and(&mut sql, &mut args, "r.seq > ?", v);
-        }
-        args.push(&limit);
-        sql.push_str(&format!(" ORDER BY r.seq LIMIT ?{}", args.len()));
-
+        let query = sql::audit_query(Dialect::Sqlite, filter);
         let mut conn = lock(&self.reader);
         let tx = conn.transaction()?;
-        let mut records = {
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let rows = stmt.query_map(&args[..], record_of)?;
-            rows.collect::<Result<Vec<_>, _>>()?
-        };
+        let mut sets = ListSets::default();
+        let mut records = rows(&mut *tx.prepare_cached(&query.sql)?, params_from_iter(&query.params), |row| {
+            sql::record(row, &mut sets)
+        })?;
         {
-            let mut hits = tx.prepare_cached(SELECT_HITS)?;
+            let mut hits = tx.prepare_cached(&statements().select_hits)?;
             for r in &mut records {
-                let rows = hits.query_map([&r.uid], hit_of)?;
-                r.hits = rows.collect::<Result<Vec<_>, _>>()?;
+                r.hits = rows(&mut hits, [&r.uid], |row| Ok(sql::hit(row)?.1))?;
             }
         }
         tx.commit()?;
-        let next = if records.len() >= filter.limit { records.last().and_then(|r| r.seq) } else { None };
+        let next = sql::next_cursor(records.len(), filter.limit, records.last().and_then(|r| r.seq));
         Ok(AuditPage { records, next })
     }
 
     fn purge_audit(&self, before: Millis) -> Result<u64, StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.prepare_cached("DELETE FROM audit_hits WHERE record_uid IN (SELECT uid FROM audit_records WHERE at < ?1)")?
-            .execute([before])?;
-        let n = tx.prepare_cached("DELETE FROM audit_records WHERE at < ?1")?.execute([before])?;
+        tx.prepare_cached(&statements().purge_hits)?.execute([before])?;
+        let n = tx.prepare_cached(&statements().purge_records)?.execute([before])?;
         tx.commit()?;
         Ok(n as u64)
     }
@@ -601,12 +334,7 @@ impl Store for SqliteStore {
     fn add_disposition(&self, d: &Disposition) -> Result<(), StoreError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.prepare_cached(
-            "INSERT INTO dispositions (id, recorded_at, counterparty_key, reference, name, identifiers, entity_id, \
-             entity_signature, verdict, reason, analyst, recorded_by, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?
-        .execute(params![
+        tx.prepare_cached(&statements().insert_disposition)?.execute(params![
             d.id,
             d.recorded_at,
             d.counterparty_key,
@@ -622,10 +350,7 @@ impl Store for SqliteStore {
             d.expires_at,
         ])?;
         if let Some(r) = &d.revoked {
-            tx.prepare_cached(
-                "INSERT INTO disposition_revocations (disposition_id, at, revoked_by, reason) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![d.id, r.at, r.by, r.reason])?;
+            tx.prepare_cached(&statements().insert_revocation)?.execute(params![d.id, r.at, r.by, r.reason])?;
         }
         tx.commit()?;
         Ok(())
@@ -633,27 +358,19 @@ impl Store for SqliteStore {
 
     fn revoke_disposition(&self, id: &str, revocation: &Revocation) -> Result<bool, StoreError> {
         let conn = lock(&self.writer);
-        let n = conn
-            .prepare_cached(
-                "INSERT INTO disposition_revocations (disposition_id, at, revoked_by, reason) \
-                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM dispositions WHERE id = ?1) \
-                 ON CONFLICT (disposition_id) DO NOTHING",
-            )?
-            .execute(params![id, revocation.at, revocation.by, revocation.reason])?;
+        let n = conn.prepare_cached(&statements().revoke)?.execute(params![
+            id,
+            revocation.at,
+            revocation.by,
+            revocation.reason
+        ])?;
         Ok(n == 1)
     }
 
     fn dispositions(&self) -> Result<Vec<Disposition>, StoreError> {
         let conn = lock(&self.reader);
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.id, d.recorded_at, d.counterparty_key, d.reference, d.name, d.identifiers, d.entity_id, \
-             d.entity_signature, d.verdict, d.reason, d.analyst, d.recorded_by, d.expires_at, \
-             v.at, v.revoked_by, v.reason \
-             FROM dispositions d LEFT JOIN disposition_revocations v ON v.disposition_id = d.id \
-             ORDER BY d.recorded_at, d.seq",
-        )?;
-        let rows = stmt.query_map([], disposition_of)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut select = conn.prepare_cached(&statements().select_dispositions)?;
+        rows(&mut select, [], sql::disposition)
     }
 
     fn put_monitored(&self, items: &[Monitored]) -> Result<(), StoreError> {
@@ -663,12 +380,8 @@ impl Store for SqliteStore {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO monitored (reference, registered_at, registered_by, counterparty) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (reference) DO UPDATE SET \
-                 registered_at = excluded.registered_at, registered_by = excluded.registered_by, \
-                 counterparty = excluded.counterparty",
-            )?;
+            // One upsert per item, in order: the last given for a reference wins.
+            let mut upsert = tx.prepare_cached(&statements().upsert_monitored)?;
             for m in items {
                 upsert.execute(params![m.reference, m.registered_at, m.registered_by, json(&m.counterparty)])?;
             }
@@ -679,7 +392,7 @@ impl Store for SqliteStore {
 
     fn remove_monitored(&self, reference: &str) -> Result<bool, StoreError> {
         let conn = lock(&self.writer);
-        let n = conn.prepare_cached("DELETE FROM monitored WHERE reference = ?1")?.execute([reference])?;
+        let n = conn.prepare_cached(&statements().delete_monitored)?.execute([reference])?;
         Ok(n > 0)
     }
 
@@ -687,62 +400,32 @@ impl Store for SqliteStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let conn = lock(&self.reader);
-        let map = |row: &Row<'_>| {
-            Ok(Monitored {
-                reference: row.get(0)?,
-                registered_at: row.get(1)?,
-                registered_by: row.get(2)?,
-                counterparty: from_json(row, 3)?,
-            })
+        let page = match after {
+            Some(after) => {
+                rows(&mut *conn.prepare_cached(&statements().monitored_after)?, params![after, limit], sql::monitored)?
+            }
+            None => rows(&mut *conn.prepare_cached(&statements().monitored_first)?, [limit], sql::monitored)?,
         };
-        let limit = limit_of(limit);
-        let rows = match after {
-            Some(after) => conn
-                .prepare_cached(
-                    "SELECT reference, registered_at, registered_by, counterparty FROM monitored \
-                     WHERE reference > ?1 ORDER BY reference LIMIT ?2",
-                )?
-                .query_map(params![after, limit], map)?
-                .collect::<Result<Vec<_>, _>>()?,
-            None => conn
-                .prepare_cached(
-                    "SELECT reference, registered_at, registered_by, counterparty FROM monitored \
-                     ORDER BY reference LIMIT ?1",
-                )?
-                .query_map([limit], map)?
-                .collect::<Result<Vec<_>, _>>()?,
-        };
-        Ok(rows)
+        Ok(page)
     }
 
     fn monitored_count(&self) -> Result<u64, StoreError> {
         let conn = lock(&self.reader);
-        let n: i64 = conn.prepare_cached("SELECT COUNT(*) FROM monitored")?.query_row([], |r| r.get(0))?;
+        let n: i64 = conn.prepare_cached(&statements().count_monitored)?.query_row([], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     fn list_state(&self) -> Result<Option<ListState>, StoreError> {
         let mut conn = lock(&self.reader);
         let tx = conn.transaction()?;
-        let state = tx
-            .prepare_cached("SELECT fingerprint, versions, updated_at FROM list_state WHERE id = 1")?
-            .query_row([], |r| {
-                Ok(ListState {
-                    fingerprint: r.get(0)?,
-                    versions: from_json(r, 1)?,
-                    updated_at: r.get(2)?,
-                    entities: Vec::new(),
-                })
-            })
-            .optional()?;
-        let Some(mut state) = state else {
+        let Some(mut state) =
+            rows(&mut *tx.prepare_cached(&statements().select_list_state)?, [], sql::list_state)?.into_iter().next()
+        else {
             return Ok(None);
         };
-        state.entities = tx
-            .prepare_cached("SELECT entity_id, signature FROM list_snapshot ORDER BY entity_id")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
+        state.entities = rows(&mut *tx.prepare_cached(&statements().select_snapshot)?, [], sql::snapshot_entry)?;
         tx.commit()?;
         Ok(Some(state))
     }
@@ -757,26 +440,23 @@ impl Store for SqliteStore {
         // IMMEDIATE: the write lock is taken before the state is read, so
         // another process cannot commit between the check and the write.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<String> = tx
-            .prepare_cached("SELECT fingerprint FROM list_state WHERE id = 1")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
+        let current: Option<String> =
+            tx.prepare_cached(&statements().lock_list_state)?.query_row([], |r| r.get(0)).optional()?;
         if current.as_deref() != expected {
             return Ok(false);
         }
-        tx.prepare_cached(
-            "INSERT INTO list_state (id, fingerprint, versions, updated_at) VALUES (1, ?1, ?2, ?3) \
-             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, versions = excluded.versions, \
-             updated_at = excluded.updated_at",
-        )?
-        .execute(params![new.fingerprint, json(&new.versions), new.updated_at])?;
-        tx.prepare_cached("DELETE FROM list_snapshot")?.execute([])?;
+        tx.prepare_cached(&statements().upsert_list_state)?.execute(params![
+            new.fingerprint,
+            json(&new.versions),
+            new.updated_at
+        ])?;
+        tx.prepare_cached(&statements().delete_snapshot)?.execute([])?;
         {
-            let mut insert = tx.prepare_cached("INSERT INTO list_snapshot (entity_id, signature) VALUES (?1, ?2)")?;
-            for (id, signature) in unique_entities(&new.entities).iter() {
+            let mut insert = tx.prepare_cached(&statements().insert_snapshot)?;
+            for (id, signature) in sql::unique_entities(Dialect::Sqlite, &new.entities) {
                 insert.execute(params![id, signature])?;
             }
-            let mut insert = tx.prepare_cached(INSERT_ALERT)?;
+            let mut insert = tx.prepare_cached(&statements().insert_alerts)?;
             for a in alerts {
                 insert.execute(params![
                     a.id,
@@ -803,45 +483,16 @@ impl Store for SqliteStore {
         if filter.limit == 0 {
             return Ok(AlertPage { alerts: Vec::new(), next: None });
         }
-        let limit = limit_of(filter.limit);
-        let mut sql = String::from(SELECT_ALERTS);
-        let mut args: Vec<&dyn ToSql> = Vec::new();
-        if let Some(v) = &filter.from {
-            and(&mut sql, &mut args, "a.created_at >= ?", v);
-        }
-        if let Some(v) = &filter.to {
-            and(&mut sql, &mut args, "a.created_at < ?", v);
-        }
-        if let Some(v) = &filter.reference {
-            and(&mut sql, &mut args, "a.reference = ?", v);
-        }
-        if let Some(v) = &filter.entity_id {
-            and(&mut sql, &mut args, "a.entity_id = ?", v);
-        }
-        if filter.undelivered {
-            sql.push_str(
-                " AND NOT EXISTS (SELECT 1 FROM delivery_attempts x WHERE x.alert_id = a.id AND x.delivered <> 0)",
-            );
-        }
-        if let Some(v) = &filter.after {
-            and(&mut sql, &mut args, "a.seq > ?", v);
-        }
-        args.push(&limit);
-        sql.push_str(&format!(" ORDER BY a.seq LIMIT ?{}", args.len()));
-
+        let query = sql::alert_query(Dialect::Sqlite, filter);
         let conn = lock(&self.reader);
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let alerts = stmt.query_map(&args[..], alert_of)?.collect::<Result<Vec<_>, _>>()?;
-        let next = if alerts.len() >= filter.limit { alerts.last().map(|a| a.seq) } else { None };
+        let alerts = rows(&mut *conn.prepare_cached(&query.sql)?, params_from_iter(&query.params), sql::alert)?;
+        let next = sql::next_cursor(alerts.len(), filter.limit, alerts.last().map(|a| a.seq));
         Ok(AlertPage { alerts, next })
     }
 
     fn record_delivery(&self, attempt: &DeliveryAttempt) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
-        conn.prepare_cached(
-            "INSERT INTO delivery_attempts (alert_id, at, delivered, status, error) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
+        conn.prepare_cached(&statements().insert_delivery)?.execute(params![
             attempt.alert_id,
             attempt.at,
             attempt.delivered,
