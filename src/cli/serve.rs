@@ -46,7 +46,7 @@ pub fn run(mut settings: Settings, extra: Vec<PathBuf>, a: ServeArgs) -> Result<
         );
         return Ok(ExitCode::SUCCESS);
     }
-    cartelscreen::telemetry::init(&settings.log);
+    let _log = cartelscreen::telemetry::init(&settings.log);
     if settings.auth.required && settings.auth.keys.is_empty() {
         tracing::warn!(
             "no API keys configured: every /v1 request will be refused; create one with `cartelscreen keys create`"
