@@ -6,18 +6,26 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc: fewer cycles per allocation than the system allocator under the
-/// service's many small, short-lived allocations, and it returns freed
-/// memory to the system after a list reload.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match cli::run(cli::Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each said once (a cause whose
+/// words its error already repeats is not repeated).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !out.contains(&c) {
+            out.push_str(": ");
+            out.push_str(&c);
+        }
+    }
+    out
 }

@@ -484,3 +484,70 @@ fn command_line_screenings_are_audited_and_exported() {
     let store = cartelscreen::record::store::sqlite::SqliteStore::open(&trail).unwrap();
     assert_eq!(cartelscreen::record::store::Store::monitored_count(&store).unwrap(), 2);
 }
+
+#[test]
+fn an_error_is_printed_once_and_logs_are_plain_when_not_on_a_terminal() {
+    let (out, so, se) = run(bin().args(["--lists", "/nonexistent-cartelscreen-lists", "screen", "x"]));
+    assert_eq!(out.status.code(), Some(2), "{so}{se}");
+    assert_eq!(se.matches("No such file or directory").count(), 1, "{se}");
+    assert_eq!(se.lines().filter(|l| l.starts_with("error:")).count(), 1, "{se}");
+    let (out, _, se) = run(bin().args(["-v", "screen", "CJNG"]));
+    assert!(out.status.success());
+    assert!(se.contains("lists loaded"), "{se}");
+    assert!(!se.contains('\u{1b}'), "colour codes in a log that is not a terminal: {se:?}");
+}
+
+#[test]
+fn the_command_line_checks_a_counterparty_as_the_api_does() {
+    for (args, code) in [
+        (vec!["screen", "Juan Perez", "--dob", "1966-02-31"], "invalid_dob"),
+        (vec!["screen", "Juan Perez", "--dob", "2099-01-01"], "invalid_dob"),
+        (vec!["screen", "Juan Perez", "--country", "Narnia"], "invalid_country"),
+        (vec!["screen", "Juan\u{7}Perez"], "invalid_name"),
+    ] {
+        let (out, _, se) = run(bin().args(&args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {se}");
+        assert!(se.contains(code), "{args:?}: {se}");
+    }
+    let (out, _, se) = run(bin().args(["screen", "x", "--type", "boat"]));
+    assert_eq!(out.status.code(), Some(2), "{se}");
+    assert!(se.contains("possible values"), "{se}");
+}
+
+#[test]
+fn files_go_to_the_data_home_never_to_the_working_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let mut c = bin();
+    c.env_remove("CARTELSCREEN__AUDIT__SQLITE_PATH").env_remove("CARTELSCREEN_HOME").env_remove("XDG_DATA_HOME");
+    c.env("HOME", home.path()).current_dir(cwd.path()).args(["screen", "CJNG"]);
+    let (out, _, se) = run(&mut c);
+    assert!(out.status.success(), "{se}");
+    assert!(std::fs::read_dir(cwd.path()).unwrap().next().is_none(), "the working directory stays empty");
+    assert!(home.path().join(".local/share/cartelscreen/cartelscreen.sqlite3").is_file());
+    // $CARTELSCREEN_HOME wins.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut c = bin();
+    c.env_remove("CARTELSCREEN__AUDIT__SQLITE_PATH").env("CARTELSCREEN_HOME", elsewhere.path());
+    c.current_dir(cwd.path()).args(["screen", "CJNG"]);
+    assert!(run(&mut c).0.status.success());
+    assert!(elsewhere.path().join("cartelscreen.sqlite3").is_file());
+}
+
+#[test]
+fn audit_export_to_dash_writes_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = dir.path().join("t.sqlite3");
+    let with_trail = |c: &mut Command| {
+        c.env("CARTELSCREEN__AUDIT__SQLITE_PATH", &trail).current_dir(dir.path());
+    };
+    let mut c = bin();
+    with_trail(&mut c);
+    assert!(run(c.args(["screen", "CJNG"])).0.status.success());
+    let mut c = bin();
+    with_trail(&mut c);
+    let (out, so, se) = run(c.args(["audit", "export", "--format", "jsonl", "-o", "-"]));
+    assert!(out.status.success(), "{se}");
+    assert_eq!(so.lines().count(), 1, "{so}");
+    assert!(!dir.path().join("-").exists(), "no file named -");
+}
