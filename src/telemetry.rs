@@ -10,7 +10,9 @@ use crate::config::{LogFormat, LogSettings};
 
 /// Keeps the service's log writer running; dropping it flushes every line
 /// still queued (hold it until the process ends).
-pub struct LogGuard(Option<tracing_appender::non_blocking::WorkerGuard>);
+pub struct LogGuard {
+    _writer: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
 
 /// Installs the service's global subscriber: lines are queued and written
 /// to stderr by a thread of their own, so a request never waits for a log
@@ -24,7 +26,7 @@ pub fn init(settings: &LogSettings) -> LogGuard {
         .thread_name("log-writer")
         .finish(std::io::stderr());
     let installed = install(settings, writer);
-    LogGuard(installed.then_some(guard))
+    LogGuard { _writer: installed.then_some(guard) }
 }
 
 fn install<W>(settings: &LogSettings, writer: W) -> bool
