@@ -455,22 +455,10 @@ fn decode<'a>(bytes: &'a [u8], file: &str, warnings: &mut Vec<String>) -> Cow<'a
     }
 }
 
-/// Windows-1252 (a superset of Latin-1 for printable characters); the five
-/// bytes it leaves undefined map to the C1 controls, as in Latin-1.
+/// Windows-1252 as the WHATWG encoding standard defines it (the five
+/// bytes it leaves undefined map to the C1 controls, as in Latin-1).
 pub fn decode_cp1252(bytes: &[u8]) -> String {
-    const HIGH: [char; 32] = [
-        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}',
-        '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}',
-        '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}',
-        '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
-    ];
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => HIGH[(b - 0x80) as usize],
-            _ => b as char,
-        })
-        .collect()
+    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 /// One CSV record and the line it starts on (1-based).

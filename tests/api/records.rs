@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{backends, expect_error, parts, spawn_app_on, Backend, TestApp};
+use crate::helpers::{backends, expect_error, parts, spawn_app, spawn_app_on, Backend, TestApp};
 
 async fn audit(app: &TestApp, query: &str) -> Vec<Value> {
     let (status, v) = parts(app.get_as(&app.admin_key, &format!("/v1/audit?{query}")).await).await;
@@ -513,4 +513,37 @@ async fn the_real_weekly_ofac_update_alerts_exactly_the_counterparties_it_lists(
         let recs = audit(&app, "kind=screening&key=system:monitoring&limit=1000").await;
         assert_eq!(recs.len(), 8);
     }
+}
+
+#[actix_web::test]
+async fn the_opensanctions_match_honours_dispositions_by_name() {
+    let app = spawn_app().await;
+    let query = json!({"queries": {"q1": {"schema": "Person", "properties": {"name": ["Fulano de Tal Prueba"]}}}});
+    let matched = |v: &Value| -> Value {
+        v["responses"]["q1"]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["cartelscreen"]["matched_entity"] == "acme-002")
+            .cloned()
+            .unwrap_or_else(|| panic!("acme-002 not among the results: {v}"))
+    };
+    let (status, before) = parts(app.post("/match/default", &query).await).await;
+    assert_eq!(status, 200, "{before}");
+    assert_ne!(matched(&before)["cartelscreen"]["decision"], "clear");
+
+    // A false positive recorded by name (a /match query entity has no reference).
+    let d = json!({"name": "Fulano de Tal Prueba", "entity_id": "acme-002", "verdict": "false_positive",
+                   "reason": "another person: different birth date", "analyst": "ana.garcia"});
+    let (status, rec) = parts(app.post_as(&app.analyst_key, "/v1/dispositions", &d).await).await;
+    assert_eq!(status, 201, "{rec}");
+    let (_, after) = parts(app.post("/match/default", &query).await).await;
+    let m = matched(&after);
+    assert_eq!(m["cartelscreen"]["decision"], "clear", "{after}");
+    assert!(m["cartelscreen"]["flags"].as_array().unwrap().contains(&json!("suppressed_false_positive")), "{m}");
+    // The trail records the screening as answered: clear.
+    let records = audit(&app, "kind=screening").await;
+    let last = records.iter().rev().find(|r| r["channel"] == "match").expect("the /match screening is recorded");
+    assert_eq!(last["decision"], "clear", "{last}");
+    assert!(!last["request_id"].as_str().unwrap().is_empty());
 }
