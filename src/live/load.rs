@@ -13,9 +13,26 @@ use crate::lists::{load_path, ListError};
 /// Any list that fails to load fails the whole build, so a caller holding a
 /// screener keeps it.
 pub fn load_screener(settings: &Settings, extra: &[PathBuf]) -> Result<Screener, ListError> {
-    let registry = crate::lists::registry::embedded();
-    let lists = load_configured(&settings.lists, extra, &registry)?;
+    let mut registry = crate::lists::registry::embedded();
+    let mut lists = load_configured(&settings.lists, extra, &registry)?;
+    lists.push(load_affiliations(&settings.lists, &mut registry)?);
     Ok(Screener::build(lists, registry, settings.engine()))
+}
+
+/// Adds the configured affiliation files to the compiled-in ones and
+/// returns the version they are reported under (no entities of its own).
+fn load_affiliations(settings: &ListSettings, registry: &mut CartelRegistry) -> Result<LoadedList, ListError> {
+    use crate::lists::registry;
+    let mut sha256s = vec![registry::embedded_affiliations_sha256()];
+    let mut sources = vec!["embedded:lists/cartel_affiliations.csv".to_string()];
+    for p in &settings.affiliations {
+        let (rows, sha) = registry::load_affiliations(p, &registry.cartels)?;
+        registry.affiliations.extend(rows);
+        sha256s.push(sha);
+        sources.push(p.display().to_string());
+    }
+    let version = registry::affiliations_version(registry.affiliations.len(), &sha256s, sources.join(", "));
+    Ok(LoadedList { version, entities: Vec::new(), warnings: Vec::new() })
 }
 
 /// Loads what the settings name: the embedded cartel registry (when
