@@ -68,6 +68,7 @@ codes! {
     InvalidType = ("invalid_type", 422, "A `type` that is not person, company, organization, vessel, aircraft or any."),
     InvalidDob = ("invalid_dob", 422, "A `dob` that cannot be read, is not a calendar date, or lies in the future."),
     InvalidCountry = ("invalid_country", 422, "A `country` that is not an ISO 3166 code or a country name."),
+    InvalidIdentifier = ("invalid_identifier", 422, "An identifier that breaks the scheme its label names (IMO check digit, CURP or RFC length)."),
     FieldTooLong = ("field_too_long", 422, "A field is over its limit."),
     TooManyIdentifiers = ("too_many_identifiers", 422, "More than 50 identifiers."),
     TooManyItems = ("too_many_items", 422, "More items, parties or queries than `server.max_batch_items`."),
@@ -219,6 +220,7 @@ mod tests {
             Q::InvalidKind("x".into()),
             Q::InvalidDob { value: "x".into(), reason: "y".into() },
             Q::InvalidCountry("x".into()),
+            Q::InvalidIdentifier { value: "x".into(), reason: "y".into() },
         ] {
             assert!(Code::parse(e.code()).is_some(), "{}", e.code());
         }

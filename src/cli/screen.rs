@@ -15,11 +15,12 @@ use cartelscreen::engine::query::Submitted;
 use cartelscreen::engine::{Query, Screener, Screening};
 use cartelscreen::record::screening::{DispositionPolicy, Recorder, Subject};
 
-/// `screen NAME`.
+/// `screen NAME`, or `screen --id ID` to screen by identifier alone.
 #[derive(Args, Debug)]
 pub struct ScreenArgs {
-    /// The counterparty's name.
-    pub name: String,
+    /// The counterparty's name (may be left out when `--id` is given).
+    #[arg(required_unless_present = "ids")]
+    pub name: Option<String>,
     #[command(flatten)]
     pub facts: Facts,
     /// Print JSON instead of a table.
@@ -65,8 +66,18 @@ pub struct Facts {
 impl Facts {
     /// The query, checked by the same rules as the API's.
     fn query(&self, name: &str) -> Result<Query> {
+        self.query_of(Some(name))
+    }
+
+    /// As [`Facts::query`], an empty name meaning none (screening by
+    /// identifier alone).
+    fn query_opt(&self, name: &str) -> Result<Query> {
+        self.query_of(Some(name).filter(|n| !n.is_empty()))
+    }
+
+    fn query_of(&self, name: Option<&str>) -> Result<Query> {
         let submitted = Submitted {
-            name: Some(name),
+            name,
             kind: self.kind.as_deref(),
             country: self.country.as_deref(),
             dob: self.dob.as_deref(),
@@ -78,7 +89,9 @@ impl Facts {
 
     fn submitted_json(&self, name: &str) -> serde_json::Value {
         let mut o = serde_json::Map::new();
-        o.insert("name".into(), name.into());
+        if !name.is_empty() {
+            o.insert("name".into(), name.into());
+        }
         for (k, v) in [("type", &self.kind), ("dob", &self.dob), ("country", &self.country), ("address", &self.address)]
         {
             if let Some(v) = v {
@@ -95,17 +108,19 @@ impl Facts {
 /// Screens one counterparty with the dispositions applied, records it, and
 /// prints the result.
 pub fn run(settings: &Settings, extra: &[PathBuf], a: ScreenArgs) -> Result<ExitCode> {
-    let q = a.facts.query(&a.name)?;
+    let name = a.name.unwrap_or_default();
+    let q = a.facts.query_opt(&name)?;
     let screener = load(settings, extra)?;
     let records = open_records(settings)?;
     let recorder = Recorder::new(&records, &screener, cli_origin("cli"), DispositionPolicy::Apply);
-    let recorded = recorder.screen(&q, Subject::one(None, a.facts.submitted_json(&a.name)));
+    let recorded = recorder.screen(&q, Subject::one(None, a.facts.submitted_json(&name)));
     let s = recorded.outcome?;
     records.commit_blocking(recorded.record.into_iter().collect())?;
     if a.json {
         print_json(&screening_json(&q, &s, &screener))?;
     } else {
-        print_screening(&a.name, &s);
+        let shown = if name.is_empty() { a.facts.ids.join(", ") } else { name };
+        print_screening(&shown, &s);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,6 +35,14 @@ pub fn run(mut settings: Settings, extra: Vec<PathBuf>, a: ServeArgs) -> Result<
     }
     if a.check_config {
         let screener = load(&settings, &extra)?;
+        if settings.auth.required && settings.auth.keys.is_empty() {
+            eprintln!(
+                "error: auth.required is true and no API key is configured, so every request would be refused \
+                 with 401; create one with `cartelscreen keys create` (see the README's API keys) or set \
+                 auth.required = false for local use"
+            );
+            return Ok(ExitCode::from(2));
+        }
         outln!(
             "configuration valid; {} lists, {} entities; would listen on {}:{}; {} API keys{}",
             screener.lists().len(),

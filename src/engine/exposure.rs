@@ -177,9 +177,10 @@ fn query_keys(raw: &str) -> Vec<(Shared, String)> {
     if !t.contains(' ') && t.contains('.') && t.chars().any(|c| c.is_ascii_alphabetic()) {
         keys.push((Shared::Website, website_key(t)));
     }
-    let k = identifier_key(t);
-    if k.len() >= 4 {
-        keys.push((Shared::Identifier, k));
+    for k in crate::engine::model::query_identifier_keys(t).unwrap_or_else(|_| vec![identifier_key(t)]) {
+        if k.len() >= 4 {
+            keys.push((Shared::Identifier, k));
+        }
     }
     keys
 }

@@ -264,6 +264,108 @@ pub fn identifier_key(value: &str) -> String {
     value.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+/// Labels a submitted identifier may carry before its value (`IMO 7406784`,
+/// `R.F.C. CORA-650228-4Q0`, `SWIFT/BIC: BNMXMXMM`), as their keys.
+const ID_LABELS: [&str; 17] = [
+    "IMO",
+    "MMSI",
+    "RFC",
+    "CURP",
+    "BIC",
+    "SWIFT",
+    "SWIFTBIC",
+    "PASSPORT",
+    "PASAPORTE",
+    "NO",
+    "NUM",
+    "NIT",
+    "CEDULA",
+    "CI",
+    "RIF",
+    "TAXID",
+    "ID",
+];
+
+/// Why a submitted identifier cannot be what its label says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidIdentifier(pub String);
+
+/// The comparison keys of a submitted identifier: its [`identifier_key`],
+/// and the same without a leading label (`IMO`, `R.F.C.`, `CURP`, `BIC`,
+/// `Pasaporte`…); for a Venezuelan cédula `V-5.892.464` its digits; for an
+/// 11-character BIC its 8-character institution code. Listed identifiers
+/// are compared by [`Identifier::key`] with each.
+///
+/// # Errors
+/// [`InvalidIdentifier`] when a label names a scheme the value breaks: an
+/// IMO number whose check digit is wrong (IMO Resolution A.1117(30): the
+/// first six digits weighted 7 to 2, summed, modulo 10), a CURP that is not
+/// 18 characters, an RFC that is not 12 (company) or 13 (person).
+pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier> {
+    let mut keys = vec![identifier_key(raw)];
+    let words: Vec<String> = raw
+        .split(|c: char| c.is_whitespace() || c == ':' || c == '#')
+        .map(identifier_key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let labelled = words.iter().take_while(|w| ID_LABELS.contains(&w.as_str())).count();
+    let label = words.first().filter(|_| labelled > 0).cloned();
+    let mut value: String = words[labelled..].concat();
+    // `IMO7406784`, `RFCCORA6502284Q0`: a label joined to its value.
+    let mut label = label;
+    if labelled == 0 {
+        for l in ["IMO", "MMSI", "CURP", "RFC"] {
+            if let Some(rest) = value.strip_prefix(l) {
+                if rest.len() >= 7 && rest.bytes().any(|b| b.is_ascii_digit()) {
+                    label = Some(l.to_string());
+                    value = rest.to_string();
+                    break;
+                }
+            }
+        }
+    }
+    match label.as_deref() {
+        Some("IMO") => {
+            let ok = value.len() == 7 && value.bytes().all(|b| b.is_ascii_digit()) && {
+                let d: Vec<u32> = value.bytes().map(|b| (b - b'0') as u32).collect();
+                (0..6).map(|i| d[i] * (7 - i as u32)).sum::<u32>() % 10 == d[6]
+            };
+            if !ok {
+                return Err(InvalidIdentifier(format!("IMO {value} is not 7 digits with a valid check digit")));
+            }
+        }
+        Some("CURP") if value.len() != 18 => {
+            return Err(InvalidIdentifier(format!("a CURP has 18 characters; {value} has {}", value.len())));
+        }
+        Some("RFC") if value.len() != 12 && value.len() != 13 => {
+            return Err(InvalidIdentifier(format!("an RFC has 12 or 13 characters; {value} has {}", value.len())));
+        }
+        _ => {}
+    }
+    let mut push = |k: String| {
+        if k.len() >= 4 && !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    push(value.clone());
+    // Venezuelan and other cédulas: a nationality letter before the digits.
+    let t = raw.trim();
+    if let Some(rest) = t.strip_prefix(['V', 'E', 'v', 'e']).map(|r| r.trim_start_matches(['-', ' '])) {
+        if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+            push(rest.chars().filter(char::is_ascii_digit).collect());
+        }
+    }
+    // A BIC11 (branch) whose BIC8 (institution) is listed.
+    let is_bic = |v: &str| {
+        let b = v.as_bytes();
+        (v.len() == 8 || v.len() == 11) && b[..6].iter().all(u8::is_ascii_alphabetic)
+    };
+    if value.len() == 11 && is_bic(&value) && !value.bytes().all(|b| b.is_ascii_digit()) {
+        push(value[..8].to_string());
+    }
+    Ok(keys)
+}
+
 /// A date of birth as lists give it: a full date, a month or year alone,
 /// `circa` a year, or a range of years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

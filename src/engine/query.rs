@@ -67,7 +67,11 @@ impl Query {
     /// The first field that cannot be used, as a [`QueryError`] whose
     /// [`QueryError::code`] is the stable error code of the README.
     pub fn parse(s: &Submitted<'_>) -> Result<Query, QueryError> {
-        let name = parse_name(s.name, Mode::Strict)?;
+        let name = match parse_name(s.name, Mode::Strict) {
+            // Screening by identifier alone.
+            Err(QueryError::MissingName | QueryError::EmptyName) if has_identifier(&s.identifiers) => String::new(),
+            r => r?,
+        };
         let kind = s.kind.map(parse_kind).transpose()?.flatten();
         let dob = s.dob.map(parse_dob).transpose()?.flatten();
         let identifiers = parse_identifiers(&s.identifiers, Mode::Strict)?;
@@ -93,7 +97,10 @@ impl Query {
     /// # Errors
     /// Only when the name cannot be screened.
     pub fn parse_lenient(s: &Submitted<'_>) -> Result<(Query, Vec<QueryError>), QueryError> {
-        let name = parse_name(s.name, Mode::Lenient)?;
+        let name = match parse_name(s.name, Mode::Lenient) {
+            Err(QueryError::MissingName | QueryError::EmptyName) if has_identifier(&s.identifiers) => String::new(),
+            r => r?,
+        };
         let mut warnings = Vec::new();
         fn keep<T>(r: Result<Option<T>, QueryError>, warnings: &mut Vec<QueryError>) -> Option<T> {
             r.unwrap_or_else(|e| {
@@ -210,6 +217,15 @@ pub enum QueryError {
     /// The country is not a known country name or ISO code.
     #[error("country {0:?} is not an ISO 3166 code or a country name")]
     InvalidCountry(String),
+    /// An identifier breaks the scheme its label names (an IMO number with
+    /// a wrong check digit, a CURP that is not 18 characters…).
+    #[error("identifier {value:?}: {reason}")]
+    InvalidIdentifier {
+        /// The submitted text (cut to 200 characters).
+        value: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
 }
 
 impl QueryError {
@@ -227,6 +243,7 @@ impl QueryError {
             QueryError::InvalidKind(_) => "invalid_type",
             QueryError::InvalidDob { .. } => "invalid_dob",
             QueryError::InvalidCountry(_) => "invalid_country",
+            QueryError::InvalidIdentifier { .. } => "invalid_identifier",
         }
     }
 }
@@ -270,6 +287,14 @@ fn clean(field: &'static str, value: &str, mode: Mode) -> Result<String, QueryEr
         return Err(QueryError::ControlCharacters { field });
     }
     Ok(value.split(|c: char| c.is_whitespace()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
+}
+
+/// Whether an identifier that can be looked up was submitted (4 letters or
+/// digits at least, the shortest key the identifier index holds): then the
+/// name may be left out and the counterparty is screened by identifier
+/// alone.
+fn has_identifier(ids: &[&str]) -> bool {
+    ids.iter().any(|i| crate::engine::model::identifier_key(i).len() >= 4)
 }
 
 fn parse_name(name: Option<&str>, mode: Mode) -> Result<String, QueryError> {
@@ -347,6 +372,8 @@ fn parse_identifiers(raw: &[&str], mode: Mode) -> Result<Vec<String>, QueryError
         limit("identifiers[]", r, MAX_ID_CHARS)?;
         let v = clean("identifiers[]", r, mode)?;
         if !v.is_empty() {
+            crate::engine::model::query_identifier_keys(&v)
+                .map_err(|e| QueryError::InvalidIdentifier { value: quote_bounded(&v), reason: e.0 })?;
             ids.push(v);
         }
     }

@@ -15,7 +15,7 @@ use crate::engine::country;
 use crate::engine::exposure::{Exposure, ExposureIndex, Shared};
 use crate::engine::index::{NameIndex, Near};
 use crate::engine::model::{
-    identifier_key, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole,
+    query_identifier_keys, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole,
 };
 use crate::engine::network::{CartelRegistry, CartelTie, Network};
 use crate::engine::normalize::{normalize_name, EvasionSign};
@@ -109,6 +109,10 @@ pub enum Flag {
     /// The counterparty's address is that of an entry tied to a cartel: at
     /// least `review`.
     SharesAddressWithCartelNetwork,
+    /// No name was submitted: the counterparty was screened by its
+    /// identifiers alone, so a `clear` says only that no identifier is
+    /// listed.
+    IdentifierOnly,
 }
 
 impl Flag {
@@ -132,6 +136,7 @@ impl Flag {
             Flag::ConfirmedMatch => "confirmed_match",
             Flag::SharesIdentifierWithCartelNetwork => "shares_identifier_with_cartel_network",
             Flag::SharesAddressWithCartelNetwork => "shares_address_with_cartel_network",
+            Flag::IdentifierOnly => "identifier_only",
         }
     }
 
@@ -523,10 +528,11 @@ impl Screener {
         // Entities reached by identifier alone.
         let mut id_hits: FxHashMap<u32, String> = FxHashMap::default();
         for raw in &q.identifiers {
-            let k = identifier_key(raw);
-            if let Some(es) = self.identifiers.get(&k) {
-                for &e in es.iter().filter(|e| only.is_none_or(|o| o.contains(e))) {
-                    id_hits.insert(e, raw.clone());
+            for k in query_identifier_keys(raw).unwrap_or_default() {
+                if let Some(es) = self.identifiers.get(&k) {
+                    for &e in es.iter().filter(|e| only.is_none_or(|o| o.contains(e))) {
+                        id_hits.insert(e, raw.clone());
+                    }
                 }
             }
         }
@@ -552,7 +558,12 @@ impl Screener {
         if let Some(o) = only {
             exposures.retain(|x| self.by_id.get(&x.entity_id).is_some_and(|i| o.contains(i)));
         }
-        Ok(Screening::conclude(matches, prepared.evasion, exposures))
+        let mut screening = Screening::conclude(matches, prepared.evasion, exposures);
+        if q.name.trim().is_empty() {
+            screening.flags.push(Flag::IdentifierOnly);
+            screening.flags.sort();
+        }
+        Ok(screening)
     }
 
     /// Feeds `consider` every name that may reach the report threshold:
@@ -648,8 +659,8 @@ impl Screener {
             }
         }
         let id_hit = q.identifiers.iter().find(|raw| {
-            let k = identifier_key(raw);
-            self.entities[e as usize].identifiers.iter().any(|i| i.key() == k)
+            let keys = query_identifier_keys(raw).unwrap_or_default();
+            self.entities[e as usize].identifiers.iter().any(|i| keys.contains(&i.key()))
         });
         let (name_idx, ns) = match best {
             Some((n, s)) => (Some(n), Some(s)),
@@ -893,11 +904,13 @@ impl Screener {
         }
         if let Some(raw) = id_hit {
             flags.push(Flag::IdentifierMatch);
-            let id = ent.identifiers.iter().find(|i| i.key() == identifier_key(raw));
+            let keys = query_identifier_keys(raw).unwrap_or_default();
+            let id = ent.identifiers.iter().find(|i| keys.contains(&i.key()));
             let label = id.map(|i| i.scheme.label().to_string()).unwrap_or_default();
             adjustments.push(Adjustment {
                 feature: "identifier",
-                effect: 1.0 - score,
+                // Other facts may have pushed the score past 1 already.
+                effect: (1.0 - score).max(0.0),
                 detail: format!("{label} {raw} is listed for this entry"),
             });
             score = 1.0;
@@ -905,7 +918,7 @@ impl Screener {
             // A national identifier of the same kind that differs points to
             // another person (RFC and CURP are derived from name and birth).
             let contradicted = q.identifiers.iter().any(|raw| {
-                let k = identifier_key(raw);
+                let k = query_identifier_keys(raw).ok().and_then(|k| k.last().cloned()).unwrap_or_default();
                 let class = mexican_id_class(&k);
                 class.is_some() && ent.identifiers.iter().any(|i| mexican_id_class(&i.key()) == class)
             });

@@ -20,12 +20,49 @@ pub enum ListError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// Longest message a list error keeps: a message quoting the input (a
+/// header, a line) is cut there, with an ellipsis and its length, so a
+/// 50 MB one-line file never makes a 50 MB error in `/readyz`, `/v1/lists`
+/// or the log.
+pub const MAX_MESSAGE_CHARS: usize = 400;
+
+fn bounded(message: String) -> String {
+    let n = message.chars().count();
+    if n <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let head: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{head}… ({n} characters)")
+}
+
 impl ListError {
+    /// A file that cannot be parsed; `message` is cut to
+    /// [`MAX_MESSAGE_CHARS`].
     pub fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> ListError {
-        ListError::Format { path: path.into(), message: message.into() }
+        ListError::Format { path: path.into(), message: bounded(message.into()) }
+    }
+
+    /// A file that parses but breaks the format's rules; `message` is cut to
+    /// [`MAX_MESSAGE_CHARS`].
+    pub fn invalid(path: impl Into<PathBuf>, message: impl Into<String>) -> ListError {
+        ListError::Invalid { path: path.into(), message: bounded(message.into()) }
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> ListError {
         ListError::Io { path: path.into(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_quoting_huge_input_is_cut() {
+        let e = ListError::format("x.csv", format!("bad header {}", "a".repeat(50_000_000)));
+        let text = e.to_string();
+        assert!(text.len() < 600, "{}", text.len());
+        assert!(text.ends_with("… (50000011 characters)"), "{}", &text[text.len() - 40..]);
+        assert_eq!(ListError::invalid("x", "short").to_string(), "x: short");
     }
 }

@@ -461,7 +461,7 @@ fn build(
     source: String,
 ) -> Result<LoadedList, ListError> {
     let path = PathBuf::from(&source);
-    let invalid = |message: String| ListError::Invalid { path: path.clone(), message };
+    let invalid = |message: String| ListError::invalid(path.clone(), message);
     let dataset = header.dataset.trim().to_string();
     if dataset.is_empty() || !dataset.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
         return Err(invalid(format!("dataset {dataset:?} must be made of a-z, 0-9 and _")));

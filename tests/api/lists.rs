@@ -166,3 +166,26 @@ async fn a_changed_list_file_is_picked_up_without_a_request() {
     assert_eq!(v["matches"][0]["entity_id"], "w-1");
     assert_eq!(app.app_state.lists.status().failed, 0);
 }
+
+#[actix_web::test]
+async fn a_refused_list_is_quoted_in_bounded_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("own.toml"),
+        "[list]\ndataset = \"own\"\n[[entity]]\nid = \"o-1\"\nname = \"Uno\"\n",
+    )
+    .unwrap();
+    let path = dir.path().to_path_buf();
+    let app = spawn_app_with(move |s| s.lists.paths = vec![path]).await;
+    // A 5 MB one-line file dropped into the lists folder.
+    std::fs::write(dir.path().join("dropped.csv"), format!("name,{}\n", "x".repeat(5_000_000))).unwrap();
+    let r = app.post_admin("/v1/lists/reload").await;
+    let body = r.text().await.unwrap();
+    assert!(body.len() < 2_000, "{} bytes", body.len());
+    assert!(body.contains("characters)"), "{body}");
+    for route in ["/readyz", "/v1/lists"] {
+        let text =
+            app.client.get(app.url(route)).bearer_auth(&app.admin_key).send().await.unwrap().text().await.unwrap();
+        assert!(text.len() < 5_000, "{route}: {} bytes", text.len());
+    }
+}

@@ -158,3 +158,40 @@ async fn an_entity_comes_with_its_facts_and_cartel_ties() {
     assert_eq!(v["cartel_ties"][0]["depth"], 0);
     expect_error(app.get("/v1/entities/ofac-0").await, 404, "entity_not_found").await;
 }
+
+#[actix_web::test]
+async fn an_identifier_alone_is_screened_and_says_so() {
+    let app = spawn_app().await;
+    // Listed as `TEJ-120101-AB1` on the fixture list; sent with its label.
+    let (s, v) = parts(app.post("/v1/screen", &json!({"identifiers": ["R.F.C. TEJ 120101 AB1"]})).await).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["decision"], "block", "{v}");
+    assert_eq!(v["matches"][0]["entity_id"], "acme-001");
+    let flags: Vec<&str> = v["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(flags.contains(&"identifier_only") && flags.contains(&"identifier_match"), "{flags:?}");
+    let (_, v) = parts(app.post("/v1/screen", &json!({"name": "", "identifiers": ["XAXX010101000"]})).await).await;
+    assert_eq!(v["decision"], "clear");
+    assert_eq!(v["flags"], json!(["identifier_only"]), "a clear that screened no name says so");
+    // No name and no identifier is still refused.
+    expect_error(app.post("/v1/screen", &json!({"identifiers": ["  "]})).await, 422, "missing_name").await;
+    // The search route finds entries by identifier too.
+    let (s, v) = parts(app.get("/search/default?q=TEJ120101AB1").await).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["results"][0]["id"], "acme-001", "{v}");
+}
+
+#[actix_web::test]
+async fn an_identifier_that_breaks_its_labelled_scheme_is_refused() {
+    let app = spawn_app().await;
+    for bad in ["IMO 7406785", "CURP OESR660717HMN", "R.F.C. TEJ-1201"] {
+        let v = expect_error(
+            app.post("/v1/screen", &json!({"name": "X", "identifiers": [bad]})).await,
+            422,
+            "invalid_identifier",
+        )
+        .await;
+        assert!(v["error"]["message"].as_str().unwrap().contains(bad), "{v}");
+    }
+    let (s, _) = parts(app.post("/v1/screen", &json!({"name": "X", "identifiers": ["IMO 7406784"]})).await).await;
+    assert_eq!(s, 200, "a valid check digit passes");
+}

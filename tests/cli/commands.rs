@@ -240,9 +240,16 @@ fn gen_writes_reproducible_cases_the_eval_reads() {
 
 #[test]
 fn serve_check_config_validates_and_loads_then_exits() {
-    let (out, so, se) = run(bin().args(["serve", "--check-config"]));
+    // The defaults require API keys and configure none: every request
+    // would be refused, so the check fails and says what to do.
+    let (out, _, se) = run(bin().args(["serve", "--check-config"]));
+    assert_eq!(out.status.code(), Some(2), "{se}");
+    assert!(se.contains("no API key is configured") && se.contains("keys create"), "{se}");
+    let dev = format!("{}/config/development.toml", env!("CARGO_MANIFEST_DIR"));
+    let (out, so, se) = run(bin().args(["--config", &dev, "serve", "--check-config"]));
     assert!(out.status.success(), "{se}");
     assert!(so.starts_with("configuration valid; 2 lists, 6 entities"), "{so}");
+    assert!(so.contains("(auth off)"), "{so}");
 
     let dir = tempfile::tempdir().unwrap();
     let bad = [
@@ -558,4 +565,19 @@ fn audit_export_to_dash_writes_standard_output() {
     assert!(out.status.success(), "{se}");
     assert_eq!(so.lines().count(), 1, "{so}");
     assert!(!dir.path().join("-").exists(), "no file named -");
+}
+
+#[test]
+fn screen_by_identifier_alone_on_the_real_sdn_list() {
+    let sdn = shared("ofac/current");
+    // CORONA ROMERO, Alfonso (ofac-21683) carries R.F.C. CORA-650228-4Q0.
+    let v = json(bin().args(["--lists", &sdn, "screen", "--id", "R.F.C. CORA 650228 4Q0", "--json"]));
+    assert_eq!(v["decision"], "block", "{v}");
+    assert_eq!(v["matches"][0]["entity_id"], "ofac-21683");
+    assert!(flags(&v).contains(&"identifier_only".to_string()), "{v}");
+    let (out, _, se) = run(bin().args(["screen"]));
+    assert_eq!(out.status.code(), Some(2), "a name or --id is required: {se}");
+    let (out, _, se) = run(bin().args(["screen", "--id", "IMO 1234568"]));
+    assert!(!out.status.success());
+    assert!(se.contains("invalid_identifier"), "{se}");
 }

@@ -183,6 +183,16 @@ pub async fn search(
             order.extend(view.canonicals().filter(|&c| view.in_scope(s, c, &scope)));
         } else {
             let kind = schema.and_then(kind_of_schema);
+            // An identifier (RFC, IMO, passport…) finds its entries first.
+            if q.chars().any(|c| c.is_ascii_digit()) {
+                let by_id = Query { identifiers: vec![q.trim().to_string()], kind, ..Query::default() };
+                for m in s.screen(&by_id).map(|r| r.matches).unwrap_or_default() {
+                    let Some(&i) = view.ids.get(&m.entity_id) else { continue };
+                    if scope.contains(&es[i as usize].list) && seen.insert(view.canonical[i as usize]) {
+                        order.push(view.canonical[i as usize]);
+                    }
+                }
+            }
             if let Ok(r) = s.screen(&Query { name: q.clone(), kind, ..Query::default() }) {
                 if r.matches.len() >= s.settings().max_results {
                     relation = "gte";
