@@ -45,6 +45,19 @@ addresses = [{ street = "Calle Inventada No. 77, Col. Centro", city = "Apatzinga
     (list, reg)
 }
 
+/// The service with [`own_intelligence`] loaded; the folder lives as long
+/// as the returned guard.
+async fn spawn_with_own_intelligence() -> (tempfile::TempDir, TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let (list, reg) = own_intelligence(dir.path());
+    let app = spawn_app_with(move |s| {
+        s.lists.paths.push(list);
+        s.lists.affiliations = vec![reg];
+    })
+    .await;
+    (dir, app)
+}
+
 fn flags(v: &Value) -> Vec<&str> {
     v["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect()
 }
@@ -78,13 +91,7 @@ async fn a_network_has_nodes_and_edges_with_their_basis() {
 
 #[actix_web::test]
 async fn a_registry_of_ones_own_ties_a_test_list_to_carteles_unidos_with_its_source() {
-    let dir = tempfile::tempdir().unwrap();
-    let (list, reg) = own_intelligence(dir.path());
-    let app = spawn_app_with(move |s| {
-        s.lists.paths.push(list);
-        s.lists.affiliations = vec![reg];
-    })
-    .await;
+    let (_dir, app) = spawn_with_own_intelligence().await;
     let (_, v) = parts(app.post("/v1/screen", &json!({"name": "Empacadora Ficticia del Valle"})).await).await;
     assert!(flags(&v).contains(&"cartel_network"), "{v}");
     let tie = &v["matches"][0]["cartel_ties"][0];
@@ -105,13 +112,7 @@ async fn a_registry_of_ones_own_ties_a_test_list_to_carteles_unidos_with_its_sou
 
 #[actix_web::test]
 async fn sharing_a_phone_mail_or_address_with_a_tied_entry_is_reviewed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (list, reg) = own_intelligence(dir.path());
-    let app = spawn_app_with(move |s| {
-        s.lists.paths.push(list);
-        s.lists.affiliations = vec![reg];
-    })
-    .await;
+    let (_dir, app) = spawn_with_own_intelligence().await;
     let body = json!({"name": "Frutas Selectas Norteñas", "identifiers": ["(443) 555-0101"]});
     let (s, v) = parts(app.post("/v1/screen", &body).await).await;
     assert_eq!(s, 200);
