@@ -731,3 +731,26 @@ fn a_file_that_is_not_a_table_is_refused_unread() {
     assert_eq!(o.status.code(), Some(2));
     assert!(se.contains("an image (image/png, .png)"), "{se}");
 }
+
+#[test]
+fn an_ods_sheet_with_a_date_cell() {
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("s.json");
+    let (so, se) =
+        ok(bin().args(["--lists", &sdn, "batch", &fixture("proveedores.ods"), "--summary-json"]).arg(&summary));
+    assert!(se.contains("ods sheet 'Proveedores', header on line 2 below 1 title row"), "{se}");
+    let t = Table::parse(without_bom(&so));
+    assert_eq!(t.column("Clave"), vec!["1", "2", "3"]);
+    assert_eq!(t.get(0, "Fecha de nacimiento"), "1966-07-17");
+    assert!(t.get(0, "top_match_name").contains("OSEGUERA CERVANTES"), "{so}");
+    assert!(t.get(0, "flags").contains("dob_match"), "{so}");
+    assert_eq!(t.get(1, "decision"), "clear");
+    assert_eq!(t.get(2, "cartel"), "CDN");
+    let s = read_json(&summary);
+    assert_eq!(s["source"], "ods");
+    assert_eq!(
+        (s["lines"].as_u64(), s["preamble_lines"].as_u64(), s["data_lines"].as_u64()),
+        (Some(5), Some(2), Some(3))
+    );
+}
