@@ -3,13 +3,15 @@
 //!
 //! Nothing here holds more than a bounded prefix of the input: detection
 //! looks at the first [`SNIFF_BYTES`] and hands them back, chained before
-//! the rest of the stream.
+//! the rest of the stream. [`detect_kind`] tells a text file from a
+//! spreadsheet and from anything else, before any work.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+use super::sheet::SheetKind;
 
 /// How much of the input the encoding is guessed from.
 pub const SNIFF_BYTES: usize = 1 << 20;
@@ -139,23 +141,35 @@ pub fn choose_encoding(choice: EncodingChoice, sniffed: Sniffed) -> Sniffed {
 }
 
 /// The delimiter of a header line: whichever of `,` `;` tab `|` occurs most
-/// outside quotes on the first line of `head` (`,` when none does; ties go
-/// to the earlier in that list).
-pub fn detect_delimiter(head: &[u8]) -> u8 {
+/// outside quotes on the first line of `head` that has any of them, after
+/// the first `skip` lines (a title line without delimiters above the header
+/// is passed over); `,` when no line has one. Ties go to the earlier in that
+/// list.
+pub fn detect_delimiter(head: &[u8], skip: u64) -> u8 {
     const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
     let mut counts = [0usize; 4];
     let mut quoted = false;
+    let mut line = 0u64;
+    let mut prev = 0u8;
     for &b in head {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
-            _ if !quoted => {
+            b'\n' if prev == b'\r' => {}
+            b'\n' | b'\r' if !quoted => {
+                if line >= skip && counts.iter().any(|&c| c > 0) {
+                    break;
+                }
+                line += 1;
+                counts = [0; 4];
+            }
+            _ if !quoted && line >= skip => {
                 if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
                     counts[i] += 1;
                 }
             }
             _ => {}
         }
+        prev = b;
     }
     let mut best = 0;
     for i in 1..CANDIDATES.len() {
@@ -164,6 +178,85 @@ pub fn detect_delimiter(head: &[u8]) -> u8 {
         }
     }
     CANDIDATES[best]
+}
+
+/// What the first bytes of an input say it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileKind {
+    /// Text: read as CSV.
+    Text,
+    /// A spreadsheet format, read with calamine.
+    Sheet(SheetKind),
+    /// A ZIP archive or an OLE compound file of no known spreadsheet type:
+    /// tried as the spreadsheets of that container (`xlsx`/`ods`, `xls`),
+    /// refused as `description` if it is none.
+    Container { candidates: Vec<SheetKind>, description: String },
+    /// Anything else: refused before any work.
+    Other { description: String },
+}
+
+/// How many bytes [`detect_kind`] looks at for control characters.
+const BINARY_PEEK: usize = 8 << 10;
+
+/// Tells text from spreadsheets and other files, by their signatures
+/// (the `infer` crate) and, for text, by the absence of NUL bytes and of
+/// more than 1% other control characters in the first 8 KiB. A byte-order
+/// mark makes it text.
+pub fn detect_kind(prefix: &[u8]) -> FileKind {
+    if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) || prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF])
+    {
+        return FileKind::Text;
+    }
+    if let Some(t) = infer::get(prefix) {
+        let description = format!("{} ({}, .{})", kind_name(t.mime_type()), t.mime_type(), t.extension());
+        return match t.mime_type() {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => FileKind::Sheet(SheetKind::Xlsx),
+            "application/vnd.ms-excel" => FileKind::Sheet(SheetKind::Xls),
+            "application/vnd.oasis.opendocument.spreadsheet" => FileKind::Sheet(SheetKind::Ods),
+            "application/zip" => FileKind::Container { candidates: vec![SheetKind::Xlsx, SheetKind::Ods], description },
+            "application/x-ole-storage" => FileKind::Container { candidates: vec![SheetKind::Xls], description },
+            _ if t.matcher_type() == infer::MatcherType::Text => FileKind::Text,
+            _ => FileKind::Other { description },
+        };
+    }
+    let head = &prefix[..prefix.len().min(BINARY_PEEK)];
+    let nul = head.contains(&0);
+    let control = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A)).count();
+    if nul || control * 100 > head.len() {
+        return FileKind::Other {
+            description: "binary data of an unknown type (control bytes that text does not have)".into(),
+        };
+    }
+    FileKind::Text
+}
+
+/// A person's name for a MIME type, where a short one helps.
+fn kind_name(mime: &str) -> &'static str {
+    match mime {
+        "application/pdf" => "a PDF document",
+        "application/zip" => "a ZIP archive",
+        "application/gzip"
+        | "application/x-bzip2"
+        | "application/x-xz"
+        | "application/x-7z-compressed"
+        | "application/vnd.rar"
+        | "application/x-tar"
+        | "application/zstd" => "a compressed archive",
+        "application/x-executable" | "application/x-mach-binary" | "application/vnd.microsoft.portable-executable" => {
+            "a program"
+        }
+        "application/msword" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+            "a Word document"
+        }
+        "application/vnd.ms-powerpoint"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "a presentation",
+        "application/x-sqlite3" => "an SQLite database",
+        m if m.starts_with("image/") => "an image",
+        m if m.starts_with("audio/") => "a sound file",
+        m if m.starts_with("video/") => "a video",
+        m if m.starts_with("font/") || m.starts_with("application/font") => "a font",
+        _ => "a file",
+    }
 }
 
 /// Parses a `--delimiter` value: `,` `;` `|`, `tab` or `\t`, or any single
@@ -239,80 +332,6 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// The error a [`Guard`] returns when a record runs past its limit.
-#[derive(Debug)]
-pub(crate) struct RecordTooLong;
-
-impl std::fmt::Display for RecordTooLong {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("record too long")
-    }
-}
-
-impl std::error::Error for RecordTooLong {}
-
-/// Refuses to read past `limit` bytes of the stream: the CSV reader grows a
-/// record without bound (an unclosed quote swallows the rest of the file),
-/// so the reading loop moves the limit forward after every record.
-///
-/// It also keeps the offsets of line breaks not yet passed, to tell the
-/// line a record starts on: the CSV reader's own line numbers lag behind
-/// after CRLF and blank lines.
-pub(crate) struct Guard<R> {
-    pub(crate) inner: R,
-    pub(crate) consumed: u64,
-    pub(crate) limit: Arc<AtomicU64>,
-    /// Offsets of `\r` and `\n` at or after the last record start asked for.
-    breaks: VecDeque<(u64, u8)>,
-    /// `\n` before the first of `breaks`.
-    newlines: u64,
-}
-
-impl<R> Guard<R> {
-    pub(crate) fn new(inner: R, limit: Arc<AtomicU64>) -> Self {
-        Guard { inner, consumed: 0, limit, breaks: VecDeque::new(), newlines: 0 }
-    }
-
-    /// The 1-based line of the record the CSV reader starts at `offset`:
-    /// line breaks right at `offset` (the `\n` of a CRLF, blank lines) come
-    /// before the record. Offsets asked for must not decrease.
-    pub(crate) fn line_at(&mut self, offset: u64) -> u64 {
-        while let Some(&(at, b)) = self.breaks.front() {
-            if at >= offset {
-                break;
-            }
-            self.newlines += u64::from(b == b'\n');
-            self.breaks.pop_front();
-        }
-        let mut cursor = offset;
-        while let Some(&(at, b)) = self.breaks.front() {
-            if at != cursor {
-                break;
-            }
-            self.newlines += u64::from(b == b'\n');
-            self.breaks.pop_front();
-            cursor += 1;
-        }
-        self.newlines + 1
-    }
-}
-
-impl<R: Read> Read for Guard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let limit = self.limit.load(Ordering::Relaxed);
-        if self.consumed >= limit {
-            return Err(io::Error::other(RecordTooLong));
-        }
-        let room = (limit - self.consumed).min(buf.len() as u64) as usize;
-        let n = self.inner.read(&mut buf[..room])?;
-        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
-            self.breaks.push_back((self.consumed + i as u64, buf[i]));
-        }
-        self.consumed += n as u64;
         Ok(n)
     }
 }
@@ -436,13 +455,13 @@ mod tests {
 
     #[test]
     fn delimiters() {
-        assert_eq!(detect_delimiter(b"name,country,dob\nA;B,C"), b',');
-        assert_eq!(detect_delimiter(b"nombre;pais;rfc\r\nx,y;z"), b';');
-        assert_eq!(detect_delimiter(b"name\tcountry\n"), b'\t');
-        assert_eq!(detect_delimiter(b"name|country|dob"), b'|');
-        assert_eq!(detect_delimiter(b"name\n"), b',');
+        assert_eq!(detect_delimiter(b"name,country,dob\nA;B,C", 0), b',');
+        assert_eq!(detect_delimiter(b"nombre;pais;rfc\r\nx,y;z", 0), b';');
+        assert_eq!(detect_delimiter(b"name\tcountry\n", 0), b'\t');
+        assert_eq!(detect_delimiter(b"name|country|dob", 0), b'|');
+        assert_eq!(detect_delimiter(b"name\n", 0), b',');
         // Delimiters inside quotes do not count.
-        assert_eq!(detect_delimiter(b"\"nombre, razon social\";\"pais, region\";x\n"), b';');
+        assert_eq!(detect_delimiter(b"\"nombre, razon social\";\"pais, region\";x\n", 0), b';');
         assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
         assert_eq!(parse_delimiter(";"), Ok(b';'));
         assert!(parse_delimiter("ab").is_err());
@@ -481,40 +500,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn guard_stops_at_its_limit() {
-        let limit = Arc::new(AtomicU64::new(5));
-        let mut g = Guard::new(Cursor::new(b"0123456789".to_vec()), limit.clone());
-        let mut buf = [0u8; 8];
-        assert_eq!(g.read(&mut buf).unwrap(), 5);
-        let e = g.read(&mut buf).unwrap_err();
-        assert!(e.get_ref().is_some_and(|e| e.is::<RecordTooLong>()));
-        limit.store(100, Ordering::Relaxed);
-        assert_eq!(g.read(&mut buf).unwrap(), 5);
-    }
-
-    #[test]
-    fn record_lines_after_crlf_and_blank_lines() {
-        for (input, want) in [
-            ("h\nA\nB\n\"C\nD\"\nE\n", vec![1, 2, 3, 4, 6]),
-            ("h\r\nA\r\nB\r\n\"C\r\nD\"\r\nE\r\n", vec![1, 2, 3, 4, 6]),
-            ("\n\nh\n\nA\n\n\nB\rC", vec![3, 5, 8, 8]),
-        ] {
-            let g = Guard::new(Cursor::new(input.as_bytes().to_vec()), Arc::new(AtomicU64::new(u64::MAX)));
-            let mut r = csv::ReaderBuilder::new().has_headers(false).buffer_capacity(4).from_reader(g);
-            let mut rec = csv::ByteRecord::new();
-            let mut lines = Vec::new();
-            loop {
-                let at = r.position().byte();
-                if !r.read_byte_record(&mut rec).unwrap() {
-                    break;
-                }
-                lines.push(r.get_mut().line_at(at));
-            }
-            assert_eq!(lines, want, "{input:?}");
-        }
-    }
-
     proptest! {
         #[test]
         fn utf8_text_is_never_taken_for_cp1252(s in "\\PC{0,200}") {
@@ -547,7 +532,7 @@ mod tests {
                 cols.join(&sep)
             };
             let text = format!("{line}\r\nx,y;z|w\tv\n");
-            prop_assert_eq!(detect_delimiter(text.as_bytes()), d);
+            prop_assert_eq!(detect_delimiter(text.as_bytes(), 0), d);
         }
 
         #[test]

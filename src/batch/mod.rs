@@ -1,10 +1,15 @@
-//! Batch screening of counterparty files: CSV in, CSV or JSON lines out, one
-//! output row per input row, in input order, at the speed of every core.
+//! Batch screening of counterparty files: CSV or a spreadsheet (xlsx, xls,
+//! ods) in, CSV, JSON lines or xlsx out, one output row per input row, in
+//! input order, at the speed of every core.
 //!
-//! [`BatchJob::open`] reads just enough of the input to know its encoding
-//! ([`input`]), its delimiter and its header, and maps the header's columns
+//! [`BatchJob::open`] reads just enough of the input to know what it is
+//! ([`input::detect_kind`]: text, a spreadsheet, or anything else, refused
+//! there with its type), its encoding ([`input`]), its delimiter and its
+//! header (title rows above it skipped), and maps the header's columns
 //! ([`columns`]); a file without a name column is refused there, before any
-//! output. [`BatchJob::run`] then streams the rest:
+//! output. A spreadsheet is read whole into memory ([`sheet`]); a CSV file
+//! is read line by line ([`lines`]), so that a stray quote costs its own
+//! line only. [`BatchJob::run`] then streams the rest:
 //!
 //! ```text
 //! reader thread ──chunks of raw rows──▶ caller's thread: decode, check and screen
@@ -12,11 +17,13 @@
 //!                                        whole, flush, call the chunk hook
 //! ```
 //!
-//! Memory stays bounded whatever the file's size: at most
+//! Memory stays bounded whatever the size of a CSV file: at most
 //! [`BatchOptions::read_ahead`] chunks wait between the reader and the
-//! screening, a row longer than [`BatchOptions::max_record_bytes`] stops the
-//! run (an unclosed quote would otherwise swallow the rest of the file), and
-//! the output of a chunk is written before the next is screened.
+//! screening, a record is never read past
+//! [`BatchOptions::max_record_bytes`] (a longer line is reported and
+//! skipped), and the output of a chunk is written before the next is
+//! screened. An xlsx output is the exception: it is written whole at the
+//! end.
 //!
 //! The cancel flag is checked between chunks: a cancelled run returns its
 //! [`Summary`] with `cancelled` set, and the output holds whole rows only.
@@ -26,13 +33,16 @@
 //! on a blocking thread with a writer that forwards each flushed chunk.
 //!
 //! Rows that cannot be screened (empty name, bad bytes, wrong field count,
-//! bad date of birth...) get `decision=error` and the reason in `error`; the
-//! run goes on.
+//! a quote left open on the line...) get `decision=error` and the reason in
+//! `error`; the run goes on. Every line of the input is accounted for in the
+//! [`Summary`]: before the data, in a row, or blank.
 
 pub mod columns;
 pub mod input;
+pub mod lines;
 pub mod output;
 pub mod row;
+pub mod sheet;
 pub mod summary;
 
 use std::io::{self, Read, Write};
@@ -44,15 +54,17 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 pub use columns::{ColumnMap, ColumnOverrides, MappingError};
-pub use input::{Encoding, EncodingChoice};
+pub use input::{Encoding, EncodingChoice, FileKind};
 pub use output::{Format, RowResult, RESULT_COLUMNS};
+pub use sheet::{SheetError, SheetKind};
 pub use summary::{Decisions, ErrorSample, Summary, Tally};
 
 use crate::error::Code;
 use crate::record::screening::{Recorder, Subject};
 use crate::record::store::{AuditRecord, Monitored};
-use input::{Counting, FieldDecoder, Guard, RecordTooLong};
-use output::RowWriter;
+use input::{Counting, FieldDecoder};
+use lines::{Record, Records, Splitter};
+use output::{Cell, RowWriter, XlsxOut};
 use row::RawRow;
 
 /// How a batch reads and writes.
@@ -67,10 +79,18 @@ pub struct BatchOptions {
     pub chunk_rows: usize,
     /// Chunks the reader may parse ahead of the screening.
     pub read_ahead: usize,
-    /// A row longer than this stops the run (see [`BatchError::Input`]).
+    /// Bytes a CSV record may span: a quoted field still open past this is
+    /// taken as a stray quote, and a longer line is skipped and reported.
     pub max_record_bytes: u64,
-    /// Start CSV output with a UTF-8 byte-order mark (for Excel).
-    pub bom: bool,
+    /// Start CSV output with a UTF-8 byte-order mark (for Excel): `None`
+    /// decides, yes when the input was Windows-1252, Latin-1 or a
+    /// spreadsheet ([`Layout::wants_bom`]).
+    pub bom: Option<bool>,
+    /// The sheet of a spreadsheet to read (the first when `None`).
+    pub sheet: Option<String>,
+    /// Lines (sheet rows) above the header to skip, whatever they hold;
+    /// `None` finds the header (see [`find_header`]).
+    pub skip_rows: Option<u64>,
 }
 
 impl Default for BatchOptions {
@@ -83,7 +103,9 @@ impl Default for BatchOptions {
             chunk_rows: 2048,
             read_ahead: 2,
             max_record_bytes: 1 << 20,
-            bom: false,
+            bom: None,
+            sheet: None,
+            skip_rows: None,
         }
     }
 }
@@ -95,6 +117,15 @@ pub enum BatchError {
     Read(#[source] io::Error),
     #[error("the input is empty: there is no header row")]
     Empty,
+    /// Neither text nor a spreadsheet read here; nothing of it was read
+    /// past its first bytes, and nothing of it is echoed.
+    #[error("this is {0}, not a CSV file or a spreadsheet (xlsx, xls, ods): it was not read")]
+    Unsupported(String),
+    #[error(transparent)]
+    Sheet(#[from] SheetError),
+    /// An option that does not fit the input (`--sheet` for a CSV file).
+    #[error("{0}")]
+    Option(String),
     #[error(transparent)]
     Mapping(#[from] MappingError),
     /// The input broke off mid-way; the rows before it were written whole.
@@ -113,6 +144,10 @@ impl BatchError {
         match self {
             BatchError::Read(_) => Code::UnreadableInput,
             BatchError::Empty => Code::EmptyInput,
+            BatchError::Unsupported(_) => Code::UnsupportedFile,
+            BatchError::Sheet(SheetError::UnknownSheet { .. }) => Code::UnknownSheet,
+            BatchError::Sheet(_) => Code::UnreadableInput,
+            BatchError::Option(_) => Code::InvalidOption,
             BatchError::Mapping(MappingError::NoNameColumn { .. }) => Code::NoNameColumn,
             BatchError::Mapping(MappingError::UnknownColumn { .. }) => Code::UnknownColumn,
             BatchError::Input { .. } => Code::MalformedInput,
@@ -135,25 +170,54 @@ pub type Register<'a> = &'a (dyn Fn(Vec<Monitored>, u64) -> Result<(), String> +
 /// What was found at the start of the input.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// The spreadsheet format read, `None` for CSV.
+    pub sheet_kind: Option<SheetKind>,
+    /// The sheet read, for a spreadsheet.
+    pub sheet: Option<String>,
+    /// UTF-8 for a spreadsheet.
     pub encoding: Encoding,
+    /// `,` for a spreadsheet (unused).
     pub delimiter: u8,
     /// The header row, decoded (a byte-order mark removed).
     pub headers: Vec<String>,
     pub columns: ColumnMap,
+    /// The 1-based line (sheet row) the header starts on.
+    pub header_line: u64,
+    /// Lines up to the end of the header.
+    pub preamble_lines: u64,
+    /// Title rows found above the header and skipped.
+    pub title_rows: u64,
 }
 
 impl Layout {
-    /// One line for a person: encoding, delimiter and columns used.
+    /// One line for a person: format, encoding and delimiter or sheet,
+    /// where the header is, and the columns used.
     pub fn describe(&self) -> String {
         let cols: Vec<String> =
             self.columns.describe(&self.headers).into_iter().map(|(f, h)| format!("{f} ← {}", h.join(" / "))).collect();
-        format!(
-            "{}, delimiter '{}', {} columns: {}",
-            self.encoding.as_str(),
-            input::delimiter_label(self.delimiter),
-            self.headers.len(),
-            cols.join("; ")
-        )
+        let what = match (self.sheet_kind, &self.sheet) {
+            (Some(k), Some(name)) => format!("{} sheet '{name}'", k.as_str()),
+            _ => format!("{}, delimiter '{}'", self.encoding.as_str(), input::delimiter_label(self.delimiter)),
+        };
+        let header = match (self.header_line, self.title_rows) {
+            (1, _) => String::new(),
+            (l, 0) => format!(", header on line {l}"),
+            (l, n) => format!(", header on line {l} below {n} title row{}", if n == 1 { "" } else { "s" }),
+        };
+        format!("{what}{header}, {} columns: {}", self.headers.len(), cols.join("; "))
+    }
+
+    /// `csv`, or the spreadsheet format read.
+    pub fn source(&self) -> &'static str {
+        self.sheet_kind.map_or("csv", SheetKind::as_str)
+    }
+
+    /// Whether CSV output starts with a byte-order mark unless told: yes
+    /// when the input came from Excel's world (Windows-1252 or Latin-1
+    /// text, or a spreadsheet), so that Excel opens the output's accents
+    /// right.
+    pub fn wants_bom(&self) -> bool {
+        self.sheet_kind.is_some() || matches!(self.encoding, Encoding::Windows1252 | Encoding::Latin1)
     }
 }
 
@@ -176,92 +240,204 @@ type Stream = Box<dyn Read + Send>;
 /// Capacity of the CSV reader's buffer.
 const READ_BUFFER: usize = 64 << 10;
 
+/// Rows looked at for the header when no `skip_rows` is given.
+pub const HEADER_SEARCH_ROWS: usize = 10;
+
 /// A batch whose input has been opened and understood, ready to run.
 pub struct BatchJob {
     layout: Layout,
     options: BatchOptions,
     json_keys: Vec<String>,
     decoder: FieldDecoder,
-    reader: csv::Reader<Guard<Stream>>,
-    limit: Arc<AtomicU64>,
+    records: Box<dyn Records>,
     bytes_read: Arc<AtomicU64>,
 }
 
 enum Msg {
     Rows(Vec<RawRow>),
-    End,
-    Failed { line: u64, message: String },
+    /// The input ended: its physical lines, and the blank ones at its end.
+    End {
+        lines: u64,
+        trailing_blank: u64,
+    },
+    Failed {
+        line: u64,
+        message: String,
+    },
 }
 
-fn too_long(e: &csv::Error) -> bool {
-    match e.kind() {
-        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|inner| inner.is::<RecordTooLong>()),
-        _ => false,
+/// Non-empty cells of a row.
+fn filled(cells: &[String]) -> usize {
+    cells.iter().filter(|c| !c.trim().is_empty()).count()
+}
+
+/// Finds the header row and maps its columns.
+///
+/// With `skip_rows`, that many lines (sheet rows) are skipped and the next
+/// non-blank row is the header. Without, the header is the first of the
+/// first [`HEADER_SEARCH_ROWS`] non-blank rows in which a name column is
+/// found (by the usual detection, or the column options), provided every
+/// row above it has fewer non-empty cells than it: those rows are titles
+/// (`Reporte de proveedores al 30/11/2026`) and are skipped. When no row
+/// qualifies, the first row is the header and its mapping error is
+/// returned. Returns the header's record, its decoded cells, the mapping
+/// and the number of title rows.
+///
+/// # Errors
+/// [`BatchError::Empty`] without any row, [`BatchError::Mapping`] when no
+/// header is found, [`BatchError::Input`] for a header that cannot be read
+/// whole, [`BatchError::Read`] when the input cannot be read.
+fn find_header(
+    records: &mut dyn Records,
+    options: &BatchOptions,
+    decoder: FieldDecoder,
+) -> Result<(Record, Vec<String>, ColumnMap, u64), BatchError> {
+    // A header in another encoding than the one forced is still read (as
+    // Windows-1252): its rows will say what is wrong with them.
+    let decoder = match decoder {
+        FieldDecoder::Utf8 => FieldDecoder::Utf8OrWindows1252,
+        other => other,
+    };
+    let decode = |r: &Record| -> Vec<String> { r.record.iter().map(|b| decoder.decode(b).0.into_owned()).collect() };
+    let broken = |r: &Record| BatchError::Input {
+        line: r.line,
+        message: format!("the header cannot be read: {}", r.fault.as_deref().unwrap_or("")),
+        rows: 0,
+    };
+    if let Some(n) = options.skip_rows {
+        records.skip_lines(n).map_err(BatchError::Read)?;
+        let header = records.next_record().map_err(BatchError::Read)?.ok_or(BatchError::Empty)?;
+        if header.fault.is_some() {
+            return Err(broken(&header));
+        }
+        let cells = decode(&header);
+        let map = ColumnMap::build(&cells, &options.columns)?;
+        return Ok((header, cells, map, 0));
     }
+    let mut above: Vec<usize> = Vec::new();
+    let mut first_error: Option<MappingError> = None;
+    while above.len() < HEADER_SEARCH_ROWS {
+        let Some(r) = records.next_record().map_err(BatchError::Read)? else { break };
+        if r.fault.is_some() {
+            if above.is_empty() {
+                return Err(broken(&r));
+            }
+            break;
+        }
+        let cells = decode(&r);
+        match ColumnMap::build(&cells, &options.columns) {
+            Ok(map) => {
+                let n = filled(&cells);
+                if above.iter().all(|&a| a < n) {
+                    let titles = above.len() as u64;
+                    return Ok((r, cells, map, titles));
+                }
+                break;
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+                above.push(filled(&cells));
+            }
+        }
+    }
+    Err(first_error.map_or(BatchError::Empty, BatchError::Mapping))
 }
 
 impl BatchJob {
-    /// Detects the encoding and the delimiter (unless given), reads the
-    /// header and maps its columns. Reads at most about a megabyte.
+    /// Tells what the input is ([`input::detect_kind`]), detects the
+    /// encoding and the delimiter of a CSV file (unless given) or reads the
+    /// sheet of a spreadsheet, finds the header ([`find_header`]) and maps
+    /// its columns. Reads at most about a megabyte of a CSV file; a
+    /// spreadsheet is read whole.
+    ///
+    /// # Errors
+    /// [`BatchError::Unsupported`] for a file that is neither text nor a
+    /// spreadsheet read here (before anything past its first megabyte is
+    /// read), [`BatchError::Sheet`] for a workbook that cannot be read or
+    /// lacks the sheet asked for, [`BatchError::Option`] for `sheet` with a
+    /// CSV file, and the errors of [`find_header`].
     pub fn open<R: Read + Send + 'static>(input: R, options: BatchOptions) -> Result<BatchJob, BatchError> {
         let bytes_read = Arc::new(AtomicU64::new(0));
         let mut raw = Counting { inner: input, count: bytes_read.clone() };
-        let prefix = input::read_prefix(&mut raw, input::SNIFF_BYTES).map_err(BatchError::Read)?;
+        let mut prefix = input::read_prefix(&mut raw, input::SNIFF_BYTES).map_err(BatchError::Read)?;
         let complete = prefix.len() < input::SNIFF_BYTES;
-        let sniffed = input::choose_encoding(options.encoding, input::sniff_encoding(&prefix, complete));
-        let stream: Stream = match sniffed.encoding {
-            Encoding::Utf16Le | Encoding::Utf16Be => Box::new(input::Utf16ToUtf8::new(
-                input::unread(prefix, sniffed.bom_len, raw),
-                sniffed.encoding == Encoding::Utf16Be,
-            )),
-            _ => Box::new(input::unread(prefix, sniffed.bom_len, raw)),
+        let kinds = match input::detect_kind(&prefix) {
+            FileKind::Text => None,
+            FileKind::Sheet(k) => Some((vec![k], None)),
+            FileKind::Container { candidates, description } => Some((candidates, Some(description))),
+            FileKind::Other { description } => return Err(BatchError::Unsupported(description)),
         };
-        let (delimiter, stream): (u8, Stream) = match options.delimiter {
-            Some(d) => (d, stream),
+        let max_record = usize::try_from(options.max_record_bytes).unwrap_or(usize::MAX);
+        let (mut records, sheet_kind, sheet, encoding, delimiter): (Box<dyn Records>, _, _, _, _) = match kinds {
+            Some((candidates, container)) => {
+                raw.read_to_end(&mut prefix).map_err(BatchError::Read)?;
+                let mut found = None;
+                let mut last_error = None;
+                for k in &candidates {
+                    match sheet::open(*k, prefix.clone(), options.sheet.as_deref()) {
+                        Ok(ok) => {
+                            found = Some((*k, ok));
+                            break;
+                        }
+                        Err(e @ SheetError::UnknownSheet { .. }) => return Err(e.into()),
+                        Err(e) => last_error = Some(e),
+                    }
+                }
+                match (found, container, last_error) {
+                    (Some((k, (rows, name))), _, _) => (Box::new(rows), Some(k), Some(name), Encoding::Utf8, b','),
+                    (None, Some(description), _) => return Err(BatchError::Unsupported(description)),
+                    (None, None, Some(e)) => return Err(e.into()),
+                    (None, None, None) => return Err(BatchError::Sheet(SheetError::NoSheet)),
+                }
+            }
             None => {
-                let mut stream = stream;
-                let head = input::read_prefix(&mut stream, input::HEADER_PEEK_BYTES).map_err(BatchError::Read)?;
-                (input::detect_delimiter(&head), Box::new(input::unread(head, 0, stream)))
+                if let Some(name) = &options.sheet {
+                    return Err(BatchError::Option(format!(
+                        "sheet `{name}` was asked for, but the input is a text file, not a spreadsheet"
+                    )));
+                }
+                let sniffed = input::choose_encoding(options.encoding, input::sniff_encoding(&prefix, complete));
+                let stream: Stream = match sniffed.encoding {
+                    Encoding::Utf16Le | Encoding::Utf16Be => Box::new(input::Utf16ToUtf8::new(
+                        input::unread(prefix, sniffed.bom_len, raw),
+                        sniffed.encoding == Encoding::Utf16Be,
+                    )),
+                    _ => Box::new(input::unread(prefix, sniffed.bom_len, raw)),
+                };
+                let (delimiter, stream): (u8, Stream) = match options.delimiter {
+                    Some(d) => (d, stream),
+                    None => {
+                        let mut stream = stream;
+                        let head =
+                            input::read_prefix(&mut stream, input::HEADER_PEEK_BYTES).map_err(BatchError::Read)?;
+                        let d = input::detect_delimiter(&head, options.skip_rows.unwrap_or(0));
+                        (d, Box::new(input::unread(head, 0, stream)))
+                    }
+                };
+                let splitter = Splitter::new(io::BufReader::with_capacity(READ_BUFFER, stream), delimiter, max_record);
+                (Box::new(splitter), None, None, sniffed.encoding, delimiter)
             }
         };
-        let limit = Arc::new(AtomicU64::new(options.max_record_bytes + READ_BUFFER as u64));
-        let guard = Guard::new(stream, limit.clone());
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .buffer_capacity(READ_BUFFER)
-            .from_reader(guard);
-        let mut header = csv::ByteRecord::new();
-        match reader.read_byte_record(&mut header) {
-            Ok(true) => {}
-            Ok(false) => return Err(BatchError::Empty),
-            Err(e) if too_long(&e) => {
-                return Err(BatchError::Input {
-                    line: 1,
-                    message: format!("the header runs past {} bytes (an unclosed quote?)", options.max_record_bytes),
-                    rows: 0,
-                })
-            }
-            Err(e) => return Err(BatchError::Read(io::Error::other(e.to_string()))),
-        }
-        let decoder = sniffed.encoding.field_decoder();
-        // A header in another encoding than the one forced is still read
-        // (as Windows-1252): its rows will say what is wrong with them.
-        let header_decoder = match decoder {
-            FieldDecoder::Utf8 => FieldDecoder::Utf8OrWindows1252,
-            other => other,
-        };
-        let headers: Vec<String> = header.iter().map(|b| header_decoder.decode(b).0.into_owned()).collect();
-        let columns = ColumnMap::build(&headers, &options.columns)?;
+        let decoder = encoding.field_decoder();
+        let (header, headers, columns, title_rows) = find_header(records.as_mut(), &options, decoder)?;
+        records.set_width(headers.len());
         let json_keys = output::json_keys(&headers);
         Ok(BatchJob {
-            layout: Layout { encoding: sniffed.encoding, delimiter, headers, columns },
+            layout: Layout {
+                sheet_kind,
+                sheet,
+                encoding,
+                delimiter,
+                headers,
+                columns,
+                header_line: header.line,
+                preamble_lines: header.line + header.span - 1,
+                title_rows,
+            },
             options,
             json_keys,
             decoder,
-            reader,
-            limit,
+            records,
             bytes_read,
         })
     }
@@ -296,24 +472,29 @@ impl BatchJob {
         mut on_chunk: impl FnMut(&Progress),
     ) -> Result<Summary, BatchError> {
         let start = Instant::now();
-        let BatchJob { layout, options, json_keys, decoder, reader, limit, bytes_read } = self;
+        let BatchJob { layout, options, json_keys, decoder, records, bytes_read } = self;
         let width = layout.headers.len();
-        if options.format == Format::Csv {
-            let mut head = Vec::new();
-            if options.bom {
-                head.extend_from_slice("\u{feff}".as_bytes());
+        let bom = options.bom.unwrap_or_else(|| layout.wants_bom());
+        let mut xlsx = None;
+        match options.format {
+            Format::Csv => {
+                let mut head = Vec::new();
+                if bom {
+                    head.extend_from_slice("\u{feff}".as_bytes());
+                }
+                head.extend(output::csv_header(&layout.headers).map_err(BatchError::Write)?);
+                output.write_all(&head).and_then(|_| output.flush()).map_err(BatchError::Write)?;
             }
-            head.extend(output::csv_header(&layout.headers).map_err(BatchError::Write)?);
-            output.write_all(&head).and_then(|_| output.flush()).map_err(BatchError::Write)?;
+            Format::Xlsx => xlsx = Some(XlsxOut::new(&layout.headers).map_err(BatchError::Write)?),
+            Format::Jsonl => {}
         }
         let (tx, rx) = mpsc::sync_channel::<Msg>(options.read_ahead.max(1));
         let chunk_rows = options.chunk_rows.max(1);
-        let max_record = options.max_record_bytes;
         // Detached: when the run stops early the thread ends at its next
         // send (or, blocked on a read, with its input).
         std::thread::Builder::new()
             .name("batch-reader".into())
-            .spawn(move || read_rows(reader, limit, max_record, chunk_rows, tx))
+            .spawn(move || read_rows(records, chunk_rows, tx))
             .map_err(BatchError::Read)?;
         let keys = if options.format == Format::Jsonl { &json_keys } else { &layout.headers };
         let ctx = RowContext {
@@ -329,6 +510,7 @@ impl BatchJob {
         let mut tally = Tally::default();
         let mut cancelled = false;
         let mut failure: Option<(u64, String)> = None;
+        let mut end: Option<(u64, u64)> = None;
         loop {
             if cancel.load(Ordering::Relaxed) {
                 cancelled = true;
@@ -344,7 +526,10 @@ impl BatchJob {
                     if let Some(register) = register {
                         register(done.monitored, done.unreferenced).map_err(BatchError::Audit)?;
                     }
-                    output.write_all(&bytes).and_then(|_| output.flush()).map_err(BatchError::Write)?;
+                    match &mut xlsx {
+                        Some(book) => book.append(done.cells).map_err(BatchError::Write)?,
+                        None => output.write_all(&bytes).and_then(|_| output.flush()).map_err(BatchError::Write)?,
+                    }
                     tally.merge(&t);
                     on_chunk(&Progress {
                         rows: tally.rows,
@@ -356,7 +541,10 @@ impl BatchJob {
                         chunk_bytes: bytes.len(),
                     });
                 }
-                Ok(Msg::End) => break,
+                Ok(Msg::End { lines, trailing_blank }) => {
+                    end = Some((lines, trailing_blank));
+                    break;
+                }
                 Ok(Msg::Failed { line, message }) => {
                     failure = Some((line, message));
                     break;
@@ -369,10 +557,14 @@ impl BatchJob {
             }
         }
         drop(rx);
-        output.flush().map_err(BatchError::Write)?;
         if let Some((line, message)) = failure {
+            output.flush().map_err(BatchError::Write)?;
             return Err(BatchError::Input { line, message, rows: tally.rows });
         }
+        if let Some(book) = xlsx {
+            book.save(&mut output).map_err(BatchError::Write)?;
+        }
+        output.flush().map_err(BatchError::Write)?;
         let elapsed = start.elapsed().as_secs_f64();
         let mut s = Summary::from_tally(&tally);
         s.cancelled = cancelled;
@@ -382,11 +574,18 @@ impl BatchJob {
         s.bytes_read = bytes_read.load(Ordering::Relaxed);
         s.encoding = layout.encoding.as_str().to_string();
         s.delimiter = input::delimiter_label(layout.delimiter);
-        s.format = match options.format {
-            Format::Csv => "csv".into(),
-            Format::Jsonl => "jsonl".into(),
-        };
+        s.format = options.format.as_str().into();
         s.columns = layout.columns.describe(&layout.headers).into_iter().collect();
+        s.source = layout.source().into();
+        s.sheet.clone_from(&layout.sheet);
+        s.header_line = layout.header_line;
+        s.preamble_lines = layout.preamble_lines;
+        s.title_rows = layout.title_rows;
+        let (lines, trailing_blank) = end.unwrap_or((0, 0));
+        s.blank_lines += trailing_blank;
+        // A cancelled run did not read to the end: its lines are those of
+        // the rows written.
+        s.lines = if cancelled { s.preamble_lines + s.data_lines + s.blank_lines } else { lines };
         Ok(s)
     }
 }
@@ -410,46 +609,29 @@ pub fn screen_csv<R: Read + Send + 'static, W: Write>(
     BatchJob::open(input, options)?.run(recorder.as_ref(), None, output, cancel, on_chunk)
 }
 
-/// Parses rows into chunks and sends them, then [`Msg::End`] or
+/// Reads rows into chunks and sends them, then [`Msg::End`] or
 /// [`Msg::Failed`]. Stops when the receiver is gone.
-fn read_rows(
-    mut reader: csv::Reader<Guard<Stream>>,
-    limit: Arc<AtomicU64>,
-    max_record: u64,
-    chunk_rows: usize,
-    tx: SyncSender<Msg>,
-) {
+fn read_rows(mut records: Box<dyn Records>, chunk_rows: usize, tx: SyncSender<Msg>) {
     let mut next_row = 1u64;
     loop {
         let mut rows = Vec::with_capacity(chunk_rows);
         let mut done = false;
         while rows.len() < chunk_rows {
-            let at = reader.position().byte();
-            limit.store(at + max_record + READ_BUFFER as u64, Ordering::Relaxed);
-            let mut record = csv::ByteRecord::new();
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {
-                    let line = reader.get_mut().line_at(at);
-                    rows.push(RawRow { row: next_row, line, record });
+            match records.next_record() {
+                Ok(Some(r)) => {
+                    rows.push(RawRow::new(next_row, r));
                     next_row += 1;
                 }
-                Ok(false) => {
+                Ok(None) => {
                     done = true;
                     break;
                 }
                 Err(e) => {
-                    let message = if too_long(&e) {
-                        format!(
-                            "a row runs past {max_record} bytes (an unclosed quote?); nothing from here on was read"
-                        )
-                    } else {
-                        format!("cannot read the input: {e}")
-                    };
                     if !rows.is_empty() && tx.send(Msg::Rows(rows)).is_err() {
                         return;
                     }
-                    let line = reader.get_mut().line_at(at);
-                    let _ = tx.send(Msg::Failed { line, message });
+                    let line = records.lines() + 1;
+                    let _ = tx.send(Msg::Failed { line, message: format!("cannot read the input: {e}") });
                     return;
                 }
             }
@@ -458,7 +640,7 @@ fn read_rows(
             return;
         }
         if done {
-            let _ = tx.send(Msg::End);
+            let _ = tx.send(Msg::End { lines: records.lines(), trailing_blank: records.trailing_blank() });
             return;
         }
     }
@@ -480,6 +662,8 @@ struct RowContext<'a> {
 #[derive(Default)]
 struct ChunkDone {
     bytes: Vec<u8>,
+    /// The rows of an xlsx output.
+    cells: Vec<Vec<Cell>>,
     tally: Tally,
     records: Vec<AuditRecord>,
     monitored: Vec<Monitored>,
@@ -532,6 +716,7 @@ impl RowContext<'_> {
                         }
                     };
                     done.tally.add_row(raw.row, raw.line, &r);
+                    done.tally.add_lines(raw.span, raw.blank_before);
                     w.row(self.keys, &d.fields, &r)?;
                     done.records.extend(record);
                     if self.register.is_some() {
@@ -547,7 +732,7 @@ impl RowContext<'_> {
                         }
                     }
                 }
-                done.bytes = w.into_bytes()?;
+                (done.bytes, done.cells) = w.finish()?;
                 Ok(done)
             })
             .collect();
@@ -558,6 +743,7 @@ impl RowContext<'_> {
         for p in parts {
             let d = p?;
             all.bytes.extend_from_slice(&d.bytes);
+            all.cells.extend(d.cells);
             all.tally.merge(&d.tally);
             all.records.extend(d.records);
             all.monitored.extend(d.monitored);
@@ -629,19 +815,143 @@ mod tests {
     }
 
     #[test]
-    fn an_unclosed_quote_stops_the_run_with_bounded_memory() {
+    fn an_unclosed_quote_costs_its_line_with_bounded_memory() {
         let mut input = b"name\nCJNG\n\"never closed\n".to_vec();
         input.extend(std::iter::repeat_n(b'a', 200_000));
+        input.extend_from_slice(b"\nLos Zetas\n");
         let options = BatchOptions { max_record_bytes: 100, ..Default::default() };
-        let s = screener();
-        let mut out = Vec::new();
-        let e =
-            screen_csv(Some(&s), Cursor::new(input), &mut out, options, &AtomicBool::new(false), |_| {}).unwrap_err();
-        match e {
-            BatchError::Input { line, rows, .. } => assert_eq!((line, rows), (3, 1)),
-            other => panic!("{other}"),
+        let (out, s) = run_bytes(&input, options).unwrap();
+        let rs = rows(&out);
+        assert_eq!(rs.len(), 4);
+        assert_eq!(&rs[0][1], "block");
+        assert_eq!(&rs[1][1], "error");
+        assert!(rs[1][11].starts_with("unbalanced_quote (line 3)"), "{}", &rs[1][11]);
+        assert!(rs[2][11].starts_with("line_too_long (line 4)"), "{}", &rs[2][11]);
+        assert_eq!(&rs[3][0], "Los Zetas");
+        assert_eq!(&rs[3][1], "block");
+        assert_eq!((s.lines, s.preamble_lines, s.data_lines, s.blank_lines), (5, 1, 4, 0));
+        assert_eq!(s.unbalanced_quotes, 1);
+    }
+
+    #[test]
+    fn title_rows_and_skip_rows() {
+        let input = "Reporte de proveedores al 30/11/2026\n\nClave;Nombre;País\n1;CJNG;MX\n\n2;Ana;MX\n";
+        let (out, s) = run_bytes(input.as_bytes(), BatchOptions::default()).unwrap();
+        let rs = rows(&out);
+        assert_eq!(rs.len(), 2);
+        assert_eq!(&rs[0][3], "block");
+        assert_eq!(s.delimiter, ";");
+        assert_eq!((s.header_line, s.title_rows, s.preamble_lines), (3, 1, 3));
+        assert_eq!((s.lines, s.data_lines, s.blank_lines), (6, 2, 1));
+        // Told where the header is, nothing is guessed.
+        let (_, s) = run_bytes(input.as_bytes(), BatchOptions { skip_rows: Some(2), ..Default::default() }).unwrap();
+        assert_eq!((s.header_line, s.title_rows, s.rows), (3, 0, 2));
+        let e = run_bytes(input.as_bytes(), BatchOptions { skip_rows: Some(3), ..Default::default() }).unwrap_err();
+        assert_eq!(e.code(), Code::NoNameColumn);
+        // A title as wide as the header is not taken for one.
+        let e = run_bytes(b"a;b;c\nname;x;y\nCJNG;1;2\n", BatchOptions::default()).unwrap_err();
+        assert_eq!(e.code(), Code::NoNameColumn);
+    }
+
+    #[test]
+    fn other_files_are_refused_before_any_work() {
+        for (bytes, what) in [
+            (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n".to_vec(), "PDF"),
+            (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03".to_vec(), "compressed"),
+            ([b"\x7fELF\x02\x01\x01".as_slice(), &[0u8; 64]].concat(), "program"),
+            (b"name\n\x00\x01\x02\x03ACME\x00".to_vec(), "binary data"),
+            (b"PK\x03\x04not a workbook at all, just bytes".to_vec(), "ZIP"),
+        ] {
+            let mut out = Vec::new();
+            let e = screen_csv(
+                None,
+                Cursor::new(bytes),
+                &mut out,
+                BatchOptions::default(),
+                &AtomicBool::new(false),
+                |_| {},
+            )
+            .unwrap_err();
+            assert_eq!(e.code(), Code::UnsupportedFile, "{e}");
+            assert!(e.to_string().contains(what), "{e}");
+            assert!(out.is_empty());
         }
-        assert_eq!(rows(std::str::from_utf8(&out).unwrap()).len(), 1);
+        let e =
+            run_bytes(b"name\nx\n", BatchOptions { sheet: Some("Hoja1".into()), ..Default::default() }).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidOption);
+    }
+
+    /// An xlsx workbook: a title, a blank row, the header, persons with
+    /// date cells, a listed cartel and an empty row.
+    fn workbook() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        let notes = book.add_worksheet();
+        notes.set_name("Notas").unwrap();
+        notes.write_string(0, 0, "nada aquí").unwrap();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Proveedores").unwrap();
+        sheet.write_string(0, 0, "Reporte de proveedores al 30/11/2026").unwrap();
+        for (i, h) in ["Clave", "Nombre", "Fecha de nacimiento", "RFC"].iter().enumerate() {
+            sheet.write_string(2, i as u16, *h).unwrap();
+        }
+        sheet.write_number(3, 0, 101).unwrap();
+        sheet.write_string(3, 1, "Cártel de Jalisco Nueva Generación").unwrap();
+        sheet.write_number(4, 0, 102).unwrap();
+        sheet.write_string(4, 1, "Ana Pérez Ñúñez").unwrap();
+        // 24160 is 22/02/1966.
+        sheet.write_number_with_format(4, 2, 24160.0, &date).unwrap();
+        sheet.write_number(6, 0, 103).unwrap();
+        sheet.write_string(6, 1, "Los Zetas").unwrap();
+        sheet.write_string(6, 2, "1966-02-31").unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn spreadsheets_in_and_out() {
+        let options = BatchOptions { sheet: Some("Proveedores".into()), ..Default::default() };
+        let (out, s) = run_bytes(&workbook(), options.clone()).unwrap();
+        // A BOM for Excel, by default, after a spreadsheet.
+        let out = out.strip_prefix('\u{feff}').expect("a BOM");
+        let rs = rows(out);
+        assert_eq!(rs.len(), 3);
+        assert_eq!(&rs[0][0], "101");
+        assert_eq!(&rs[0][4], "block");
+        assert_eq!(&rs[1][2], "1966-02-22");
+        assert_eq!(&rs[1][4], "clear");
+        assert_eq!(&rs[1][15], "", "a date cell is a date: no warning");
+        assert_eq!(&rs[2][4], "block");
+        assert!(rs[2][15].contains("1966-02-31"), "{:?}", &rs[2]);
+        assert_eq!((s.source.as_str(), s.sheet.as_deref()), ("xlsx", Some("Proveedores")));
+        assert_eq!((s.header_line, s.title_rows, s.lines, s.data_lines, s.blank_lines), (3, 1, 7, 3, 1));
+        assert_eq!(s.lines, s.preamble_lines + s.data_lines + s.blank_lines);
+        // No BOM when asked.
+        let (out, _) = run_bytes(&workbook(), BatchOptions { bom: Some(false), ..options.clone() }).unwrap();
+        assert!(out.starts_with("Clave,"));
+        // The first sheet by default; an unknown one is named with the others.
+        let e = run_bytes(&workbook(), BatchOptions::default()).unwrap_err();
+        assert_eq!(e.code(), Code::NoNameColumn);
+        let e = run_bytes(&workbook(), BatchOptions { sheet: Some("Hoja9".into()), ..Default::default() }).unwrap_err();
+        assert_eq!(e.code(), Code::UnknownSheet);
+        assert!(e.to_string().contains("Notas, Proveedores"), "{e}");
+        // Out as xlsx, read back.
+        let s = screener();
+        let mut xlsx = Vec::new();
+        let options = BatchOptions { format: Format::Xlsx, ..options };
+        screen_csv(Some(&s), Cursor::new(workbook()), &mut xlsx, options, &AtomicBool::new(false), |_| {}).unwrap();
+        let (mut back, name) = sheet::open(SheetKind::Xlsx, xlsx, None).unwrap();
+        assert_eq!(name, "results");
+        let header = back.next_record().unwrap().unwrap();
+        assert_eq!(header.record.len(), 4 + RESULT_COLUMNS.len());
+        assert_eq!(&header.record[4], b"decision");
+        let first = back.next_record().unwrap().unwrap();
+        assert_eq!(&first.record[4], b"block");
+        assert_eq!(&first.record[5], b"1", "the score is a number");
+        let mut n = 1;
+        while back.next_record().unwrap().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 3);
     }
 
     #[test]

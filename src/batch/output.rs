@@ -1,5 +1,5 @@
-//! The output: every input column as read, then the result columns, as CSV
-//! or as JSON lines.
+//! The output: every input column as read, then the result columns, as CSV,
+//! JSON lines or an xlsx workbook.
 
 use std::borrow::Cow;
 use std::io;
@@ -34,6 +34,22 @@ pub enum Format {
     /// One JSON object per row: `input` (header → value) and the result
     /// fields.
     Jsonl,
+    /// An xlsx workbook of one sheet, `results`: the CSV's columns, the
+    /// score and match count as numbers, the header row frozen and
+    /// filtered. Written whole at the end of the run (at most
+    /// [`XLSX_MAX_ROWS`] rows).
+    Xlsx,
+}
+
+impl Format {
+    /// `csv`, `jsonl` or `xlsx`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Xlsx => "xlsx",
+        }
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -43,7 +59,8 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "csv" => Ok(Format::Csv),
             "jsonl" | "ndjson" | "json-lines" => Ok(Format::Jsonl),
-            _ => Err(format!("unknown format `{s}` (use csv or jsonl)")),
+            "xlsx" | "excel" => Ok(Format::Xlsx),
+            _ => Err(format!("unknown format `{s}` (use csv, jsonl or xlsx)")),
         }
     }
 }
@@ -133,6 +150,25 @@ impl RowResult {
     fn score_text(&self) -> String {
         self.score.map(|s| format!("{s:.3}")).unwrap_or_default()
     }
+
+    /// The values of [`RESULT_COLUMNS`], as the CSV writes them.
+    pub fn result_fields(&self) -> [Cow<'_, str>; 12] {
+        let count = if self.decision.is_some() { self.match_count.to_string() } else { String::new() };
+        [
+            Cow::Borrowed(self.decision_str()),
+            Cow::Owned(self.score_text()),
+            Cow::Borrowed(self.top_match_id.as_deref().unwrap_or("")),
+            Cow::Borrowed(self.top_match_name.as_deref().unwrap_or("")),
+            Cow::Borrowed(self.matched_name.as_deref().unwrap_or("")),
+            Cow::Owned(self.cartels.join("|")),
+            Cow::Owned(self.cartel_basis.join("|")),
+            Cow::Owned(self.flags.join("|")),
+            Cow::Owned(count),
+            Cow::Borrowed(self.explanation.as_deref().unwrap_or("")),
+            Cow::Borrowed(self.error.as_deref().unwrap_or("")),
+            Cow::Owned(self.warnings.join(" | ")),
+        ]
+    }
 }
 
 fn short(s: &str, max: usize) -> Cow<'_, str> {
@@ -200,6 +236,14 @@ pub fn explain(query_name: &str, m: &Match, match_count: usize) -> String {
 pub(crate) enum RowWriter {
     Csv(Box<csv::Writer<Vec<u8>>>),
     Jsonl(Vec<u8>),
+    Xlsx(Vec<Vec<Cell>>),
+}
+
+/// One cell of an xlsx row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Text(String),
+    Number(f64),
 }
 
 impl RowWriter {
@@ -209,6 +253,7 @@ impl RowWriter {
                 csv::WriterBuilder::new().buffer_capacity(16 << 10).from_writer(Vec::with_capacity(capacity)),
             )),
             Format::Jsonl => RowWriter::Jsonl(Vec::with_capacity(capacity)),
+            Format::Xlsx => RowWriter::Xlsx(Vec::new()),
         }
     }
 
@@ -218,22 +263,28 @@ impl RowWriter {
                 for f in fields {
                     w.write_field(f.as_bytes())?;
                 }
-                let flags = r.flags.join("|");
-                let cartel = r.cartels.join("|");
-                let count = if r.decision.is_some() { r.match_count.to_string() } else { String::new() };
-                w.write_field(r.decision_str())?;
-                w.write_field(r.score_text())?;
-                w.write_field(r.top_match_id.as_deref().unwrap_or(""))?;
-                w.write_field(r.top_match_name.as_deref().unwrap_or(""))?;
-                w.write_field(r.matched_name.as_deref().unwrap_or(""))?;
-                w.write_field(cartel)?;
-                w.write_field(r.cartel_basis.join("|"))?;
-                w.write_field(flags)?;
-                w.write_field(count)?;
-                w.write_field(r.explanation.as_deref().unwrap_or(""))?;
-                w.write_field(r.error.as_deref().unwrap_or(""))?;
-                w.write_field(r.warnings.join(" | "))?;
+                for v in r.result_fields() {
+                    w.write_field(v.as_bytes())?;
+                }
                 w.write_record(None::<&[u8]>)?;
+                Ok(())
+            }
+            RowWriter::Xlsx(rows) => {
+                let mut cells: Vec<Cell> = fields.iter().map(|f| Cell::Text(f.to_string())).collect();
+                for (i, v) in r.result_fields().into_iter().enumerate() {
+                    let number = match RESULT_COLUMNS[i] {
+                        "score" => {
+                            r.score.filter(|_| r.decision.is_some()).map(|s| (f64::from(s) * 1000.0).round() / 1000.0)
+                        }
+                        "match_count" => r.decision.map(|_| r.match_count as f64),
+                        _ => None,
+                    };
+                    cells.push(match number {
+                        Some(n) => Cell::Number(n),
+                        None => Cell::Text(v.into_owned()),
+                    });
+                }
+                rows.push(cells);
                 Ok(())
             }
             RowWriter::Jsonl(buf) => {
@@ -245,11 +296,18 @@ impl RowWriter {
         }
     }
 
-    pub(crate) fn into_bytes(self) -> io::Result<Vec<u8>> {
+    /// The bytes written (CSV, JSON lines), or the rows of cells (xlsx).
+    pub(crate) fn finish(self) -> io::Result<(Vec<u8>, Vec<Vec<Cell>>)> {
         match self {
-            RowWriter::Csv(w) => w.into_inner().map_err(|e| io::Error::other(e.to_string())),
-            RowWriter::Jsonl(buf) => Ok(buf),
+            RowWriter::Csv(w) => Ok((w.into_inner().map_err(|e| io::Error::other(e.to_string()))?, Vec::new())),
+            RowWriter::Jsonl(buf) => Ok((buf, Vec::new())),
+            RowWriter::Xlsx(rows) => Ok((Vec::new(), rows)),
         }
+    }
+
+    #[cfg(test)]
+    fn into_bytes(self) -> io::Result<Vec<u8>> {
+        self.finish().map(|(b, _)| b)
     }
 }
 
@@ -264,6 +322,91 @@ pub(crate) fn csv_header(headers: &[String]) -> io::Result<Vec<u8>> {
     }
     w.write_record(None::<&[u8]>)?;
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// Data rows an xlsx sheet holds below its header row.
+pub const XLSX_MAX_ROWS: u32 = 1_048_575;
+
+/// Longest text of an xlsx cell, in characters; longer texts are cut with
+/// an ellipsis.
+const XLSX_MAX_CHARS: usize = 32_767;
+
+/// The xlsx output, built in memory and written whole by [`XlsxOut::save`].
+pub(crate) struct XlsxOut {
+    book: rust_xlsxwriter::Workbook,
+    rows: u32,
+    width: u16,
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> io::Error {
+    io::Error::other(format!("cannot write the xlsx output: {e}"))
+}
+
+impl XlsxOut {
+    /// A workbook whose sheet starts with `headers` then [`RESULT_COLUMNS`].
+    pub(crate) fn new(headers: &[String]) -> io::Result<XlsxOut> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("results").map_err(xlsx_error)?;
+        let names: Vec<&str> = headers.iter().map(String::as_str).chain(RESULT_COLUMNS).collect();
+        let width = u16::try_from(names.len())
+            .ok()
+            .filter(|w| *w <= 16_384)
+            .ok_or_else(|| io::Error::other("an xlsx sheet holds at most 16,384 columns: use csv"))?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (i, h) in names.iter().enumerate() {
+            sheet.write_string_with_format(0, i as u16, cut(h).as_ref(), &bold).map_err(xlsx_error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        Ok(XlsxOut { book, rows: 0, width })
+    }
+
+    /// Appends rows below those already written.
+    ///
+    /// # Errors
+    /// Past [`XLSX_MAX_ROWS`] rows, or when a cell cannot be stored.
+    pub(crate) fn append(&mut self, rows: Vec<Vec<Cell>>) -> io::Result<()> {
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
+        for cells in rows {
+            if self.rows >= XLSX_MAX_ROWS {
+                return Err(io::Error::other(format!(
+                    "an xlsx sheet holds at most {XLSX_MAX_ROWS} rows: write this file as csv or jsonl"
+                )));
+            }
+            self.rows += 1;
+            for (i, c) in cells.into_iter().take(usize::from(self.width)).enumerate() {
+                match c {
+                    Cell::Text(t) if t.is_empty() => {}
+                    Cell::Text(t) => {
+                        sheet.write_string(self.rows, i as u16, cut(&t).as_ref()).map_err(xlsx_error)?;
+                    }
+                    Cell::Number(n) => {
+                        sheet.write_number(self.rows, i as u16, n).map_err(xlsx_error)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the workbook to `out`.
+    ///
+    /// # Errors
+    /// When the workbook cannot be written.
+    pub(crate) fn save<W: io::Write>(mut self, out: &mut W) -> io::Result<()> {
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
+        sheet.autofilter(0, 0, self.rows, self.width - 1).map_err(xlsx_error)?;
+        let bytes = self.book.save_to_buffer().map_err(xlsx_error)?;
+        out.write_all(&bytes)
+    }
+}
+
+fn cut(s: &str) -> Cow<'_, str> {
+    if s.len() <= XLSX_MAX_CHARS {
+        Cow::Borrowed(s)
+    } else {
+        short(s, XLSX_MAX_CHARS)
+    }
 }
 
 /// Keys of the `input` object: the headers, made unique (`name`, `name_2`)

@@ -13,9 +13,23 @@ use crate::engine::Query;
 pub(crate) struct RawRow {
     /// 1-based position among the data rows (the header is not one).
     pub(crate) row: u64,
-    /// 1-based line of the file the row starts on.
+    /// 1-based line of the file (row of the sheet) the row starts on.
     pub(crate) line: u64,
+    /// Physical lines it spans (more than one for a quoted multi-line field).
+    pub(crate) span: u64,
+    /// Blank lines skipped right before it.
+    pub(crate) blank_before: u64,
     pub(crate) record: csv::ByteRecord,
+    /// Why the record is not what its line meant (`unbalanced_quote`...):
+    /// the row is reported as an error, not screened.
+    pub(crate) fault: Option<String>,
+}
+
+impl RawRow {
+    /// A row from a record of the reader, `row` among the data rows.
+    pub(crate) fn new(row: u64, r: super::lines::Record) -> RawRow {
+        RawRow { row, line: r.line, span: r.span, blank_before: r.blank_before, record: r.record, fault: r.fault }
+    }
 }
 
 /// A row decoded: exactly one text per header column (missing fields
@@ -40,7 +54,9 @@ pub(crate) fn decode<'a>(raw: &'a RawRow, width: usize, decoder: FieldDecoder, m
     while fields.len() < width {
         fields.push(Cow::Borrowed(""));
     }
-    let query = if n != width {
+    let query = if let Some(fault) = &raw.fault {
+        Err(fault.clone())
+    } else if n != width {
         let what = if n > width { "extra fields are not in the output" } else { "missing fields are empty" };
         Err(format!("{n} fields where the header has {width} ({what})"))
     } else if let Some(i) = bad_field {
@@ -104,7 +120,14 @@ mod tests {
     use crate::engine::model::{BirthDate, EntityKind};
 
     fn row(fields: &[&[u8]]) -> RawRow {
-        RawRow { row: 1, line: 2, record: csv::ByteRecord::from(fields.to_vec()) }
+        RawRow {
+            row: 1,
+            line: 2,
+            span: 1,
+            blank_before: 0,
+            record: csv::ByteRecord::from(fields.to_vec()),
+            fault: None,
+        }
     }
 
     fn map(headers: &[&str]) -> ColumnMap {

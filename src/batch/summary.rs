@@ -42,8 +42,14 @@ pub struct Tally {
     pub error_samples: Vec<ErrorSample>,
     /// Rows screened without an optional field that could not be used.
     pub warned: u64,
+    /// Rows with a quote left open on their line.
+    pub unbalanced_quotes: u64,
     /// The first [`MAX_ERROR_SAMPLES`] of those, with their warnings.
     pub warning_samples: Vec<ErrorSample>,
+    /// Physical lines (sheet rows) the rows span.
+    pub data_lines: u64,
+    /// Blank lines (empty sheet rows) between the rows.
+    pub blank_lines: u64,
 }
 
 impl Tally {
@@ -57,6 +63,7 @@ impl Tally {
         }
         if let Some(e) = &r.error {
             self.decisions.error += 1;
+            self.unbalanced_quotes += u64::from(e.starts_with("unbalanced_quote"));
             if self.error_samples.len() < MAX_ERROR_SAMPLES {
                 self.error_samples.push(ErrorSample { row, line, error: e.clone() });
             }
@@ -74,9 +81,17 @@ impl Tally {
         }
     }
 
+    /// Counts the lines of a row: `span` of its own, `blank` before it.
+    pub(crate) fn add_lines(&mut self, span: u64, blank: u64) {
+        self.data_lines += span;
+        self.blank_lines += blank;
+    }
+
     /// Adds `other`, which comes after `self` in the input.
     pub fn merge(&mut self, other: &Tally) {
         self.rows += other.rows;
+        self.data_lines += other.data_lines;
+        self.blank_lines += other.blank_lines;
         self.decisions.clear += other.decisions.clear;
         self.decisions.review += other.decisions.review;
         self.decisions.block += other.decisions.block;
@@ -91,6 +106,7 @@ impl Tally {
             self.error_samples.push(e.clone());
         }
         self.warned += other.warned;
+        self.unbalanced_quotes += other.unbalanced_quotes;
         for e in &other.warning_samples {
             if self.warning_samples.len() >= MAX_ERROR_SAMPLES {
                 break;
@@ -149,6 +165,31 @@ pub struct Summary {
     pub format: String,
     /// Field → the header(s) it was read from.
     pub columns: BTreeMap<String, Vec<String>>,
+    /// `csv`, or the spreadsheet format read: `xlsx`, `xls`, `ods`.
+    pub source: String,
+    /// The sheet read, for a spreadsheet.
+    pub sheet: Option<String>,
+    /// Physical lines of the input (rows of the sheet, to its last one);
+    /// always `preamble_lines + data_lines + blank_lines` for a run that
+    /// went to the end.
+    pub lines: u64,
+    /// The line the header starts on.
+    pub header_line: u64,
+    /// Lines up to the end of the header: skipped lines, title rows, blank
+    /// lines and the header itself.
+    pub preamble_lines: u64,
+    /// Title rows found above the header and skipped.
+    pub title_rows: u64,
+    /// Lines the data rows span: one each, more for a quoted field written
+    /// over several lines.
+    pub data_lines: u64,
+    /// Lines that continue a quoted multi-line field (`data_lines - rows`).
+    pub continuation_lines: u64,
+    /// Blank lines after the header.
+    pub blank_lines: u64,
+    /// Rows whose line has a quote that does not close
+    /// (`error` starts with `unbalanced_quote`).
+    pub unbalanced_quotes: u64,
 }
 
 impl Summary {
@@ -162,6 +203,10 @@ impl Summary {
             error_samples: t.error_samples.clone(),
             warnings: t.warned,
             warning_samples: t.warning_samples.clone(),
+            data_lines: t.data_lines,
+            continuation_lines: t.data_lines.saturating_sub(t.rows),
+            blank_lines: t.blank_lines,
+            unbalanced_quotes: t.unbalanced_quotes,
             ..Summary::default()
         }
     }
@@ -176,6 +221,30 @@ impl Summary {
             self.elapsed_secs,
             thousands(self.rows_per_sec.round() as u64)
         ));
+        if self.lines > 0 {
+            let what = if self.source == "csv" || self.source.is_empty() { "lines" } else { "sheet rows" };
+            let mut parts = vec![format!(
+                "{} up to the header (line {}{})",
+                thousands(self.preamble_lines),
+                self.header_line,
+                match self.title_rows {
+                    0 => String::new(),
+                    n => format!(", {n} title row{} above it skipped", if n == 1 { "" } else { "s" }),
+                }
+            )];
+            parts.push(format!("{} in rows", thousands(self.data_lines)));
+            if self.continuation_lines > 0 {
+                parts.push(format!("({} continuing a quoted field)", thousands(self.continuation_lines)));
+            }
+            parts.push(format!("{} blank", thousands(self.blank_lines)));
+            out.push(format!("  {} {what}: {}", thousands(self.lines), parts.join(", ")));
+        }
+        if self.unbalanced_quotes > 0 {
+            out.push(format!(
+                "  {} lines with a quote that does not close were read on their own (unbalanced_quote)",
+                thousands(self.unbalanced_quotes)
+            ));
+        }
         if self.screened {
             let d = &self.decisions;
             out.push(format!(

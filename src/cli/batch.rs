@@ -16,15 +16,23 @@ use cartelscreen::record::screening::{DispositionPolicy, Recorder};
 /// `batch` options.
 #[derive(Args, Debug)]
 pub struct BatchArgs {
-    /// The CSV file to screen (`-` for standard input).
-    #[arg(value_name = "INPUT.csv")]
+    /// The file to screen: CSV (or TSV, any delimiter), or a spreadsheet
+    /// (.xlsx, .xls, .ods), told apart by its content; `-` for standard input.
+    #[arg(value_name = "INPUT")]
     pub input: PathBuf,
     /// Where to write the results (standard output when omitted or `-`).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Output format: csv or jsonl.
+    /// Output format: csv, jsonl or xlsx.
     #[arg(long, default_value = "csv", value_name = "FORMAT")]
     pub format: cartelscreen::batch::Format,
+    /// The sheet of a spreadsheet to read (the first when omitted).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Skip N lines (sheet rows) above the header, whatever they hold; when
+    /// omitted, title rows above the header are found and skipped.
+    #[arg(long, value_name = "N")]
+    pub skip_rows: Option<u64>,
     /// utf-8, windows-1252 or latin-1 (detected when omitted: a BOM, else valid
     /// UTF-8 is UTF-8 and anything else Windows-1252).
     #[arg(long, value_name = "ENCODING")]
@@ -60,9 +68,13 @@ pub struct BatchArgs {
     /// Also write the summary as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
-    /// Start the CSV output with a UTF-8 byte-order mark, for Excel.
-    #[arg(long)]
+    /// Start the CSV output with a UTF-8 byte-order mark, for Excel (the
+    /// default when the input was Windows-1252, Latin-1 or a spreadsheet).
+    #[arg(long, conflicts_with = "no_bom")]
     pub bom: bool,
+    /// No byte-order mark at the start of the CSV output, whatever the input.
+    #[arg(long)]
+    pub no_bom: bool,
     /// No progress, column report or summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -170,7 +182,7 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
         let f = std::fs::File::open(&a.input).with_context(|| format!("cannot open {}", a.input.display()))?;
         let meta = f.metadata().with_context(|| format!("cannot read {}", a.input.display()))?;
         if meta.is_dir() {
-            bail!("{} is a folder, not a CSV file", a.input.display());
+            bail!("{} is a folder, not a file to screen", a.input.display());
         }
         (Box::new(f), meta.is_file().then_some(meta.len()))
     };
@@ -198,9 +210,18 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
         },
         format: a.format,
         chunk_rows: a.chunk_rows.max(1),
-        bom: a.bom,
+        bom: match (a.bom, a.no_bom) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        sheet: a.sheet.clone(),
+        skip_rows: a.skip_rows,
         ..BatchOptions::default()
     };
+    if a.format == cartelscreen::batch::Format::Xlsx && to_stdout && std::io::stdout().is_terminal() {
+        bail!("an xlsx workbook is not for the terminal: write it to a file with -o FILE.xlsx");
+    }
     let cancel = Arc::new(AtomicBool::new(false));
     cancel_on_ctrl_c(cancel.clone())?;
     let job = BatchJob::open(input, options).map_err(|e| anyhow::anyhow!("{label}: {e}"))?;

@@ -1,12 +1,19 @@
-//! `POST /v1/batch`: a whole CSV file screened as it streams in.
+//! `POST /v1/batch`: a whole CSV file screened as it streams in, or a
+//! spreadsheet (xlsx, xls, ods).
 //!
-//! The body (raw `text/csv`, or the first file of a `multipart/form-data`
-//! upload) is pumped chunk by chunk into a bounded channel that the batch
-//! engine reads as an ordinary `Read` on its own thread; the screened rows
-//! come back through another bounded channel and leave as the response body
-//! while the upload is still arriving. Neither side ever holds the file: the
-//! channels bound memory whatever the size. If the client goes away, the
-//! next write fails and the run stops.
+//! The body (raw `text/csv`, a spreadsheet's own content type, or the first
+//! file of a `multipart/form-data` upload) is pumped chunk by chunk into a
+//! bounded channel that the batch engine reads as an ordinary `Read` on its
+//! own thread; the screened rows come back through another bounded channel
+//! and leave as the response body while the upload is still arriving. For a
+//! CSV file neither side ever holds the file: the channels bound memory
+//! whatever the size. A spreadsheet is a compressed archive (or a compound
+//! file) that can only be read whole: it is held in memory, within
+//! `server.max_upload_bytes`, and an xlsx result is sent whole at the end.
+//! What the body is, is told from its content, not from the content type:
+//! a file that is neither text nor a spreadsheet is refused
+//! (`unsupported_file`) before any row. If the client goes away, the next
+//! write fails and the run stops.
 //!
 //! Errors found before the first row is screened (empty file, no name
 //! column, unknown options) are ordinary JSON errors. A failure after the
@@ -36,12 +43,24 @@ const INPUT_QUEUE: usize = 16;
 /// Screened chunks waiting for the client.
 const OUTPUT_QUEUE: usize = 4;
 
+/// The xlsx content type.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Options in the query string; the same as the CLI's flags.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct BatchParams {
-    /// `csv` (default) or `jsonl`; `Accept: application/x-ndjson` also asks for JSON lines.
+    /// `csv` (default), `jsonl` or `xlsx`; `Accept: application/x-ndjson` also asks for JSON
+    /// lines, and `Accept` with the xlsx content type for xlsx.
     pub format: Option<String>,
+    /// The sheet of a spreadsheet upload to read (the first when absent).
+    pub sheet: Option<String>,
+    /// Lines (sheet rows) above the header to skip, whatever they hold; when absent, title
+    /// rows above the header are found and skipped.
+    pub skip_rows: Option<u64>,
+    /// Start CSV output with a UTF-8 byte-order mark; when absent, yes for a Windows-1252 or
+    /// Latin-1 file or a spreadsheet.
+    pub bom: Option<bool>,
     /// `auto` (default), `utf-8`, `windows-1252` or `latin-1`.
     pub encoding: Option<String>,
     /// `,`, `;`, `tab` or `|`; detected from the header when absent.
@@ -57,12 +76,11 @@ pub struct BatchParams {
 }
 
 impl BatchParams {
-    fn options(&self, accept_ndjson: bool) -> Result<BatchOptions, ApiError> {
+    fn options(&self, accept: Option<Format>) -> Result<BatchOptions, ApiError> {
         let bad = |m: String| ApiError::new(Code::InvalidOption, m);
         let format = match &self.format {
             Some(f) => f.parse::<Format>().map_err(bad)?,
-            None if accept_ndjson => Format::Jsonl,
-            None => Format::Csv,
+            None => accept.unwrap_or(Format::Csv),
         };
         let encoding = match &self.encoding {
             Some(e) => e.parse::<EncodingChoice>().map_err(bad)?,
@@ -85,7 +103,16 @@ impl BatchParams {
             address: self.address_col.clone(),
             reference: self.ref_col.clone(),
         };
-        let o = BatchOptions { format, encoding, delimiter, columns, ..BatchOptions::default() };
+        let o = BatchOptions {
+            format,
+            encoding,
+            delimiter,
+            columns,
+            bom: self.bom,
+            sheet: self.sheet.clone(),
+            skip_rows: self.skip_rows,
+            ..BatchOptions::default()
+        };
         Ok(o)
     }
 }
@@ -168,10 +195,28 @@ where
     }
 }
 
-/// Screen a CSV file: one output row per input row, in order, streamed back.
+/// A multipart upload: the file to screen.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct BatchUpload {
+    /// The file: CSV (any delimiter, UTF-8, Windows-1252, Latin-1 or UTF-16) or a spreadsheet
+    /// (xlsx, xls, ods). The first part with a file name (or the part named `file`) is read.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// Screen a file: one output row per input row, in order, streamed back.
 #[utoipa::path(post, path = "/v1/batch", tag = "screening", params(BatchParams),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, or a multipart/form-data upload whose first file part is the CSV"),
-    responses((status = 200, description = "The screened rows: the input columns then decision, score, top_match_id, top_match_name, matched_name, cartel, flags, match_count, explanation, error", content_type = "text/csv"),
+    request_body(description = "The file to screen: CSV as the body, a spreadsheet as the body with its content type, or a multipart/form-data upload whose first file part is the file. The content decides how it is read; anything that is neither text nor a spreadsheet is refused (415 unsupported_file).",
+        content(
+            (BatchUpload = "multipart/form-data"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "application/vnd.ms-excel"),
+            (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"),
+        )),
+    responses((status = 200, description = "The screened rows: the input columns then decision, score, top_match_id, top_match_name, matched_name, cartel, cartel_basis, flags, match_count, explanation, error, warnings",
+                   content(("text/csv"), ("application/x-ndjson"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 413, body = crate::http::error::ErrorBody), (status = 415, body = crate::http::error::ErrorBody),
               (status = 422, body = crate::http::error::ErrorBody)),
     security(("api_key" = ["screen"])))]
@@ -188,12 +233,16 @@ pub async fn batch(
             return Err(too_large(limit));
         }
     }
-    let accept_ndjson = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/x-ndjson") || v.contains("application/jsonl"));
-    let options = params.options(accept_ndjson)?;
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).and_then(|v| {
+        if v.contains("application/x-ndjson") || v.contains("application/jsonl") {
+            Some(Format::Jsonl)
+        } else if v.contains(XLSX) {
+            Some(Format::Xlsx)
+        } else {
+            None
+        }
+    });
+    let options = params.options(accept)?;
     let format = options.format;
     let mime = req.mime_type().ok().flatten();
     let (in_tx, in_rx) = mpsc::channel::<io::Result<Bytes>>(INPUT_QUEUE);
@@ -220,13 +269,21 @@ pub async fn batch(
                 }
             });
         }
-        Some(("text", "csv" | "plain" | "tab-separated-values")) | Some(("application", "csv" | "octet-stream")) => {
+        Some(("text", "csv" | "plain" | "tab-separated-values"))
+        | Some((
+            "application",
+            "csv"
+            | "octet-stream"
+            | "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            | "vnd.ms-excel"
+            | "vnd.oasis.opendocument.spreadsheet",
+        )) => {
             actix_web::rt::spawn(pump(payload, in_tx, limit));
         }
         _ => {
             return Err(ApiError::new(
                 Code::UnsupportedMediaType,
-                "send the file as text/csv or as a multipart/form-data upload",
+                "send the file as text/csv, as a spreadsheet with its content type, or as a multipart/form-data upload",
             ))
         }
     }
@@ -280,9 +337,13 @@ pub async fn batch(
         }
     });
     let body = futures_util::stream::poll_fn(move |cx| out_rx.poll_recv(cx));
-    let content_type = match format {
-        Format::Csv => "text/csv; charset=utf-8",
-        Format::Jsonl => "application/x-ndjson",
+    let mut response = HttpResponse::Ok();
+    match format {
+        Format::Csv => response.content_type("text/csv; charset=utf-8"),
+        Format::Jsonl => response.content_type("application/x-ndjson"),
+        Format::Xlsx => response
+            .content_type(XLSX)
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"screened.xlsx\"")),
     };
-    Ok(HttpResponse::Ok().content_type(content_type).streaming(body))
+    Ok(response.streaming(body))
 }

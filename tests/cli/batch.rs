@@ -125,7 +125,9 @@ fn windows_1252_semicolons_crlf_and_bad_rows_in_place() {
     ]));
     let bytes = std::fs::read(&out).unwrap();
     let text = String::from_utf8(bytes).expect("the output is UTF-8");
-    let t = Table::parse(&text);
+    // Windows-1252 in: a byte-order mark out, for Excel.
+    let text = without_bom(&text);
+    let t = Table::parse(text);
     assert_eq!(t.headers[1], "Nombre o razón social");
     assert_eq!(t.column("Clave"), vec!["A-01", "A-02", "A-03", "A-04", "A-05", "A-06", "A-07", "A-08"]);
     assert_eq!(t.get(0, "Nombre o razón social"), "PEÑA ESCOBEDO ÉDGAR");
@@ -509,4 +511,246 @@ fn no_screen_only_parses_and_writes() {
     assert_eq!(t.get(0, "decision"), "");
     assert_eq!(t.get(3, "decision"), "error");
     assert!(se.contains("not screened"), "{se}");
+}
+
+/// Counts the physical lines of a file as the summary does: `\n`, `\r\n`
+/// or a lone `\r` ends one, and a last line needs no line break.
+fn physical_lines(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => n += 1,
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+            b'\r' => n += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    if !bytes.is_empty() && !matches!(bytes[bytes.len() - 1], b'\n' | b'\r') {
+        n += 1;
+    }
+    n
+}
+
+/// Every line of the input is in the summary: before the data, in a row
+/// (its first line or the continuation of a quoted field), or blank; and
+/// the rows are as many as the output's.
+fn assert_every_line_accounted_for(input: &[u8], s: &Value, output_rows: usize) {
+    let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("{k} in {s}"));
+    assert_eq!(n("lines"), physical_lines(input), "{s}");
+    assert_eq!(n("lines"), n("preamble_lines") + n("data_lines") + n("blank_lines"), "{s}");
+    assert_eq!(n("data_lines"), n("rows") + n("continuation_lines"), "{s}");
+    assert_eq!(n("rows"), output_rows as u64, "{s}");
+    let d = &s["decisions"];
+    let decided: u64 = ["clear", "review", "block", "error"].iter().map(|k| d[k].as_u64().unwrap()).sum();
+    assert_eq!(decided, n("rows"), "every row screened or in error: {s}");
+}
+
+/// Strips the UTF-8 byte-order mark the output must start with.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or_else(|| panic!("no byte-order mark: {:?}", &text[..text.len().min(40)]))
+}
+
+#[test]
+fn a_stray_quote_costs_its_own_line_and_every_line_is_accounted_for() {
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("s.json");
+    let input = fixture("unbalanced_quote.csv");
+    let (o, so, se) =
+        run(bin().args(["--lists", &sdn, "batch", &input, "--fail-on", "error", "--summary-json"]).arg(&summary));
+    // The stray quote is an error row: --fail-on error fails the run.
+    assert_eq!(o.status.code(), Some(3), "{se}");
+    let t = Table::parse(&so);
+    assert_eq!(t.column("Clave"), vec!["A-1", "A-2", "A-3", "A-4", "A-5", "A-6", "A-7"]);
+    // A quoted field written over two lines on purpose stays one field.
+    assert_eq!(t.get(1, "Notas"), "nota en\ndos líneas");
+    assert_eq!(t.get(1, "Nombre"), "Comercial \"El Norte\" SA");
+    assert_eq!(t.get(1, "decision"), "clear");
+    // The line with the stray quote: reported with its line, read on its own.
+    assert_eq!(t.get(2, "decision"), "error");
+    assert!(t.get(2, "error").starts_with("unbalanced_quote (line 5)"), "{so}");
+    assert_eq!(t.get(2, "Nombre"), "Transportes Pérez;MX;sin cerrar");
+    // The listed names after it are screened.
+    assert!(matches!(t.get(3, "decision"), "review" | "block"), "{so}");
+    assert!(t.get(3, "top_match_name").contains("OSEGUERA CERVANTES"), "{so}");
+    assert_eq!(t.get(4, "decision"), "block");
+    assert_eq!(t.get(4, "cartel"), "CDN");
+    assert_eq!(t.get(5, "Nombre"), "Abarrotes Ñandú");
+    assert_eq!(t.get(5, "Notas"), "otra \"nota\"");
+    assert!(matches!(t.get(6, "decision"), "review" | "block"), "{so}");
+    assert_eq!(t.get(6, "cartel"), "CDG");
+    let s = read_json(&summary);
+    assert_every_line_accounted_for(&std::fs::read(&input).unwrap(), &s, t.rows.len());
+    assert_eq!(s["rows"], 7);
+    assert_eq!(s["lines"], 10);
+    assert_eq!(s["continuation_lines"], 1);
+    assert_eq!(s["blank_lines"], 1);
+    assert_eq!(s["errors"], 1);
+    assert_eq!(s["unbalanced_quotes"], 1);
+    assert_eq!(s["error_samples"][0]["line"], 5);
+    assert!(se.contains("10 lines: 1 up to the header"), "{se}");
+    assert!(se.contains("unbalanced_quote"), "{se}");
+}
+
+#[test]
+fn a_title_row_above_the_header_and_a_bom_for_excel() {
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("s.json");
+    let input = fixture("title_row_cp1252.csv");
+    let (so, se) = ok(bin().args(["--lists", &sdn, "batch", &input, "--summary-json"]).arg(&summary));
+    assert!(se.contains("header on line 2 below 1 title row"), "{se}");
+    // Windows-1252 in: the CSV out starts with a BOM so that Excel reads its accents.
+    let t = Table::parse(without_bom(&so));
+    assert_eq!(t.headers[..4], ["Clave", "Razón social", "Fecha de nacimiento", "País"]);
+    assert_eq!(t.column("Clave"), vec!["P-1", "P-2", "P-3"]);
+    assert!(matches!(t.get(0, "decision"), "review" | "block"), "{so}");
+    assert!(t.get(0, "top_match_name").contains("OSEGUERA CERVANTES"), "{so}");
+    assert!(t.get(0, "explanation").contains("dob match"), "{so}");
+    assert_eq!(t.get(1, "decision"), "clear");
+    assert_eq!(t.get(2, "cartel"), "CU");
+    let s = read_json(&summary);
+    assert_every_line_accounted_for(&std::fs::read(&input).unwrap(), &s, t.rows.len());
+    assert_eq!((s["header_line"].as_u64(), s["title_rows"].as_u64()), (Some(2), Some(1)));
+    // --skip-rows says the same; --no-bom leaves the mark out.
+    let (so2, _) = ok(bin().args(["--lists", &sdn, "batch", &input, "--skip-rows", "1", "--no-bom", "-q"]));
+    assert!(so2.starts_with("Clave,"), "{so2}");
+    assert_eq!(Table::parse(&so2).column("decision"), t.column("decision"));
+    // Without a title, a UTF-8 file gets no BOM unless asked.
+    let (so, _) = ok(bin().args(["batch", &fixture("pipes_quoted.csv"), "-q"]));
+    assert!(!so.starts_with('\u{feff}'));
+    let (so, _) = ok(bin().args(["batch", &fixture("pipes_quoted.csv"), "-q", "--bom"]));
+    assert!(so.starts_with('\u{feff}'));
+}
+
+/// An xlsx export as compliance teams have them: a title, a blank row, the
+/// header, dates of birth as date cells, identifiers as numbers.
+fn export_xlsx(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    let sheet = book.add_worksheet();
+    sheet.set_name("Proveedores").unwrap();
+    sheet.write_string(0, 0, "Reporte de proveedores al 30/11/2026").unwrap();
+    for (i, h) in ["Clave", "Razón social", "Fecha de nacimiento", "País"].iter().enumerate() {
+        sheet.write_string(2, i as u16, *h).unwrap();
+    }
+    let rows: [(f64, &str, Option<f64>, &str); 4] = [
+        // 24305 is 17/07/1966, the listed date of birth.
+        (1001.0, "OSEGUERA CERVANTES, Ruben", Some(24305.0), "México"),
+        (1002.0, "Panadería Doña Rosa", None, "México"),
+        (1003.0, "Los Zetas", None, "MX"),
+        (1004.0, "Ana Lucía Ñúñez Pérez", Some(31048.0), "México"),
+    ];
+    for (i, (id, name, dob, country)) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        sheet.write_number(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, *name).unwrap();
+        if let Some(d) = dob {
+            sheet.write_number_with_format(r, 2, *d, &date).unwrap();
+        }
+        sheet.write_string(r, 3, *country).unwrap();
+    }
+    let other = book.add_worksheet();
+    other.set_name("Clientes").unwrap();
+    other.write_string(0, 0, "Nombre").unwrap();
+    other.write_string(1, 0, "Cártel del Golfo").unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn spreadsheets_in_and_out() {
+    use calamine::Reader;
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("proveedores.xlsx");
+    export_xlsx(&input);
+    let summary = dir.path().join("s.json");
+    let (so, se) = ok(bin().args(["--lists", &sdn, "batch"]).arg(&input).arg("--summary-json").arg(&summary));
+    assert!(se.contains("xlsx sheet 'Proveedores', header on line 3 below 1 title row"), "{se}");
+    let t = Table::parse(without_bom(&so));
+    assert_eq!(t.column("Clave"), vec!["1001", "1002", "1003", "1004"]);
+    assert_eq!(t.get(0, "Fecha de nacimiento"), "1966-07-17");
+    assert!(matches!(t.get(0, "decision"), "review" | "block"), "{so}");
+    assert!(t.get(0, "explanation").contains("dob match"), "{so}");
+    assert_eq!(t.get(0, "warnings"), "");
+    assert_eq!(t.get(1, "decision"), "clear");
+    assert_eq!(t.get(2, "cartel"), "CDN");
+    assert_eq!(t.get(3, "Fecha de nacimiento"), "1985-01-01");
+    assert_eq!(t.get(3, "decision"), "clear");
+    let s = read_json(&summary);
+    assert_eq!(s["source"], "xlsx");
+    assert_eq!(s["sheet"], "Proveedores");
+    assert_eq!(s["lines"], 7);
+    assert_eq!(
+        s["lines"].as_u64().unwrap(),
+        ["preamble_lines", "data_lines", "blank_lines"].iter().map(|k| s[k].as_u64().unwrap()).sum::<u64>()
+    );
+    assert_eq!(s["rows"], 4);
+
+    // Another sheet by name; an unknown one is refused with the names.
+    let (so, _) = ok(bin().args(["batch"]).arg(&input).args(["--sheet", "Clientes", "-q"]));
+    assert_eq!(Table::parse(without_bom(&so)).column("cartel"), vec!["CDG"]);
+    let (o, _, se) = run(bin().args(["batch"]).arg(&input).args(["--sheet", "Hoja1"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(se.contains("no sheet `Hoja1` (its sheets: Proveedores, Clientes)"), "{se}");
+
+    // Out as xlsx: the same rows, read back with calamine.
+    let out = dir.path().join("out.xlsx");
+    ok(bin().args(["--lists", &sdn, "batch"]).arg(&input).args(["--format", "xlsx", "-q", "-o"]).arg(&out));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let range = book.worksheet_range("results").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0][4], "decision");
+    assert_eq!(rows[0].len(), 4 + RESULT_COLUMNS.len());
+    let decisions: Vec<&str> = rows[1..].iter().map(|r| r[4].as_str()).collect();
+    assert_eq!(decisions, t.column("decision"));
+    assert!(matches!(range.get((1, 5)), Some(calamine::Data::Float(_))), "the score is a number");
+    // An xlsx workbook is not written to a terminal, and is not a CSV.
+    let (o, _, _) = run(bin().args(["batch", &fixture("bom_utf8.csv"), "--format", "xlsx", "-q"]));
+    assert!(o.status.success(), "to a pipe it is fine");
+    assert!(o.stdout.starts_with(b"PK\x03\x04"));
+}
+
+#[test]
+fn a_file_that_is_not_a_table_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let (o, so, se) = run(bin().args(["batch", &fixture("compressed_export.csv"), "-o"]).arg(&out));
+    assert_eq!(o.status.code(), Some(2), "{se}");
+    assert!(se.contains("a compressed archive (application/gzip, .gz), not a CSV file or a spreadsheet"), "{se}");
+    // Nothing of the file reaches the terminal.
+    assert!(se.bytes().all(|b| b >= 0x20 || b == b'\n'), "{se:?}");
+    assert!(so.is_empty());
+    assert!(!out.exists());
+    let png = dir.path().join("logo.csv");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89").unwrap();
+    let (o, _, se) = run(bin().args(["batch"]).arg(&png));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(se.contains("an image (image/png, .png)"), "{se}");
+}
+
+#[test]
+fn an_ods_sheet_with_a_date_cell() {
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("s.json");
+    let (so, se) =
+        ok(bin().args(["--lists", &sdn, "batch", &fixture("proveedores.ods"), "--summary-json"]).arg(&summary));
+    assert!(se.contains("ods sheet 'Proveedores', header on line 2 below 1 title row"), "{se}");
+    let t = Table::parse(without_bom(&so));
+    assert_eq!(t.column("Clave"), vec!["1", "2", "3"]);
+    assert_eq!(t.get(0, "Fecha de nacimiento"), "1966-07-17");
+    assert!(t.get(0, "top_match_name").contains("OSEGUERA CERVANTES"), "{so}");
+    assert!(t.get(0, "flags").contains("dob_match"), "{so}");
+    assert_eq!(t.get(1, "decision"), "clear");
+    assert_eq!(t.get(2, "cartel"), "CDN");
+    let s = read_json(&summary);
+    assert_eq!(s["source"], "ods");
+    assert_eq!(
+        (s["lines"].as_u64(), s["preamble_lines"].as_u64(), s["data_lines"].as_u64()),
+        (Some(5), Some(2), Some(3))
+    );
 }
