@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::{cli_origin, load, open_records};
+use super::{cli_origin, load, load_quietly, open_records};
 use cartelscreen::config::Settings;
 use cartelscreen::record::screening::{DispositionPolicy, Recorder};
 
@@ -207,7 +207,11 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
     if !a.quiet {
         eprintln!("{label}: {}", job.layout().describe());
     }
-    let screener = if a.no_screen { None } else { Some(load(settings, extra)?) };
+    let screener = match (a.no_screen, a.quiet) {
+        (true, _) => None,
+        (false, false) => Some(load(settings, extra)?),
+        (false, true) => Some(load_quietly(settings, extra)?),
+    };
     let out: Box<dyn Write> = if to_stdout {
         Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()))
     } else {

@@ -101,6 +101,16 @@ pub enum Flag {
     ListEntryChanged,
     /// An analyst confirmed this match as true: it blocks.
     ConfirmedMatch,
+    /// On a screening: an official list in service is older than
+    /// `lists.max_age_days`.
+    StaleLists,
+    /// On a screening: a list in service is a partial set (a file it
+    /// normally has is missing).
+    PartialLists,
+    /// On a screening: no official sanctions list is in service (only the
+    /// cartel registry or a firm's own lists), so a `clear` is not a clear
+    /// against the sanctions lists.
+    NoSanctionsLists,
 }
 
 impl Flag {
@@ -122,11 +132,14 @@ impl Flag {
             Flag::SuppressedFalsePositive => "suppressed_false_positive",
             Flag::ListEntryChanged => "list_entry_changed",
             Flag::ConfirmedMatch => "confirmed_match",
+            Flag::StaleLists => "stale_lists",
+            Flag::PartialLists => "partial_lists",
+            Flag::NoSanctionsLists => "no_sanctions_lists",
         }
     }
 
     /// Every flag, in declaration (and sort) order.
-    pub const ALL: [Flag; 14] = [
+    pub const ALL: [Flag; 17] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
         Flag::CartelNetwork,
@@ -141,6 +154,9 @@ impl Flag {
         Flag::SuppressedFalsePositive,
         Flag::ListEntryChanged,
         Flag::ConfirmedMatch,
+        Flag::StaleLists,
+        Flag::PartialLists,
+        Flag::NoSanctionsLists,
     ];
 }
 

@@ -116,7 +116,14 @@ fn un_source(url: String) -> BTreeMap<String, String> {
 }
 
 fn settings(sources: Vec<(&str, BTreeMap<String, String>)>) -> FetchSettings {
-    FetchSettings { timeout_secs: 30, sources: sources.into_iter().map(|(n, f)| (n.to_string(), f)).collect() }
+    FetchSettings {
+        timeout_secs: 30,
+        connect_timeout_secs: 5,
+        retries: 0,
+        retry_backoff_millis: 10,
+        disabled: Vec::new(),
+        sources: sources.into_iter().map(|(n, f)| (n.to_string(), f)).collect(),
+    }
 }
 
 /// Every file of a folder, by name, with its bytes.
