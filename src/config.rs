@@ -42,8 +42,15 @@ pub struct ListSettings {
     /// sub-folders that exists is loaded too. Empty: `lists` under
     /// [`data_home`] (see [`ListSettings::data_dir`]).
     pub data_dir: PathBuf,
-    /// How many `Linked To:` hops from a cartel still tie an entry to it.
+    /// How many steps from a cartel (or a faction of it) still tie an
+    /// entry to it; a registry row is one step.
     pub network_depth: usize,
+    /// An entry with more links than this is reached but not walked
+    /// through.
+    pub network_hub_degree: usize,
+    /// Affiliation registries of your own (CSV, the format of
+    /// `lists/cartel_affiliations.csv`), read besides the compiled-in one.
+    pub affiliations: Vec<PathBuf>,
     /// With no list configured and nothing in the data directory, screen
     /// against the snapshot of the official lists compiled into the binary.
     pub embedded_snapshot: bool,
@@ -310,6 +317,7 @@ impl Settings {
                 .list_separator(",")
                 .with_list_parse_key("lists.paths")
                 .with_list_parse_key("fetch.disabled")
+                .with_list_parse_key("lists.affiliations")
                 .try_parsing(true),
         );
         let s: Settings = b.build()?.try_deserialize()?;
@@ -320,7 +328,10 @@ impl Settings {
     /// What the engine is told: the `[matching]` thresholds and the
     /// `lists.network_*` reach.
     pub fn engine(&self) -> EngineSettings {
-        EngineSettings { matching: self.matching.clone(), network: NetworkSettings { depth: self.lists.network_depth } }
+        EngineSettings {
+            matching: self.matching.clone(),
+            network: NetworkSettings { depth: self.lists.network_depth, hub_degree: self.lists.network_hub_degree },
+        }
     }
 
     /// The compiled-in defaults alone (tests, benches).

@@ -53,6 +53,7 @@ codes! {
     NotFound = ("not_found", 404, "No such route."),
     EntityNotFound = ("entity_not_found", 404, "No such entity in the lists in service."),
     DatasetNotFound = ("dataset_not_found", 404, "No such dataset (see `GET /catalog`)."),
+    CartelNotFound = ("cartel_not_found", 404, "No such cartel code (CDS, CJNG, CDN, CDG, LNFM, CU)."),
     DispositionNotFound = ("disposition_not_found", 404, "No such disposition in force."),
     NotMonitored = ("not_monitored", 404, "No such monitored reference."),
     MethodNotAllowed = ("method_not_allowed", 405, "The route exists with other methods (see the `Allow` header)."),

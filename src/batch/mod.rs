@@ -540,7 +540,7 @@ impl RowContext<'_> {
                                 reference: r.to_string(),
                                 registered_at: at,
                                 registered_by: String::new(),
-                                counterparty: crate::record::monitor::counterparty_json(q, None),
+                                counterparty: crate::record::monitor::counterparty_json(q),
                             }),
                             (Ok(_), None) => done.unreferenced += 1,
                             (Err(_), _) => {}
@@ -603,12 +603,12 @@ mod tests {
         assert_eq!(&rs[0][5], "cs-cjng");
         assert_eq!(&rs[0][8], "CJNG");
         assert_eq!(&rs[1][3], "error");
-        assert_eq!(&rs[1][12], "name is empty");
-        assert_eq!(&rs[1][13], "");
+        assert_eq!(&rs[1][13], "name is empty");
+        assert_eq!(&rs[1][14], "");
         assert_eq!(&rs[2][1], "Panadería\nLa Esperanza");
         assert_eq!(&rs[2][3], "clear");
         assert_eq!(&rs[3][3], "error");
-        assert!(rs[3][12].contains("4 fields where the header has 3"), "{}", &rs[3][12]);
+        assert!(rs[3][13].contains("4 fields where the header has 3"), "{}", &rs[3][13]);
         assert_eq!(&rs[4][8], "CDN");
         assert_eq!(s.rows, 5);
         assert_eq!(s.decisions, Decisions { clear: 1, review: 0, block: 2, error: 2 });
@@ -622,7 +622,7 @@ mod tests {
         assert!(matches!(run_bytes(b"", BatchOptions::default()), Err(BatchError::Empty)));
         assert!(matches!(run_bytes(b"\xEF\xBB\xBF\n\n", BatchOptions::default()), Err(BatchError::Empty)));
         let (out, s) = run_bytes(b"name,country\n", BatchOptions::default()).unwrap();
-        assert_eq!(out, "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error,warnings\n");
+        assert_eq!(out, "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,cartel_basis,flags,match_count,explanation,error,warnings\n");
         assert_eq!(s.rows, 0);
         let e = run_bytes(b"rfc,country\nX,MX\n", BatchOptions::default()).unwrap_err();
         assert_eq!(e.code(), Code::NoNameColumn);
@@ -687,7 +687,7 @@ mod tests {
         )
         .unwrap();
         assert!(!s.screened);
-        assert_eq!(String::from_utf8(out).unwrap().lines().nth(1), Some("CJNG,,,,,,,,,,,"));
+        assert_eq!(String::from_utf8(out).unwrap().lines().nth(1), Some("CJNG,,,,,,,,,,,,"));
     }
 
     #[test]

@@ -10,13 +10,14 @@ use serde::Serialize;
 use crate::engine::{Decision, Match, Screening};
 
 /// The columns added after the input's own, in order.
-pub const RESULT_COLUMNS: [&str; 11] = [
+pub const RESULT_COLUMNS: [&str; 12] = [
     "decision",
     "score",
     "top_match_id",
     "top_match_name",
     "matched_name",
     "cartel",
+    "cartel_basis",
     "flags",
     "match_count",
     "explanation",
@@ -59,6 +60,9 @@ pub struct RowResult {
     pub matched_name: Option<String>,
     /// Cartel codes the top match is tied to, nearest first.
     pub cartels: Vec<String>,
+    /// For each of `cartels`: `list` (the lists' links alone) or `source`
+    /// (a row of the affiliations registry).
+    pub cartel_basis: Vec<&'static str>,
     pub flags: Vec<&'static str>,
     pub match_count: usize,
     pub explanation: Option<String>,
@@ -76,13 +80,31 @@ impl RowResult {
     pub fn from_screening(query_name: &str, s: &Screening) -> RowResult {
         let top = s.matches.first();
         let mut cartels: Vec<String> = Vec::new();
-        if let Some(m) = top {
-            for t in &m.cartel_ties {
-                if !cartels.contains(&t.cartel) {
-                    cartels.push(t.cartel.clone());
-                }
+        let mut cartel_basis = Vec::new();
+        // The top match's ties; without one, those of the tied entries the
+        // counterparty shares an identifier or address with.
+        let ties = match top {
+            Some(m) => m.cartel_ties.iter().collect::<Vec<_>>(),
+            None => s.exposures.iter().flat_map(|x| &x.cartel_ties).collect(),
+        };
+        for t in ties {
+            if !cartels.contains(&t.cartel) {
+                cartels.push(t.cartel.clone());
+                cartel_basis.push(t.basis.as_str());
             }
         }
+        let explanation = match (top, s.exposures.first()) {
+            (Some(m), _) => Some(explain(query_name, m, s.matches.len())),
+            (None, Some(x)) => Some(format!(
+                "no name match; shares {} with {} {} ({}){}",
+                x.shared.as_str(),
+                x.entity_id,
+                x.caption,
+                x.cartel_ties.first().map_or(String::new(), |t| format!("{} {}", t.cartel, t.relation.as_str())),
+                if s.exposures.len() > 1 { format!(" and {} more", s.exposures.len() - 1) } else { String::new() }
+            )),
+            (None, None) => None,
+        };
         RowResult {
             decision: Some(s.decision),
             score: top.map(|m| m.score),
@@ -90,9 +112,10 @@ impl RowResult {
             top_match_name: top.map(|m| m.caption.clone()),
             matched_name: top.map(|m| m.matched_name.clone()),
             cartels,
+            cartel_basis,
             flags: s.flags.iter().map(|f| f.as_str()).collect(),
             match_count: s.matches.len(),
-            explanation: top.map(|m| explain(query_name, m, s.matches.len())),
+            explanation,
             error: None,
             warnings: Vec::new(),
         }
@@ -204,6 +227,7 @@ impl RowWriter {
                 w.write_field(r.top_match_name.as_deref().unwrap_or(""))?;
                 w.write_field(r.matched_name.as_deref().unwrap_or(""))?;
                 w.write_field(cartel)?;
+                w.write_field(r.cartel_basis.join("|"))?;
                 w.write_field(flags)?;
                 w.write_field(count)?;
                 w.write_field(r.explanation.as_deref().unwrap_or(""))?;
@@ -283,7 +307,7 @@ struct JsonRow<'a, 'b> {
 impl Serialize for JsonRow<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.r;
-        let mut m = s.serialize_map(Some(12))?;
+        let mut m = s.serialize_map(Some(13))?;
         m.serialize_entry("input", &self.input)?;
         let decision = r.decision_str();
         m.serialize_entry("decision", &(!decision.is_empty()).then_some(decision))?;
@@ -293,6 +317,7 @@ impl Serialize for JsonRow<'_, '_> {
         m.serialize_entry("top_match_name", &r.top_match_name)?;
         m.serialize_entry("matched_name", &r.matched_name)?;
         m.serialize_entry("cartel", &(!r.cartels.is_empty()).then(|| r.cartels.join("|")))?;
+        m.serialize_entry("cartel_basis", &(!r.cartel_basis.is_empty()).then(|| r.cartel_basis.join("|")))?;
         m.serialize_entry("flags", &r.flags)?;
         m.serialize_entry("match_count", &r.decision.map(|_| r.match_count))?;
         m.serialize_entry("explanation", &r.explanation)?;
@@ -320,7 +345,7 @@ mod tests {
         let mut w = RowWriter::new(Format::Csv, 0);
         w.row(&headers, &fields, &r).unwrap();
         let text = String::from_utf8(w.into_bytes().unwrap()).unwrap();
-        assert_eq!(text, "7,\"ACME, \"\"the\"\" best\",error,,,,,,,,,name is empty,\n");
+        assert_eq!(text, "7,\"ACME, \"\"the\"\" best\",error,,,,,,,,,,name is empty,\n");
         let mut w = RowWriter::new(Format::Jsonl, 0);
         w.row(&headers, &fields, &r).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&w.into_bytes().unwrap()).unwrap();

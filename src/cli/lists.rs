@@ -67,19 +67,27 @@ pub enum ListsCommand {
 
 fn lists_show(s: &Screener, json: bool) -> Result<()> {
     let sizes = s.network().sizes(s.registry());
+    let net = s.network();
     if json {
         let networks: Vec<serde_json::Value> = s
             .registry()
             .cartels
             .iter()
             .zip(&sizes)
-            .map(|(c, (_, n))| serde_json::json!({"code": c.code, "name": c.name, "ofac_id": c.ofac_id(), "designated": c.designated, "network_size": n}))
+            .map(|(c, n)| {
+                serde_json::json!({"code": c.code, "name": c.name, "ofac_id": c.ofac_id(), "designated": c.designated,
+                                   "network_size": n.total, "by_basis": {"list": n.by_list, "source": n.by_source},
+                                   "by_depth": n.by_depth})
+            })
             .collect();
         return print_json(&serde_json::json!({
             "lists": super::screen::lists_json(s),
             "entities": s.entities().len(),
             "networks": networks,
-            "links": {"resolved": s.network().resolved_links, "unresolved": s.network().unresolved_links},
+            "links": {"resolved": net.resolved_links, "unresolved": net.unresolved_links},
+            "affiliations": {"resolved": net.resolved_affiliations, "absent": net.absent_affiliations},
+            "hubs": net.hubs,
+            "network_settings": {"depth": s.network_settings().depth, "hub_degree": s.network_settings().hub_degree},
             "warnings": s.warnings(),
         }));
     }
@@ -109,12 +117,41 @@ fn lists_show(s: &Screener, json: bool) -> Result<()> {
         );
     }
     outln!();
-    outln!("cartel networks (entries tied through Linked To:, depth ≤ configured):");
-    for (c, (_, n)) in s.registry().cartels.iter().zip(&sizes) {
-        outln!("  {:<5} {:<38} {} designated {}  network {n}", c.code, c.name, c.ofac_id(), c.designated);
+    let ns = s.network_settings();
+    outln!(
+        "cartel networks (depth ≤ {}; `list`: Linked To: relations alone, `source`: through a registry row):",
+        ns.depth
+    );
+    for (c, n) in s.registry().cartels.iter().zip(&sizes) {
+        outln!(
+            "  {:<5} {:<38} {} designated {}  network {} (list {}, source {})",
+            c.code,
+            c.name,
+            c.ofac_id(),
+            c.designated,
+            n.total,
+            n.by_list,
+            n.by_source
+        );
     }
     outln!();
-    outln!("links resolved: {}, unresolved: {}", s.network().resolved_links, s.network().unresolved_links);
+    outln!("links resolved: {}, unresolved: {}", net.resolved_links, net.unresolved_links);
+    outln!(
+        "affiliation rows: {} on loaded entries, {} entries absent from the loaded lists",
+        net.resolved_affiliations,
+        net.absent_affiliations.len()
+    );
+    if net.hubs.is_empty() {
+        outln!("hubs (more than {} links: reached, not walked through): none", ns.hub_degree);
+    } else {
+        outln!("hubs (more than {} links: reached, not walked through):", ns.hub_degree);
+        for h in net.hubs.iter().take(20) {
+            outln!("  {:<14} {:>4} links  {}", h.id, h.degree, h.name);
+        }
+        if net.hubs.len() > 20 {
+            outln!("  ... {} more (--json lists them all)", net.hubs.len() - 20);
+        }
+    }
     if !s.warnings().is_empty() {
         outln!("warnings: {} (run with -v to print them)", s.warnings().len());
     }

@@ -5,6 +5,7 @@
 mod audit;
 mod batch;
 mod bench;
+mod cartels;
 mod eval;
 mod gen;
 mod keys;
@@ -77,6 +78,9 @@ pub enum Command {
         #[command(subcommand)]
         command: lists::ListsCommand,
     },
+    /// The cartels' networks: entries tied to each, by depth and basis;
+    /// `cartels show CODE` one network with paths and sources.
+    Cartels(cartels::CartelsArgs),
     /// Regression evaluation on sample counterparties or labelled name pairs.
     Eval(eval::EvalArgs),
     /// Measure in-process screening latency over a query mix.
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Screen(a) => screen::run(&settings, &extra, a),
         Command::Explain(a) => screen::explain(&settings, &extra, a),
         Command::Lists { command } => lists::run(&settings, &extra, command),
+        Command::Cartels(a) => cartels::run(&settings, &extra, a),
         Command::Eval(a) => eval::run(&settings, &extra, a),
         Command::Bench(a) => bench::run(&settings, &extra, a),
         Command::Batch(a) => batch::run(&settings, &extra, a),

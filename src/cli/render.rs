@@ -35,6 +35,20 @@ pub(super) fn print_screening(name: &str, s: &Screening) {
     if !s.evasion.is_empty() {
         outln!("evasion: {}", s.evasion.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "));
     }
+    for x in &s.exposures {
+        outln!(
+            "shares {} with {} — {} ({}): {:?} (listed {:?})",
+            x.shared.as_str(),
+            x.entity_id,
+            x.caption,
+            x.list,
+            x.value,
+            x.entry_value
+        );
+        for t in x.cartel_ties.iter().take(3) {
+            outln!("   {} {} ({} basis): {}", t.cartel, t.relation.as_str(), t.basis.as_str(), t.path_text());
+        }
+    }
     if s.matches.is_empty() {
         outln!("no match on the loaded lists");
         return;
@@ -70,8 +84,7 @@ pub(super) fn print_screening(name: &str, s: &Screening) {
             outln!("   programs: {}", m.programs.join(", "));
         }
         for t in m.cartel_ties.iter().filter(|t| t.depth > 0).take(3) {
-            let path: Vec<String> = t.path.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
-            outln!("   {} path: {}", t.cartel, path.join(" → "));
+            outln!("   {} {} ({} basis): {}", t.cartel, t.relation.as_str(), t.basis.as_str(), t.path_text());
         }
         outln!("   why: {}", explanation_line(m));
     }
@@ -124,8 +137,7 @@ pub(super) fn print_explanation(name: &str, m: &Match) {
     outln!("flags: {}", flags_text(m));
     outln!("cartel: {}", ties_text(m));
     for t in m.cartel_ties.iter().filter(|t| t.depth > 0) {
-        let path: Vec<String> = t.path.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
-        outln!("  {} path: {}", t.cartel, path.join(" → "));
+        outln!("  {} {} ({} basis): {}", t.cartel, t.relation.as_str(), t.basis.as_str(), t.path_text());
     }
 }
 

@@ -54,9 +54,12 @@ pub struct Facts {
     /// Country: ISO code (MX) or name.
     #[arg(long)]
     pub country: Option<String>,
-    /// An identifier such as an RFC or CURP. Repeatable.
+    /// An identifier: RFC, CURP, passport, phone, e-mail or website. Repeatable.
     #[arg(long = "id", value_name = "ID")]
     pub ids: Vec<String>,
+    /// Street address (compared with the addresses of entries tied to a cartel).
+    #[arg(long)]
+    pub address: Option<String>,
 }
 
 impl Facts {
@@ -68,7 +71,7 @@ impl Facts {
             country: self.country.as_deref(),
             dob: self.dob.as_deref(),
             identifiers: self.ids.iter().map(String::as_str).collect(),
-            address: None,
+            address: self.address.as_deref(),
         };
         Query::parse(&submitted).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))
     }
@@ -76,7 +79,8 @@ impl Facts {
     fn submitted_json(&self, name: &str) -> serde_json::Value {
         let mut o = serde_json::Map::new();
         o.insert("name".into(), name.into());
-        for (k, v) in [("type", &self.kind), ("dob", &self.dob), ("country", &self.country)] {
+        for (k, v) in [("type", &self.kind), ("dob", &self.dob), ("country", &self.country), ("address", &self.address)]
+        {
             if let Some(v) = v {
                 o.insert(k.into(), v.clone().into());
             }

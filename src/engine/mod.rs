@@ -27,6 +27,7 @@
 
 pub mod country;
 pub mod equivalents;
+pub mod exposure;
 pub mod index;
 pub mod model;
 pub mod network;

@@ -380,6 +380,28 @@ pub struct Link {
     /// when no entry carries that name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// How the list states the relation.
+    #[serde(default, skip_serializing_if = "LinkVia::is_linked_to")]
+    pub via: LinkVia,
+}
+
+/// How a list states a relation between two entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkVia {
+    /// `Linked To: NAME` in the remarks (or `links` in a cartelscreen list).
+    #[default]
+    LinkedTo,
+    /// An address `c/o NAME`: the entry is reached in care of the named one
+    /// (OFAC's older way of recording a person's companies).
+    CareOf,
+}
+
+impl LinkVia {
+    /// Whether it is the default, `Linked To:`.
+    pub fn is_linked_to(&self) -> bool {
+        *self == LinkVia::LinkedTo
+    }
 }
 
 /// The vessel columns of an OFAC `sdn.csv`/`cons_prim.csv` row, as printed;
@@ -460,6 +482,9 @@ pub struct Entity {
     /// OFAC remarks `Email Address ...`, as written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
+    /// OFAC remarks `Phone Number ...` / `Telephone ...`, as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<String>,
     /// OFAC's vessel columns; `None` when all are empty and on other lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vessel: Option<VesselInfo>,
@@ -497,6 +522,7 @@ impl Entity {
             secondary_sanctions_risk: Vec::new(),
             websites: Vec::new(),
             emails: Vec::new(),
+            phones: Vec::new(),
             vessel: None,
             listed_on: None,
             remarks: None,

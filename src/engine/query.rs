@@ -45,8 +45,12 @@ pub struct Query {
     pub country: Option<String>,
     /// A calendar-valid date of birth, not in the future.
     pub dob: Option<BirthDate>,
-    /// Identifiers such as RFC or CURP, as submitted (compared by key).
+    /// Identifiers such as RFC or CURP, phones, e-mails and websites, as
+    /// submitted (compared by key).
     pub identifiers: Vec<String>,
+    /// The street address, as submitted (compared with the addresses of
+    /// entries tied to a cartel; see [`crate::engine::exposure`]).
+    pub address: Option<String>,
 }
 
 impl Query {
@@ -67,14 +71,19 @@ impl Query {
         let kind = s.kind.map(parse_kind).transpose()?.flatten();
         let dob = s.dob.map(parse_dob).transpose()?.flatten();
         let identifiers = parse_identifiers(&s.identifiers, Mode::Strict)?;
-        if let Some(a) = s.address {
-            limit("address", a, MAX_ADDRESS_CHARS)?;
-        }
+        let address = match s.address {
+            Some(a) => {
+                limit("address", a, MAX_ADDRESS_CHARS)?;
+                // Addresses come on several lines: line breaks read as spaces.
+                Some(clean("address", a, Mode::Lenient)?).filter(|a| !a.is_empty())
+            }
+            None => None,
+        };
         let country = match s.country.map(|c| parse_country(c, Mode::Strict)).transpose()?.flatten() {
             Some(c) => Some(c),
-            None => s.address.and_then(country_of_address),
+            None => address.as_deref().and_then(country_of_address),
         };
-        Ok(Query { name, kind, country, dob, identifiers })
+        Ok(Query { name, kind, country, dob, identifiers, address })
     }
 
     /// Parses a submitted counterparty as a file row: the name must be
@@ -112,15 +121,18 @@ impl Query {
                 ids
             }
         };
+        let address = s.address.and_then(|a| {
+            keep(
+                limit("address", a, MAX_ADDRESS_CHARS)
+                    .and_then(|()| clean("address", a, Mode::Lenient))
+                    .map(|a| Some(a).filter(|a| !a.is_empty())),
+                &mut warnings,
+            )
+        });
         if country.is_none() {
-            if let Some(a) = s.address {
-                match limit("address", a, MAX_ADDRESS_CHARS) {
-                    Ok(()) => country = country_of_address(a),
-                    Err(e) => warnings.push(e),
-                }
-            }
+            country = address.as_deref().and_then(country_of_address);
         }
-        Ok((Query { name, kind, country, dob, identifiers }, warnings))
+        Ok((Query { name, kind, country, dob, identifiers, address }, warnings))
     }
 }
 

@@ -12,6 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::engine::country;
+use crate::engine::exposure::{Exposure, ExposureIndex, Shared};
 use crate::engine::index::{NameIndex, Near};
 use crate::engine::model::{
     identifier_key, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole,
@@ -101,6 +102,13 @@ pub enum Flag {
     ListEntryChanged,
     /// An analyst confirmed this match as true: it blocks.
     ConfirmedMatch,
+    /// The counterparty shares an identifier, phone, e-mail or website
+    /// with an entry tied to a cartel (see [`Screening::exposures`]): at
+    /// least `review`.
+    SharesIdentifierWithCartelNetwork,
+    /// The counterparty's address is that of an entry tied to a cartel: at
+    /// least `review`.
+    SharesAddressWithCartelNetwork,
     /// On a screening: an official list in service is older than
     /// `lists.max_age_days`.
     StaleLists,
@@ -132,6 +140,8 @@ impl Flag {
             Flag::SuppressedFalsePositive => "suppressed_false_positive",
             Flag::ListEntryChanged => "list_entry_changed",
             Flag::ConfirmedMatch => "confirmed_match",
+            Flag::SharesIdentifierWithCartelNetwork => "shares_identifier_with_cartel_network",
+            Flag::SharesAddressWithCartelNetwork => "shares_address_with_cartel_network",
             Flag::StaleLists => "stale_lists",
             Flag::PartialLists => "partial_lists",
             Flag::NoSanctionsLists => "no_sanctions_lists",
@@ -139,7 +149,7 @@ impl Flag {
     }
 
     /// Every flag, in declaration (and sort) order.
-    pub const ALL: [Flag; 17] = [
+    pub const ALL: [Flag; 19] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
         Flag::CartelNetwork,
@@ -154,6 +164,8 @@ impl Flag {
         Flag::SuppressedFalsePositive,
         Flag::ListEntryChanged,
         Flag::ConfirmedMatch,
+        Flag::SharesIdentifierWithCartelNetwork,
+        Flag::SharesAddressWithCartelNetwork,
         Flag::StaleLists,
         Flag::PartialLists,
         Flag::NoSanctionsLists,
@@ -229,14 +241,22 @@ pub struct Screening {
     pub matches: Vec<Match>,
     /// What the normaliser neutralised in the submitted name.
     pub evasion: Vec<EvasionSign>,
+    /// Identifiers, phones, e-mails, websites and addresses the
+    /// counterparty shares with entries tied to a cartel that are not among
+    /// `matches` (indirect exposure; see [`crate::engine::exposure`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exposures: Vec<Exposure>,
 }
 
 impl Screening {
     /// The decision and flags a set of matches adds up to: the worst match
     /// decides, and the flags are those of the matches that alert. Called
     /// again after analyst dispositions change a match.
-    pub fn conclude(matches: Vec<Match>, evasion: Vec<EvasionSign>) -> Screening {
-        let decision = matches.iter().map(|m| m.decision).max().unwrap_or(Decision::Clear);
+    pub fn conclude(matches: Vec<Match>, evasion: Vec<EvasionSign>, exposures: Vec<Exposure>) -> Screening {
+        let mut decision = matches.iter().map(|m| m.decision).max().unwrap_or(Decision::Clear);
+        if !exposures.is_empty() {
+            decision = decision.max(Decision::Review);
+        }
         let mut flags: Vec<Flag> =
             matches.iter().filter(|m| m.decision.is_alert()).flat_map(|m| m.flags.iter().copied()).collect();
         if matches.iter().any(|m| m.flags.contains(&Flag::SuppressedFalsePositive)) {
@@ -245,9 +265,15 @@ impl Screening {
         if !evasion.is_empty() {
             flags.push(Flag::PossibleEvasion);
         }
+        for x in &exposures {
+            flags.push(match x.shared {
+                Shared::Address => Flag::SharesAddressWithCartelNetwork,
+                _ => Flag::SharesIdentifierWithCartelNetwork,
+            });
+        }
         flags.sort();
         flags.dedup();
-        Screening { decision, flags, matches, evasion }
+        Screening { decision, flags, matches, evasion, exposures }
     }
 }
 
@@ -276,12 +302,15 @@ pub struct Screener {
     /// ISO codes of each entity's countries.
     countries: Vec<Vec<&'static str>>,
     network: Network,
+    /// Contact and address keys of the entries tied to a cartel.
+    exposure: ExposureIndex,
     index: NameIndex,
     lists: Vec<ListVersion>,
     /// [`crate::engine::model::fingerprint`] of `lists`.
     fingerprint: String,
     registry: CartelRegistry,
     settings: MatchSettings,
+    network_settings: crate::engine::settings::NetworkSettings,
     warnings: Vec<String>,
     /// Near tokens of query tokens already seen: a pure function of the
     /// index, and names repeat (José, García, Servicios...).
@@ -324,8 +353,18 @@ impl Screener {
                 entities.push(e);
             }
         }
-        let network = Network::build(&mut entities, &registry, settings.network.depth);
+        let network = Network::build(&mut entities, &registry, &settings.network);
+        if !network.absent_affiliations.is_empty() {
+            let shown: Vec<&str> = network.absent_affiliations.iter().take(10).map(String::as_str).collect();
+            warnings.push(format!(
+                "{} affiliation rows name entries that are not in the loaded lists (lists change): {}{}",
+                network.absent_affiliations.len(),
+                shown.join(", "),
+                if network.absent_affiliations.len() > shown.len() { ", ..." } else { "" }
+            ));
+        }
         let index = NameIndex::build(&entities);
+        let exposure = ExposureIndex::build(&entities, &network);
         let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (i, e) in entities.iter().enumerate() {
             for id in &e.identifiers {
@@ -354,11 +393,13 @@ impl Screener {
             identifiers,
             countries,
             network,
+            exposure,
             index,
             lists: versions,
             fingerprint,
             registry,
             settings: settings.matching,
+            network_settings: settings.network,
             warnings,
             near_cache: Default::default(),
         }
@@ -407,10 +448,21 @@ impl Screener {
         self.by_id.get(id).map(|&i| &self.entities[i as usize])
     }
 
+    /// How the cartel networks were built.
+    pub fn network_settings(&self) -> &crate::engine::settings::NetworkSettings {
+        &self.network_settings
+    }
+
+    /// The network of one cartel by its code (`CJNG`, case-insensitive), or
+    /// `None` for a code the registry does not know.
+    pub fn cartel_network(&self, code: &str) -> Option<crate::engine::network::CartelNetwork> {
+        self.network.cartel_network(&self.registry, &self.entities, code)
+    }
+
     /// The cartel ties of the entity with this id, nearest first; empty for
     /// an id not in service.
     pub fn cartel_ties(&self, id: &str) -> &[CartelTie] {
-        self.by_id.get(id).map(|&i| self.network.ties[i as usize].as_slice()).unwrap_or(&[])
+        self.by_id.get(id).map(|&i| self.network.ties_of(i)).unwrap_or(&[])
     }
 
     /// Screens one counterparty.
@@ -513,7 +565,12 @@ impl Screener {
         }
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
         matches.truncate(self.settings.max_results);
-        Ok(Screening::conclude(matches, prepared.evasion))
+        let mut exposures = self.exposure.find(&q.identifiers, q.address.as_deref(), &self.entities, &self.network);
+        exposures.retain(|x| !matches.iter().any(|m| m.entity_id == x.entity_id));
+        if let Some(o) = only {
+            exposures.retain(|x| self.by_id.get(&x.entity_id).is_some_and(|i| o.contains(i)));
+        }
+        Ok(Screening::conclude(matches, prepared.evasion, exposures))
     }
 
     /// Feeds `consider` every name that may reach the report threshold:
@@ -882,7 +939,7 @@ impl Screener {
         if !p.evasion.is_empty() {
             flags.push(Flag::PossibleEvasion);
         }
-        let ties = self.network.ties[e as usize].clone();
+        let ties = self.network.ties_of(e).to_vec();
         if ties.iter().any(|t| t.depth == 0) {
             flags.push(Flag::FtoCartel);
         }

@@ -49,18 +49,24 @@ impl MatchSettings {
     }
 }
 
-/// How cartel networks are built from the lists' links.
+/// How cartel networks are built from the lists' links and the
+/// affiliations registry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkSettings {
-    /// How many links from a cartel still tie an entry to it (0 ties only
-    /// the cartels themselves).
+    /// How many steps from a cartel (or from a faction of it) still tie an
+    /// entry to it; a registry row is one step (0 ties only the cartels
+    /// themselves).
     pub depth: usize,
+    /// An entry with more links than this (both directions counted) is
+    /// reached but not walked through (a cartel and its factions always
+    /// are).
+    pub hub_degree: usize,
 }
 
 impl Default for NetworkSettings {
-    /// The shipped default, as in `config/default.toml`.
+    /// The shipped defaults, as in `config/default.toml`.
     fn default() -> NetworkSettings {
-        NetworkSettings { depth: 3 }
+        NetworkSettings { depth: 2, hub_degree: 25 }
     }
 }
 

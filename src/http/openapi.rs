@@ -19,6 +19,8 @@ use crate::http::{ops, records, upload, v1, yente};
         v1::transaction::screen_transaction,
         upload::batch,
         v1::entities::entity,
+        v1::cartels::cartels,
+        v1::cartels::network,
         v1::lists::lists,
         v1::lists::reload,
         records::audit,

@@ -350,7 +350,7 @@ pub async fn register(
             let s = recorded.outcome.map_err(|e| ApiError::from(e).at(format!("items[{i}]")))?;
             records.extend(recorded.record);
             let by = &recorder.origin().caller;
-            regs.push(registration(reference, counterparty_json(q, item.address.as_deref()), by, now));
+            regs.push(registration(reference, counterparty_json(q), by, now));
             out.push(Registered {
                 reference: reference.clone(),
                 result: ScreenResult::new(Some(reference.clone()), s),

@@ -51,6 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/screen/transaction").post(v1::transaction::screen_transaction))
             .service(web::resource("/batch").post(upload::batch))
             .service(web::resource("/entities/{id}").get(v1::entities::entity))
+            .service(web::resource("/cartels").get(v1::cartels::cartels))
+            .service(web::resource("/cartels/{code}/network").get(v1::cartels::network))
             .service(web::resource("/lists").get(v1::lists::lists))
             .service(web::resource("/lists/reload").post(v1::lists::reload))
             .service(web::resource("/audit").get(records::audit))

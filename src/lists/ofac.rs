@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::remarks;
-use crate::engine::model::{Address, Entity, EntityKind, ListFormat, LoadedList, NameRole, VesselInfo};
+use crate::engine::model::{Address, Entity, EntityKind, Link, LinkVia, ListFormat, LoadedList, NameRole, VesselInfo};
 use crate::lists::ListError;
 
 pub const SDN_DATASET: &str = "us_ofac_sdn";
@@ -360,6 +360,12 @@ pub fn parse_set_with(
                 country: value(&f[4]).map(str::to_string),
             };
             let e = &mut entities[i];
+            // `c/o NAME`: OFAC's older way of naming a person's companies.
+            if let Some(name) = address.street.as_deref().and_then(care_of) {
+                if !e.links.iter().any(|l| l.name == name) {
+                    e.links.push(Link { name: name.to_string(), target: None, via: LinkVia::CareOf });
+                }
+            }
             if address != Address::default() && !e.addresses.contains(&address) {
                 e.addresses.push(address);
             }
@@ -601,6 +607,14 @@ fn decode<'a>(bytes: &'a [u8], file: &str, warnings: &mut Vec<String>) -> Cow<'a
 /// bytes it leaves undefined map to the C1 controls, as in Latin-1).
 pub fn decode_cp1252(bytes: &[u8]) -> String {
     encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// The name an address `c/o NAME` (or `C/O NAME`) is in care of.
+fn care_of(street: &str) -> Option<&str> {
+    let s = street.trim();
+    let rest = s.get(..4).filter(|p| p.eq_ignore_ascii_case("c/o ")).map(|_| &s[4..])?;
+    let name = rest.trim().trim_end_matches('.').trim();
+    (!name.is_empty()).then_some(name)
 }
 
 /// One CSV record and the line it starts on (1-based).

@@ -34,6 +34,9 @@
 //! same_as = ["ofac-17671"]          # ids of the same party on other lists
 //! listed_on = "2025-02-20"
 //! remarks = "..."
+//! phones = ["+52 33 1234 5678"]     # contact details, compared with those a
+//! emails = ["ventas@example.mx"]    # counterparty submits (indirect exposure)
+//! websites = ["www.example.mx"]
 //! ```
 //!
 //! Every `[[entity]]` key but `id` and `name` is optional. A key that is not
@@ -230,6 +233,12 @@ struct EntitySpec {
     listed_on: Option<String>,
     #[serde(default)]
     remarks: Option<String>,
+    #[serde(default)]
+    phones: Vec<String>,
+    #[serde(default)]
+    emails: Vec<String>,
+    #[serde(default)]
+    websites: Vec<String>,
 }
 
 enum IdSpec {
@@ -548,7 +557,10 @@ fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
             e.addresses.push(address);
         }
     }
-    e.links = cleaned(spec.links).into_iter().map(|name| Link { name, target: None }).collect();
+    e.links = cleaned(spec.links)
+        .into_iter()
+        .map(|name| Link { name, target: None, via: crate::engine::model::LinkVia::LinkedTo })
+        .collect();
     e.same_as = cleaned(spec.same_as);
     if let Some(d) = opt(spec.listed_on) {
         if BirthDate::parse_iso(&d).is_none() {
@@ -557,6 +569,9 @@ fn entity(spec: EntitySpec, dataset: &str) -> Result<Entity, String> {
         e.listed_on = Some(d);
     }
     e.remarks = opt(spec.remarks);
+    e.phones = cleaned(spec.phones);
+    e.emails = cleaned(spec.emails);
+    e.websites = cleaned(spec.websites);
     Ok(e)
 }
 

@@ -43,6 +43,8 @@ pub struct RemarkFacts {
     pub websites: Vec<String>,
     /// `Email Address ...` / `Email: ...`.
     pub emails: Vec<String>,
+    /// `Phone Number ...`, `Phone: ...`, `Telephone ...`.
+    pub phones: Vec<String>,
     /// `Organization Type: ...` (an economic activity such as `Activities of
     /// holding companies`, or `Transnational Terrorist Group`).
     pub organization_types: Vec<String>,
@@ -108,7 +110,11 @@ impl RemarkFacts {
                 name = name[..name.len() - 1].trim_end();
             }
             if !name.is_empty() && !self.links.iter().any(|l| l.name == name) {
-                self.links.push(Link { name: name.to_string(), target: None });
+                self.links.push(Link {
+                    name: name.to_string(),
+                    target: None,
+                    via: crate::engine::model::LinkVia::LinkedTo,
+                });
             }
         } else if let Some(rest) = strip_prefix_ci(clean, "Secondary sanctions risk:") {
             push_text(&mut self.secondary_sanctions_risk, rest);
@@ -116,6 +122,12 @@ impl RemarkFacts {
             push_text(&mut self.websites, rest);
         } else if let Some(rest) = after_label(clean, "Email Address").or_else(|| after_label(clean, "Email")) {
             push_text(&mut self.emails, rest);
+        } else if let Some(rest) = after_label(clean, "Phone Number")
+            .or_else(|| after_label(clean, "Telephone Number"))
+            .or_else(|| after_label(clean, "Telephone"))
+            .or_else(|| after_label(clean, "Phone"))
+        {
+            push_text(&mut self.phones, rest);
         } else if let Some(rest) = strip_prefix_ci(clean, "Organization Type:") {
             push_text(&mut self.organization_types, rest);
         } else if let Some(rest) = after_label(clean, "Target Type") {
@@ -181,6 +193,9 @@ pub fn apply(facts: RemarkFacts, entity: &mut Entity) {
     }
     for e in facts.emails {
         push_unique(&mut entity.emails, e);
+    }
+    for p in facts.phones {
+        push_unique(&mut entity.phones, p);
     }
 }
 
@@ -882,6 +897,8 @@ mod tests {
         );
         assert_eq!(f.websites, vec!["www.fake-example.mx", "http://fake.example"]);
         assert_eq!(f.emails, vec!["x@fake.example", "y@fake.example"]);
+        let p = parse_remarks("Phone Number 982188526300; alt. Telephone: +52 33 1234 5678; Fax 1.");
+        assert_eq!(p.phones, vec!["982188526300", "+52 33 1234 5678"]);
         assert_eq!(f.organization_types, vec!["Transnational Terrorist Group"]);
         assert_eq!(f.target_types, vec!["Criminal Organization"]);
         assert_eq!(f.kind_hint(), Some(EntityKind::Organization));

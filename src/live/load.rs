@@ -11,8 +11,9 @@
 
 use std::path::PathBuf;
 
-use crate::config::Settings;
+use crate::config::{ListSettings, Settings};
 use crate::engine::model::LoadedList;
+use crate::engine::network::CartelRegistry;
 use crate::engine::screen::Screener;
 use crate::lists::{load_path, ListError};
 
@@ -35,13 +36,30 @@ pub fn load_screener(settings: &Settings, extra: &[PathBuf]) -> Result<Screener,
 
 /// [`load_screener`] for a start or a reload.
 pub fn load_screener_for(settings: &Settings, extra: &[PathBuf], mode: LoadMode) -> Result<Screener, ListError> {
-    let registry = crate::lists::registry::embedded();
+    let mut registry = crate::lists::registry::embedded();
     let mut lists = Vec::new();
     if settings.lists.embedded_cartels {
         lists.push(registry.list.clone());
     }
     lists.extend(load_configured(settings, extra, mode)?);
+    lists.push(load_affiliations(&settings.lists, &mut registry)?);
     Ok(Screener::build(lists, registry, settings.engine()))
+}
+
+/// Adds the configured affiliation files to the compiled-in ones and
+/// returns the version they are reported under (no entities of its own).
+fn load_affiliations(settings: &ListSettings, registry: &mut CartelRegistry) -> Result<LoadedList, ListError> {
+    use crate::lists::registry;
+    let mut sha256s = vec![registry::embedded_affiliations_sha256()];
+    let mut sources = vec!["embedded:lists/cartel_affiliations.csv".to_string()];
+    for p in &settings.affiliations {
+        let (rows, sha) = registry::load_affiliations(p, &registry.cartels)?;
+        registry.affiliations.extend(rows);
+        sha256s.push(sha);
+        sources.push(p.display().to_string());
+    }
+    let version = registry::affiliations_version(registry.affiliations.len(), &sha256s, sources.join(", "));
+    Ok(LoadedList { version, entities: Vec::new(), warnings: Vec::new() })
 }
 
 /// Whether any list is configured by path (`lists.paths` or `--lists`).

@@ -619,7 +619,11 @@ mod tests {
         ];
         e.birth_dates = vec![BirthDate::ymd(1966, 7, 17)];
         e.nationalities = vec!["Mexico".into()];
-        e.links = vec![Link { name: "CARTEL DE JALISCO NUEVA GENERACION".into(), target: None }];
+        e.links = vec![Link {
+            name: "CARTEL DE JALISCO NUEVA GENERACION".into(),
+            target: None,
+            via: crate::engine::model::LinkVia::LinkedTo,
+        }];
         e
     }
 
@@ -719,9 +723,11 @@ mod tests {
     fn fields_do_not_run_into_each_other() {
         // ("AB", "C") and ("A", "BC") must not hash alike.
         let mut a = mencho();
-        a.links = vec![Link { name: "AB".into(), target: Some("C".into()) }];
+        a.links =
+            vec![Link { name: "AB".into(), target: Some("C".into()), via: crate::engine::model::LinkVia::LinkedTo }];
         let mut b = mencho();
-        b.links = vec![Link { name: "A".into(), target: Some("BC".into()) }];
+        b.links =
+            vec![Link { name: "A".into(), target: Some("BC".into()), via: crate::engine::model::LinkVia::LinkedTo }];
         assert_ne!(signature(&a), signature(&b));
         // An empty gender is not a missing one.
         let mut c = mencho();

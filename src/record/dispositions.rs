@@ -88,7 +88,7 @@ impl DispositionBook {
         if found.is_empty() {
             return s;
         }
-        let Screening { mut matches, evasion, .. } = s;
+        let Screening { mut matches, evasion, exposures, .. } = s;
         for m in &mut matches {
             let mine: Vec<&&Disposition> = found.iter().filter(|d| d.entity_id == m.entity_id).collect();
             if mine.iter().any(|d| d.verdict == Verdict::TrueMatch) {
@@ -106,7 +106,7 @@ impl DispositionBook {
             m.flags.sort();
             m.flags.dedup();
         }
-        Screening::conclude(matches, evasion)
+        Screening::conclude(matches, evasion, exposures)
     }
 }
 

@@ -27,7 +27,7 @@ use crate::record::Records;
 const PAGE: usize = 1000;
 
 /// The fields of a monitored counterparty, as stored.
-pub fn counterparty_json(q: &Query, address: Option<&str>) -> Value {
+pub fn counterparty_json(q: &Query) -> Value {
     let mut o = serde_json::Map::new();
     o.insert("name".into(), json!(q.name));
     if let Some(k) = q.kind {
@@ -42,7 +42,7 @@ pub fn counterparty_json(q: &Query, address: Option<&str>) -> Value {
     if !q.identifiers.is_empty() {
         o.insert("identifiers".into(), json!(q.identifiers));
     }
-    if let Some(a) = address {
+    if let Some(a) = &q.address {
         o.insert("address".into(), json!(a));
     }
     Value::Object(o)
@@ -61,6 +61,7 @@ pub fn query_of(v: &Value) -> Option<Query> {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default(),
+        address: s("address"),
     })
 }
 
@@ -269,8 +270,9 @@ mod tests {
             country: Some("MX".into()),
             dob: Some(BirthDate::ymd(1970, 1, 2)),
             identifiers: vec!["THA700102AB1".into()],
+            address: Some("Calle 1, Culiacan".into()),
         };
-        assert_eq!(query_of(&counterparty_json(&q, Some("Calle 1, Culiacan"))), Some(q));
+        assert_eq!(query_of(&counterparty_json(&q)), Some(q));
         assert_eq!(query_of(&json!({"type": "company"})), None, "a name is required");
     }
 }

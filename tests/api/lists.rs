@@ -16,7 +16,9 @@ async fn lists_report_versions_and_counts() {
     let (s, v) = parts(app.get("/v1/lists").await).await;
     assert_eq!(s, 200);
     let lists = v["lists"].as_array().unwrap();
-    assert_eq!(lists.len(), 2);
+    assert_eq!(lists.len(), 3);
+    let registry = lists.iter().find(|l| l["dataset"] == "cartelscreen_affiliations").unwrap();
+    assert!(registry["entries"].as_u64().unwrap() >= 200, "one entry per affiliations row");
     let acme = lists.iter().find(|l| l["dataset"] == "acme_blocklist").unwrap();
     assert_eq!(acme["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(acme["published"], "2025-03-01");

@@ -15,6 +15,7 @@ mod helpers;
 
 mod auth;
 mod batch_upload;
+mod cartels;
 mod errors;
 mod lists;
 mod ops;

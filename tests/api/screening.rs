@@ -27,10 +27,11 @@ async fn screens_a_cartel_front_company_with_its_tie_and_path() {
     assert!(flags.contains(&"identifier_match") && flags.contains(&"cartel_network"), "{flags:?}");
     let tie = &m["cartel_ties"][0];
     assert_eq!(tie["cartel"], "CJNG");
+    assert_eq!(tie["basis"], "list");
     assert_eq!(tie["path"][0]["id"], "acme-001");
     assert_eq!(tie["path"].as_array().unwrap().last().unwrap()["id"], "cs-cjng");
     let datasets: Vec<&str> = v["lists"].as_array().unwrap().iter().map(|l| l["dataset"].as_str().unwrap()).collect();
-    assert_eq!(datasets, ["cartelscreen_fto_cartels", "acme_blocklist"]);
+    assert_eq!(datasets, ["cartelscreen_fto_cartels", "acme_blocklist", "cartelscreen_affiliations"]);
     assert_eq!(v["lists"][0]["sha256"].as_str().unwrap().len(), 64);
 }
 

@@ -61,13 +61,14 @@ impl Table {
     }
 }
 
-const RESULT_COLUMNS: [&str; 11] = [
+const RESULT_COLUMNS: [&str; 12] = [
     "decision",
     "score",
     "top_match_id",
     "top_match_name",
     "matched_name",
     "cartel",
+    "cartel_basis",
     "flags",
     "match_count",
     "explanation",
@@ -254,7 +255,7 @@ fn empty_header_only_and_no_name_column() {
     let (so, _) = ok(bin().args(["batch", &fixture("header_only.csv"), "--summary-json", summary.to_str().unwrap()]));
     assert_eq!(
         so,
-        "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,flags,match_count,explanation,error,warnings\n"
+        "name,country,decision,score,top_match_id,top_match_name,matched_name,cartel,cartel_basis,flags,match_count,explanation,error,warnings\n"
     );
     assert_eq!(read_json(&summary)["rows"], 0);
     let (so, _) = ok(bin().args(["batch", &fixture("header_only.csv"), "--format", "jsonl"]));

@@ -122,15 +122,22 @@ fn lists_show_reports_versions_and_network_sizes() {
     ]));
     let lists = v["lists"].as_array().unwrap();
     let names: Vec<&str> = lists.iter().map(|l| l["dataset"].as_str().unwrap()).collect();
-    assert_eq!(names, ["cartelscreen_fto_cartels", "us_ofac_sdn", "us_ofac_cons", "un_sc_sanctions"]);
+    assert_eq!(
+        names,
+        ["cartelscreen_fto_cartels", "us_ofac_sdn", "us_ofac_cons", "un_sc_sanctions", "cartelscreen_affiliations"]
+    );
     assert_eq!(lists[1]["entries"], 14972);
     assert_eq!(lists[2]["entries"], 442);
     assert_eq!(lists[3]["entries"], 1003);
     assert_eq!(lists[3]["published"], "2026-02-27");
     assert_eq!(lists[1]["sha256"].as_str().unwrap().len(), 64);
     let cjng = v["networks"].as_array().unwrap().iter().find(|n| n["code"] == "CJNG").unwrap();
-    assert!(cjng["network_size"].as_u64().unwrap() >= 5, "{cjng}");
+    assert!(cjng["network_size"].as_u64().unwrap() >= 60, "{cjng}");
+    assert!(cjng["by_basis"]["list"].as_u64().unwrap() >= 9, "{cjng}");
+    assert!(cjng["by_basis"]["source"].as_u64().unwrap() >= 40, "{cjng}");
     assert_eq!(cjng["ofac_id"], "ofac-17671");
+    assert!(v["affiliations"]["resolved"].as_u64().unwrap() >= 200, "{}", v["affiliations"]);
+    assert!(v["affiliations"]["absent"].as_array().unwrap().len() <= 5, "{}", v["affiliations"]);
 }
 
 #[test]
@@ -205,7 +212,8 @@ fn configuration_layers_file_then_environment() {
     assert_eq!(env["decision"], "review", "the environment overrides the file");
     let off = json(bin().env("CARTELSCREEN__LISTS__EMBEDDED_CARTELS", "false").args(["screen", "CJNG", "--json"]));
     assert_eq!(off["decision"], "clear");
-    assert!(off["lists"].as_array().unwrap().is_empty());
+    let left: Vec<&str> = off["lists"].as_array().unwrap().iter().map(|l| l["dataset"].as_str().unwrap()).collect();
+    assert_eq!(left, ["cartelscreen_affiliations"], "only the registry, which ties nothing without lists");
 }
 
 #[test]
@@ -234,7 +242,7 @@ fn gen_writes_reproducible_cases_the_eval_reads() {
 fn serve_check_config_validates_and_loads_then_exits() {
     let (out, so, se) = run(bin().args(["serve", "--check-config"]));
     assert!(out.status.success(), "{se}");
-    assert!(so.starts_with("configuration valid; 1 lists, 6 entities"), "{so}");
+    assert!(so.starts_with("configuration valid; 2 lists, 6 entities"), "{so}");
 
     let dir = tempfile::tempdir().unwrap();
     let bad = [

@@ -15,6 +15,8 @@ use cartelscreen::live::load_screener;
 use cartelscreen::quality::eval::{read_pairs, run_pairs};
 use rayon::prelude::*;
 
+mod network;
+
 fn shared(p: &str) -> PathBuf {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")).join(p);
     assert!(path.exists(), "{} is missing: these tests need the shared data folder beside the project", path.display());

@@ -6,6 +6,7 @@
 //! ([`ScreenRequest::to_query`]) and screen through the one recorded
 //! screening ([`crate::record::screening::Recorder`]).
 
+pub mod cartels;
 pub mod entities;
 pub mod lists;
 pub mod screen;
@@ -14,6 +15,7 @@ pub mod transaction;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::engine::exposure::Exposure;
 use crate::engine::normalize::EvasionSign;
 use crate::engine::query::{Submitted, MAX_REFERENCE_CHARS};
 use crate::engine::{Decision, Flag, Match, Query, Screener, Screening};
@@ -103,11 +105,23 @@ pub struct ScreenResult {
     pub matches: Vec<Match>,
     /// What the normaliser neutralised in the submitted name.
     pub evasion: Vec<EvasionSign>,
+    /// Identifiers, phones, e-mails, websites and addresses shared with
+    /// entries tied to a cartel that are not among `matches`; absent when
+    /// none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exposures: Vec<Exposure>,
 }
 
 impl ScreenResult {
     pub fn new(reference: Option<String>, s: Screening) -> ScreenResult {
-        ScreenResult { reference, decision: s.decision, flags: s.flags, matches: s.matches, evasion: s.evasion }
+        ScreenResult {
+            reference,
+            decision: s.decision,
+            flags: s.flags,
+            matches: s.matches,
+            evasion: s.evasion,
+            exposures: s.exposures,
+        }
     }
 }
 

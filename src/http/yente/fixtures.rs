@@ -40,12 +40,20 @@ pub(super) fn screener() -> Screener {
     mencho.gender = Some("Male".into());
     mencho.programs = vec!["SDNTK".into()];
     mencho.identifiers.push(Identifier { scheme: IdScheme::Curp, value: "OECN660717HMNSRM07".into(), country: None });
-    mencho.links.push(Link { name: "CARTEL DE JALISCO NUEVA GENERACION".into(), target: None });
+    mencho.links.push(Link {
+        name: "CARTEL DE JALISCO NUEVA GENERACION".into(),
+        target: None,
+        via: crate::engine::model::LinkVia::LinkedTo,
+    });
     mencho.addresses.push(Address { street: None, city: Some("Guadalajara".into()), country: Some("Mexico".into()) });
     let mut front = Entity::new("ofac-99001", "us_ofac_sdn", EntityKind::Company);
     front.add_name("GRUPO IMPERGOZA, S.A. DE C.V.", NameRole::Primary);
     front.identifiers.push(Identifier { scheme: IdScheme::Rfc, value: "GIM-140402-AB1".into(), country: None });
-    front.links.push(Link { name: "OSEGUERA CERVANTES, Nemesio Ruben".into(), target: None });
+    front.links.push(Link {
+        name: "OSEGUERA CERVANTES, Nemesio Ruben".into(),
+        target: None,
+        via: crate::engine::model::LinkVia::LinkedTo,
+    });
     let mut ship = Entity::new("ofac-99002", "us_ofac_sdn", EntityKind::Vessel);
     ship.add_name("MARIA LUISA", NameRole::Primary);
     ship.identifiers.push(Identifier { scheme: IdScheme::Imo, value: "9187629".into(), country: None });

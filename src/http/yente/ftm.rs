@@ -446,6 +446,7 @@ pub(super) fn source_url(e: &Entity) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::network::{Basis, TieRelation};
     use crate::http::yente::fixtures::org;
 
     #[test]
@@ -523,7 +524,14 @@ mod tests {
         assert_eq!(entity_topics(&e, &[]), ["sanction"]);
         e.programs = vec!["SDNTK".into(), "SDGT".into()];
         assert_eq!(entity_topics(&e, &[]), ["crime.terror", "crime.traffick.drug", "sanction"]);
-        let tie = |depth| CartelTie { cartel: "CJNG".into(), cartel_name: "x".into(), depth, path: vec![] };
+        let tie = |depth| CartelTie {
+            cartel: "CJNG".into(),
+            cartel_name: "x".into(),
+            depth,
+            relation: TieRelation::Linked,
+            basis: Basis::List,
+            path: vec![],
+        };
         e.programs.clear();
         assert_eq!(entity_topics(&e, &[tie(0)]), ["crime.terror", "crime.traffick.drug", "sanction"]);
         assert_eq!(entity_topics(&e, &[tie(2)]), ["crime.traffick.drug", "sanction"]);

@@ -145,8 +145,8 @@ impl View {
                 m.iter().fold(schema_of(es[c].kind), |acc, &x| merge_schema(acc, schema_of(es[x as usize].kind)));
             schema[c] = merged;
         }
-        let ties = &s.network().ties;
-        let topics = es.iter().enumerate().map(|(i, e)| entity_topics(e, ties.get(i).map_or(&[][..], |t| t))).collect();
+        let network = s.network();
+        let topics = es.iter().enumerate().map(|(i, e)| entity_topics(e, network.ties_of(i as u32))).collect();
         let countries = es
             .iter()
             .map(|e| {

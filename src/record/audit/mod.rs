@@ -43,6 +43,8 @@ pub fn config_hash(settings: &Settings) -> String {
     let decisive = json!({
         "matching": settings.matching,
         "network_depth": settings.lists.network_depth,
+        "network_hub_degree": settings.lists.network_hub_degree,
+        "affiliations": settings.lists.affiliations,
         "embedded_cartels": settings.lists.embedded_cartels,
     });
     hex(&Sha256::digest(decisive.to_string().as_bytes()))
