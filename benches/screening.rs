@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the engine: loading and indexing the real lists,
 //! and single screening queries over a mix of listed names, variants and
-//! non-listed names (the regression cases).
+//! non-listed names (the regression cases), and the cost of cartel ties and
+//! indirect exposure at query time.
 //!
 //! Run: `cargo bench --bench screening` (needs ../shared beside the project).
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use cartelscreen::config::Settings;
 use cartelscreen::live::load_screener;
 use cartelscreen::quality::eval::read_cases;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 fn shared(p: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(p)
@@ -43,6 +44,20 @@ fn bench(c: &mut Criterion) {
     g.bench_function("listed_name", |b| b.iter(|| screener.screen(&exact).ok()));
     let neg = cartelscreen::engine::Query::name("María Guadalupe Hernández López");
     g.bench_function("common_mexican_name", |b| b.iter(|| screener.screen(&neg).ok()));
+    g.finish();
+
+    // Ties are looked up by entity index at query time; exposures add one
+    // hash probe per identifier and per address number.
+    let mut g = c.benchmark_group("network");
+    g.bench_function("cartel_ties_lookup", |b| b.iter(|| screener.cartel_ties(black_box("ofac-18130")).len()));
+    let plain = cartelscreen::engine::Query::name("Comercializadora Azteca Norte");
+    let with_facts = cartelscreen::engine::Query {
+        identifiers: vec!["+52 33 1234 5678".into(), "ventas@azteca-norte.example".into()],
+        address: Some("Calle Alberta No. 2166, Col. Colomos Providencia, Guadalajara, Jal. C.P. 44660".into()),
+        ..plain.clone()
+    };
+    g.bench_function("screen_name_only", |b| b.iter(|| screener.screen(&plain).ok()));
+    g.bench_function("screen_with_phone_mail_address", |b| b.iter(|| screener.screen(&with_facts).ok()));
     g.finish();
 }
 

@@ -2,7 +2,8 @@
 //! capability: `commands.rs` (screen, explain, lists, eval, keys, serve
 //! checks, logs and exit codes), `batch.rs` (files in and out), `delta.rs`
 //! (`lists diff` and deltas on real exports), `fetch.rs` (`lists fetch`
-//! against a local server), `crash.rs` (SIGKILL mid-work loses nothing
+//! against a local server), `network.rs` (cartel networks on the real SDN
+//! list), `crash.rs` (SIGKILL mid-work loses nothing
 //! acknowledged).
 //!
 //! Where a new test goes: a command's behaviour seen from outside (flags,
@@ -19,3 +20,4 @@ mod commands;
 mod crash;
 mod delta;
 mod fetch;
+mod network;
