@@ -249,7 +249,7 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
     if a.monitor && skipped > 0 && !a.quiet {
         eprintln!("{skipped} rows without a reference were not registered for monitoring");
     }
-    let summary = match result {
+    let mut summary = match result {
         Ok(s) => s,
         Err(BatchError::Write(e)) if to_stdout && e.kind() == std::io::ErrorKind::BrokenPipe => {
             // The reader of our output went away (`| head`): nothing more to say.
@@ -257,6 +257,10 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
         }
         Err(e) => bail!("{label}: {e}"),
     };
+    if let Some(s) = &screener {
+        summary.lists = cartelscreen::lists::list_refs(s.lists(), cartelscreen::engine::model::today_days());
+        summary.list_flags = cartelscreen::record::screening::list_flags(s, settings.lists.max_age_days);
+    }
     if !a.quiet {
         eprintln!("{}", summary.text());
     }

@@ -158,14 +158,7 @@ fn lists_show(s: &Screener, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn lists_fetch(
-    settings: &Settings,
-    extra: &[PathBuf],
-    json: bool,
-    accept_shrink: bool,
-    source: Option<String>,
-) -> Result<ExitCode> {
-    let _ = extra;
+fn lists_fetch(settings: &Settings, json: bool, accept_shrink: bool, source: Option<String>) -> Result<ExitCode> {
     if let Some(name) = &source {
         if !settings.fetch.sources.contains_key(name) {
             anyhow::bail!(
@@ -189,6 +182,7 @@ fn lists_fetch(
         accept_shrink,
         accepted,
         only: source,
+        stop_when_unreachable: false,
     };
     let reports = cartelscreen::lists::fetch::fetch_all_with(&settings.fetch, &settings.lists.data_dir(), &options)?;
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
@@ -209,7 +203,11 @@ fn lists_fetch(
                     };
                     outln!("{:<20} FAILED  {e}; {kept}", r.source);
                     let files = settings.fetch.sources.get(&r.source).cloned().unwrap_or_default();
-                    outln!("{:<20}         {}", "", r.manual_hint(&files).replace('\n', "\n                            "));
+                    outln!(
+                        "{:<20}         {}",
+                        "",
+                        r.manual_hint(&files).replace('\n', "\n                            ")
+                    );
                 }
             }
         }
@@ -243,7 +241,10 @@ fn lists_snapshot(
         .sources
         .iter()
         .map(|(name, files)| {
-            let url = files.values().next().map(|u| u.rsplit_once('/').map(|(base, _)| format!("{base}/")).unwrap_or(u.clone()));
+            let url = files
+                .values()
+                .next()
+                .map(|u| u.rsplit_once('/').map(|(base, _)| format!("{base}/")).unwrap_or(u.clone()));
             (name.clone(), url.unwrap_or_default())
         })
         .collect();
@@ -270,7 +271,7 @@ pub fn run(settings: &Settings, extra: &[PathBuf], command: ListsCommand) -> Res
             lists_show(&screener, json)?;
             Ok(ExitCode::SUCCESS)
         }
-        ListsCommand::Fetch { json, accept_shrink, source } => lists_fetch(settings, extra, json, accept_shrink, source),
+        ListsCommand::Fetch { json, accept_shrink, source } => lists_fetch(settings, json, accept_shrink, source),
         ListsCommand::Snapshot { folders, out, published, file_date, note } => {
             lists_snapshot(&folders, &out, &published, &file_date, &note)
         }

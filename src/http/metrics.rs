@@ -159,10 +159,17 @@ impl Metrics {
         out.push_str("# HELP cartelscreen_list_partial 1 for a list in service that is a partial set.\n");
         out.push_str("# TYPE cartelscreen_list_partial gauge\n");
         for l in generation.screener.lists() {
-            let _ = writeln!(out, "cartelscreen_list_partial{{dataset=\"{}\"}} {}", escape(&l.dataset), u8::from(l.partial));
+            let _ = writeln!(
+                out,
+                "cartelscreen_list_partial{{dataset=\"{}\"}} {}",
+                escape(&l.dataset),
+                u8::from(l.partial)
+            );
         }
         let official = generation.screener.lists().iter().filter(|l| l.is_sanctions_list()).count();
-        out.push_str("# HELP cartelscreen_sanctions_lists Official (OFAC, UN) lists in service; 0 means no real clear.\n");
+        out.push_str(
+            "# HELP cartelscreen_sanctions_lists Official (OFAC, UN) lists in service; 0 means no real clear.\n",
+        );
         out.push_str("# TYPE cartelscreen_sanctions_lists gauge\n");
         let _ = writeln!(out, "cartelscreen_sanctions_lists {official}");
         out.push_str(

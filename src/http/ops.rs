@@ -65,7 +65,8 @@ pub async fn readyz(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     let settings = &state.settings.lists;
     let health = crate::lists::ListHealth::of(s.lists(), settings.max_age_days, crate::engine::model::today_days());
     let last_reload_error = state.lists.status().last_error;
-    let reload_note = last_reload_error.as_deref().map(|e| format!("; the last reload was rejected: {e}")).unwrap_or_default();
+    let reload_note =
+        last_reload_error.as_deref().map(|e| format!("; the last reload was rejected: {e}")).unwrap_or_default();
     if health.sanctions_lists == 0 {
         return Err(ApiError::new(
             crate::error::Code::NoSanctionsLists,

@@ -140,16 +140,32 @@ impl Application {
     }
 
     /// [`Application::build`]; the lists loaded are first checked against
-    /// those this deployment last accepted (a set that lost a file, or more
-    /// than `lists.max_shrink_percent` of its entries, is refused unless
-    /// `accept_shrink`, the operator's decision, allows the shrink).
-    pub fn build_with(settings: Settings, extra: Vec<PathBuf>, accept_shrink: bool) -> Result<Application, StartupError> {
+    /// those this deployment last accepted: one that lost more than
+    /// `lists.max_shrink_percent` of its entries is refused unless
+    /// `accept_shrink`, the operator's decision, allows it.
+    ///
+    /// # Errors
+    /// [`StartupError`] when the lists, the store or the address fail, or a
+    /// list shrank past the limit.
+    pub fn build_with(
+        settings: Settings,
+        extra: Vec<PathBuf>,
+        accept_shrink: bool,
+    ) -> Result<Application, StartupError> {
         let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
         let records = Arc::new(Records::open(&settings)?);
         records.set_deployment(settings.deployment(lists.extra()));
         let accepted = records.accepted_versions()?;
-        let limit = (!accept_shrink).then_some(settings.lists.max_shrink_percent);
-        crate::live::check_against(lists.current().screener.lists(), &accepted, "last accepted version", limit)?;
+        // At start nothing else is in service: a partial set is served (with
+        // its flag), but not one that shrank past the limit unless accepted.
+        if !accept_shrink {
+            let limit = settings.lists.max_shrink_percent;
+            for new in lists.current().screener.lists() {
+                if let Some(old) = accepted.iter().find(|o| o.dataset == new.dataset) {
+                    crate::lists::check_shrink(new, old, "last accepted version", limit)?;
+                }
+            }
+        }
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener =
             TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;

@@ -147,6 +147,10 @@ pub struct FetchOptions {
     pub accepted: Vec<ListVersion>,
     /// Fetch only this source.
     pub only: Option<String>,
+    /// Stop at the first source that cannot be reached (no answer at all,
+    /// as on a machine without network), leaving the others untried: a
+    /// start does not wait on each publisher in turn.
+    pub stop_when_unreachable: bool,
 }
 
 /// Fetches every configured source into `data_dir` with default options
@@ -157,8 +161,10 @@ pub fn fetch_all(settings: &FetchSettings, data_dir: &Path) -> Result<Vec<FetchR
 
 /// Fetches every configured source that is not disabled (or only
 /// `options.only`) into `data_dir`. Each source's outcome is in its report
-/// (logged at debug: the caller prints it); the error is only for a data
-/// directory that cannot be created.
+/// (logged at debug: the caller prints it).
+///
+/// # Errors
+/// [`FetchError::Io`] only, for a data directory that cannot be created.
 pub fn fetch_all_with(
     settings: &FetchSettings,
     data_dir: &Path,
@@ -171,11 +177,20 @@ pub fn fetch_all_with(
             continue;
         }
         let (report, outcome) = run_source(settings, options, name, files, data_dir);
-        match outcome {
-            Err(e) => tracing::debug!(source = %name, error = %e, "fetch failed"),
-            Ok(()) => tracing::debug!(source = %name, summary = %report.summary(), "fetched"),
-        }
+        let unreachable = match &outcome {
+            Err(e) => {
+                tracing::debug!(source = %name, error = %e, "fetch failed");
+                matches!(e, FetchError::Download { message, .. } if !message.starts_with("HTTP "))
+            }
+            Ok(()) => {
+                tracing::debug!(source = %name, summary = %report.summary(), "fetched");
+                false
+            }
+        };
         reports.push(report);
+        if unreachable && options.stop_when_unreachable {
+            break;
+        }
     }
     Ok(reports)
 }
@@ -285,7 +300,9 @@ impl Fetcher<'_> {
         let mut attempt = 0;
         loop {
             match download(&agent, name, url, dest) {
-                Err(FetchError::Download { url, message }) if attempt < self.settings.retries && retryable(&message) => {
+                Err(FetchError::Download { url, message })
+                    if attempt < self.settings.retries && retryable(&message) =>
+                {
                     attempt += 1;
                     tracing::debug!(%url, %message, attempt, "download failed; retrying");
                     let _ = std::fs::remove_file(dest);

@@ -35,6 +35,10 @@ pub fn load_path(path: &Path) -> Result<Vec<LoadedList>, ListError> {
 }
 
 /// [`load_path`] with the given integrity checks.
+///
+/// # Errors
+/// As [`load_path`]; with [`Integrity::Lenient`] a cut OFAC file is a
+/// warning instead of [`ListError::Integrity`].
 pub fn load_path_with(path: &Path, integrity: Integrity) -> Result<Vec<LoadedList>, ListError> {
     let meta = std::fs::metadata(path).map_err(|e| ListError::io(path, e))?;
     let mut lists = Vec::new();
@@ -171,11 +175,16 @@ impl ListHealth {
     }
 
     /// One warning per problem, for the command line and the log.
-    pub fn warnings(&self, versions: &[crate::engine::model::ListVersion], max_age_days: u32, today: i64) -> Vec<String> {
+    pub fn warnings(
+        &self,
+        versions: &[crate::engine::model::ListVersion],
+        max_age_days: u32,
+        today: i64,
+    ) -> Vec<String> {
         let mut w = Vec::new();
         if self.sanctions_lists == 0 {
             w.push(
-                "no official sanctions list is loaded (only the cartel registry or own lists): a clear is not a                  clear against the OFAC and UN lists; run `cartelscreen lists fetch` or give --lists"
+                "no official sanctions list is loaded (only the cartel registry or own lists): a clear is not a clear against the OFAC and UN lists; run `cartelscreen lists fetch` or give --lists"
                     .to_string(),
             );
         }

@@ -112,7 +112,8 @@ pub struct FileManifest {
 /// # Errors
 /// [`ListError::Format`] when it is not a valid manifest.
 pub fn manifest() -> Result<Manifest, ListError> {
-    toml::from_str(MANIFEST).map_err(|e| ListError::format(format!("embedded:{SNAPSHOT_DIR}/manifest.toml"), e.to_string()))
+    toml::from_str(MANIFEST)
+        .map_err(|e| ListError::format(format!("embedded:{SNAPSHOT_DIR}/manifest.toml"), e.to_string()))
 }
 
 /// The source named in the versions of the snapshot's lists.
@@ -158,7 +159,10 @@ fn load_list(l: &ListManifest) -> Result<LoadedList, ListError> {
         ListFormat::OfacSdn | ListFormat::OfacConsolidated => {
             let files = ofac::set_files(l.format);
             let prim = get(files.prim)?.ok_or_else(|| {
-                ListError::format(format!("embedded:{SNAPSHOT_DIR}/manifest.toml"), format!("{} lacks {}", l.dataset, files.prim))
+                ListError::format(
+                    format!("embedded:{SNAPSHOT_DIR}/manifest.toml"),
+                    format!("{} lacks {}", l.dataset, files.prim),
+                )
             })?;
             let (alt, add, comments) = (get(files.alt)?, get(files.add)?, get(files.comments)?);
             let (dataset, title) = if l.format == ListFormat::OfacSdn {
@@ -180,7 +184,10 @@ fn load_list(l: &ListManifest) -> Result<LoadedList, ListError> {
         }
         ListFormat::UnConsolidated => {
             let xml = get("consolidated.xml")?.ok_or_else(|| {
-                ListError::format(format!("embedded:{SNAPSHOT_DIR}/manifest.toml"), "the UN list lacks consolidated.xml")
+                ListError::format(
+                    format!("embedded:{SNAPSHOT_DIR}/manifest.toml"),
+                    "the UN list lacks consolidated.xml",
+                )
             })?;
             un::parse_un(&xml, source)?
         }
@@ -218,6 +225,7 @@ pub fn load() -> Result<Vec<LoadedList>, ListError> {
 /// What [`write`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Written {
+    /// The manifest written.
     pub manifest: Manifest,
     /// Compressed bytes written.
     pub compressed_bytes: u64,
@@ -301,7 +309,10 @@ pub fn write(out: &Path, folders: &[PathBuf], options: &WriteOptions) -> Result<
         if list.version.partial {
             return Err(ListError::Integrity {
                 path: path.clone(),
-                message: format!("{dataset} is partial ({} missing): a snapshot holds whole sets", list.version.missing_files.join(", ")),
+                message: format!(
+                    "{dataset} is partial ({} missing): a snapshot holds whole sets",
+                    list.version.missing_files.join(", ")
+                ),
             });
         }
         let published = list
@@ -312,7 +323,9 @@ pub fn write(out: &Path, folders: &[PathBuf], options: &WriteOptions) -> Result<
             .or_else(|| lookup(&options.published, &dataset))
             .ok_or_else(|| ListError::Invalid {
                 path: path.clone(),
-                message: format!("{dataset}: the files state no publication date; give it with --published {dataset}=YYYY-MM-DD"),
+                message: format!(
+                    "{dataset}: the files state no publication date; give it with --published {dataset}=YYYY-MM-DD"
+                ),
             })?;
         let mut entries = Vec::new();
         for (name, file) in files {

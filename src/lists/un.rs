@@ -163,9 +163,7 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, String> {
             }
             Event::Text(text) => {
                 if let Some(node) = stack.last_mut() {
-                    let s = text
-                        .unescape()
-                        .map_err(|e| format!("malformed XML text at {}: {e}", position(&reader)))?;
+                    let s = text.unescape().map_err(|e| format!("malformed XML text at {}: {e}", position(&reader)))?;
                     node.text.push_str(&s);
                 } else if !text.iter().all(u8::is_ascii_whitespace) && !is_bom(&text) {
                     return Err(format!("malformed XML at {}: text outside the root element", position(&reader)));
@@ -216,9 +214,7 @@ fn element(start: &quick_xml::events::BytesStart<'_>, reader: &Reader<&[u8]>) ->
         };
         let attr = attr.map_err(|e| format!("malformed XML attribute at {}: {e}", at()))?;
         let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
-        let value = attr
-            .unescape_value()
-            .map_err(|e| format!("malformed XML attribute at {}: {e}", at()))?;
+        let value = attr.unescape_value().map_err(|e| format!("malformed XML attribute at {}: {e}", at()))?;
         attrs.push((key, value.into_owned()));
     }
     Ok(Node { pos: 0, tag, attrs, text: String::new(), children: Vec::new() })

@@ -17,6 +17,9 @@ use crate::engine::network::CartelRegistry;
 use crate::engine::screen::Screener;
 use crate::lists::{load_path, ListError};
 
+/// The longest a download at start waits to connect.
+const START_CONNECT_TIMEOUT_SECS: u64 = 5;
+
 /// Why a load runs: at start a missing official list may be downloaded; a
 /// reload never downloads (it runs on a timer and on file changes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +37,11 @@ pub fn load_screener(settings: &Settings, extra: &[PathBuf]) -> Result<Screener,
     load_screener_for(settings, extra, LoadMode::Start)
 }
 
-/// [`load_screener`] for a start or a reload.
+/// [`load_screener`] for a start or a reload (a reload never downloads).
+///
+/// # Errors
+/// The first [`ListError`] of any list, the embedded snapshot or an
+/// affiliations file.
 pub fn load_screener_for(settings: &Settings, extra: &[PathBuf], mode: LoadMode) -> Result<Screener, ListError> {
     let mut registry = crate::lists::registry::embedded();
     let mut lists = Vec::new();
@@ -138,10 +145,17 @@ fn download(settings: &Settings) -> Result<(), String> {
     let options = crate::lists::fetch::FetchOptions {
         proxy: settings.lists.proxy.clone(),
         max_shrink_percent: Some(settings.lists.max_shrink_percent),
+        stop_when_unreachable: true,
         ..Default::default()
     };
-    let reports = crate::lists::fetch::fetch_all_with(&settings.fetch, &settings.lists.data_dir(), &options)
-        .map_err(|e| e.to_string())?;
+    // A start does not wait: one attempt per source, a short time to
+    // connect, and no further source once one cannot be reached (the
+    // embedded snapshot then serves; `lists fetch` retries as configured).
+    let mut fetch = settings.fetch.clone();
+    fetch.retries = 0;
+    fetch.connect_timeout_secs = fetch.connect_timeout_secs.min(START_CONNECT_TIMEOUT_SECS);
+    let reports =
+        crate::lists::fetch::fetch_all_with(&fetch, &settings.lists.data_dir(), &options).map_err(|e| e.to_string())?;
     let failed: Vec<String> =
         reports.iter().filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.source))).collect();
     if reports.iter().any(|r| r.ok) {

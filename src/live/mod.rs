@@ -134,6 +134,10 @@ impl LiveLists {
 
     /// [`LiveLists::reload`]; `accept_shrink` is the operator's decision to
     /// serve a list that lost more entries than `lists.max_shrink_percent`.
+    ///
+    /// # Errors
+    /// The [`ListError`] that refused the new lists (a broken or cut file,
+    /// a set that lost a file, a shrink); the lists in service stay.
     pub fn reload_with(&self, accept_shrink: bool) -> Result<ReloadOutcome, ListError> {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
         let started = SystemTime::now();
