@@ -368,9 +368,8 @@ impl Settings {
             return Err(ConfigError::Invalid("lists.max_shrink_percent must be between 0 and 100".into()));
         }
         let proxy = l.proxy.trim();
-        if !proxy.is_empty()
-            && !(proxy.starts_with("http://") || proxy.starts_with("https://") || proxy.starts_with("socks5://"))
-        {
+        let proxy_ok = ["http://", "https://", "socks5://"].iter().any(|s| proxy.starts_with(s));
+        if !proxy.is_empty() && !proxy_ok {
             return Err(ConfigError::Invalid("lists.proxy must be an http://, https:// or socks5:// URL".into()));
         }
         for d in &self.fetch.disabled {

@@ -381,7 +381,7 @@ fn stage_and_install(
         report.bytes += fetched.bytes;
         report.files.push(fetched);
     }
-    let invalid = |e: ListError| FetchError::Invalid { what: format!("source {name}"), source: e };
+    let invalid = |e: ListError| FetchError::Invalid { what: format!("source {name}"), source: Box::new(e) };
     let lists = crate::lists::load_path(staging).map_err(invalid)?;
     if let Some(partial) = lists.iter().find(|l| l.version.partial) {
         return Err(invalid(ListError::Integrity {
@@ -653,7 +653,7 @@ pub enum FetchError {
     Invalid {
         what: String,
         #[source]
-        source: crate::lists::ListError,
+        source: Box<crate::lists::ListError>,
     },
     #[error("cannot write {path}: {source}")]
     Io {

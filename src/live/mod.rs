@@ -226,6 +226,8 @@ mod tests {
         let mut s = Settings::defaults();
         s.lists.paths = paths;
         s.lists.data_dir = PathBuf::from("/nonexistent/cartelscreen-data");
+        s.lists.download_when_missing = false;
+        s.lists.embedded_snapshot = false;
         s
     }
 

@@ -23,6 +23,7 @@ fn shared_data() -> PathBuf {
 /// - `/short/<name>`: those bytes, announced longer than they are;
 /// - `/redirect/<path>`: a 302 to `/data/<path>`;
 /// - anything else: 404.
+///
 /// A request in absolute form (`GET http://host/path`, as sent to an HTTP
 /// proxy) is answered for its path, and counted in `proxied`.
 struct Server {
