@@ -51,12 +51,40 @@ pub struct ListSettings {
     /// Affiliation registries of your own (CSV, the format of
     /// `lists/cartel_affiliations.csv`), read besides the compiled-in one.
     pub affiliations: Vec<PathBuf>,
+    /// With no list configured and nothing in the data directory, screen
+    /// against the snapshot of the official lists compiled into the binary.
+    pub embedded_snapshot: bool,
+    /// With no list configured and nothing in the data directory, try to
+    /// download the official lists into it at start (as `lists fetch`)
+    /// before falling back to the embedded snapshot.
+    pub download_when_missing: bool,
+    /// An official list older than this many days makes every answer carry
+    /// `stale_lists` and `/readyz` report `stale`.
+    pub max_age_days: u32,
+    /// `/readyz` answers 503 while a list is stale.
+    pub stale_is_unready: bool,
+    /// A new list version with more than this percentage fewer entries than
+    /// the version in service (or the last accepted one) is refused unless
+    /// an operator accepts it.
+    pub max_shrink_percent: f64,
+    /// Proxy for downloads (`http://host:port`); empty: `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` from the environment.
+    pub proxy: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FetchSettings {
+    /// Whole-download timeout.
     pub timeout_secs: u64,
+    /// Time allowed to connect (and to resolve the name).
+    pub connect_timeout_secs: u64,
+    /// Further attempts after a failed download (network errors and 5xx/429
+    /// answers), waiting `retry_backoff_millis`, doubling each time.
+    pub retries: u32,
+    pub retry_backoff_millis: u64,
+    /// Sources not fetched (names of `sources`).
+    pub disabled: Vec<String>,
     /// Source name (becomes the folder under `lists.data_dir`) to a map of
     /// file name to download URL.
     pub sources: BTreeMap<String, BTreeMap<String, String>>,
@@ -178,6 +206,10 @@ pub struct AuditSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitoringSettings {
+    /// The name of this deployment's monitoring baseline (the list versions
+    /// it last served). Empty: derived from the list sources configured, so
+    /// a server started on other lists keeps a baseline of its own.
+    pub deployment: String,
     /// New alerts are POSTed here; empty for none.
     pub webhook_url: String,
     /// Key of the `X-Cartelscreen-Signature` HMAC-SHA256 header.
@@ -215,6 +247,32 @@ impl ListSettings {
         } else {
             self.data_dir.clone()
         }
+    }
+}
+
+impl Settings {
+    /// The monitoring baseline this deployment owns: `monitoring.deployment`,
+    /// or a name derived from the list sources configured (`lists-` and 12
+    /// hex digits of a hash of the paths, the data directory and the
+    /// embedded lists in use), so that the same configuration restarted
+    /// finds its baseline and a server on other lists never moves it.
+    pub fn deployment(&self, extra: &[PathBuf]) -> String {
+        let name = self.monitoring.deployment.trim();
+        if !name.is_empty() {
+            return name.to_string();
+        }
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for p in self.lists.paths.iter().chain(extra) {
+            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            h.update(p.to_string_lossy().as_bytes());
+            h.update([0]);
+        }
+        let data = self.lists.data_dir();
+        h.update(std::fs::canonicalize(&data).unwrap_or(data).to_string_lossy().as_bytes());
+        h.update([u8::from(self.lists.embedded_cartels), u8::from(self.lists.embedded_snapshot)]);
+        let digest = h.finalize();
+        format!("lists-{}", &crate::lists::hex(&digest)[..12])
     }
 }
 
@@ -258,6 +316,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("lists.paths")
+                .with_list_parse_key("fetch.disabled")
                 .with_list_parse_key("lists.affiliations")
                 .try_parsing(true),
         );
@@ -303,6 +362,20 @@ impl Settings {
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(ConfigError::Invalid(format!("log.level {:?} is not a valid filter", self.log.level)));
+        }
+        let l = &self.lists;
+        if !(0.0..=100.0).contains(&l.max_shrink_percent) {
+            return Err(ConfigError::Invalid("lists.max_shrink_percent must be between 0 and 100".into()));
+        }
+        let proxy = l.proxy.trim();
+        let proxy_ok = ["http://", "https://", "socks5://"].iter().any(|s| proxy.starts_with(s));
+        if !proxy.is_empty() && !proxy_ok {
+            return Err(ConfigError::Invalid("lists.proxy must be an http://, https:// or socks5:// URL".into()));
+        }
+        for d in &self.fetch.disabled {
+            if !self.fetch.sources.contains_key(d) {
+                return Err(ConfigError::Invalid(format!("fetch.disabled names {d:?}, which is not in fetch.sources")));
+            }
         }
         let a = &self.audit;
         let url = a.url.trim();

@@ -83,6 +83,7 @@ codes! {
     MalformedInput = ("malformed_input", 422, "An uploaded file cannot be parsed."),
     UnreadableInput = ("unreadable_input", 422, "An uploaded file could not be read."),
     ListRejected = ("list_rejected", 422, "A reload found a broken list; the lists in service stay."),
+    ListShrunk = ("list_shrunk", 422, "A reload found a list that lost more entries than `lists.max_shrink_percent`; the lists in service stay unless `accept_shrink=true`."),
     InvalidQuery = ("invalid_query", 422, "A query-string parameter cannot be read."),
     InvalidTime = ("invalid_time", 422, "A time filter that is not RFC 3339 or `YYYY-MM-DD`."),
     InvalidLimit = ("invalid_limit", 422, "A `limit` outside 1–1000."),
@@ -101,6 +102,8 @@ codes! {
     AuditUnavailable = ("audit_unavailable", 503, "The audit trail could not record the screening, so it is not answered."),
     StoreUnavailable = ("store_unavailable", 503, "The database is unreachable."),
     NotReady = ("not_ready", 503, "No list entries are loaded yet (`/readyz`)."),
+    NoSanctionsLists = ("no_sanctions_lists", 503, "No official sanctions list is in service, only the cartel registry or own lists (`/readyz`)."),
+    ListsStale = ("lists_stale", 503, "A sanctions list is older than `lists.max_age_days` and `lists.stale_is_unready` is on (`/readyz`)."),
     Unavailable = ("unavailable", 503, "The service is unavailable."),
 }
 

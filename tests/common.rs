@@ -5,8 +5,10 @@ use std::process::{Child, Command, Stdio};
 
 /// The binary, with an environment that cannot change what a test screens:
 /// no `CARTELSCREEN__*` settings from the caller's shell, no data folder,
-/// and an audit trail of this test process's own (a test that reads the
-/// trail sets `CARTELSCREEN__AUDIT__SQLITE_PATH` itself).
+/// neither the embedded snapshot of the official lists nor a download at
+/// start (a test of those uses [`fresh_bin`]), and an audit trail of this
+/// test process's own (a test that reads the trail sets
+/// `CARTELSCREEN__AUDIT__SQLITE_PATH` itself).
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
     for (k, _) in std::env::vars() {
@@ -17,7 +19,31 @@ pub fn bin() -> Command {
     let trail = std::env::temp_dir().join(format!("cartelscreen-test-{}.sqlite3", std::process::id()));
     c.env_remove("RUST_LOG")
         .env("CARTELSCREEN__LISTS__DATA_DIR", "/nonexistent-cartelscreen-data")
+        .env("CARTELSCREEN__LISTS__EMBEDDED_SNAPSHOT", "false")
+        .env("CARTELSCREEN__LISTS__DOWNLOAD_WHEN_MISSING", "false")
         .env("CARTELSCREEN__AUDIT__SQLITE_PATH", trail);
+    c
+}
+
+/// The binary as a new user runs it: no `CARTELSCREEN_*` variable at all,
+/// `HOME` and `CARTELSCREEN_HOME` set to `home` (empty folders), run from
+/// `cwd`, and no network: every download goes through a proxy address on
+/// which nothing listens.
+// Not every test binary runs a fresh install.
+#[allow(dead_code)]
+pub fn fresh_bin(home: &std::path::Path, cwd: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cartelscreen"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CARTELSCREEN") || k.starts_with("XDG_") || k.to_ascii_lowercase().ends_with("_proxy") {
+            c.env_remove(k);
+        }
+    }
+    c.env_remove("RUST_LOG")
+        .env("HOME", home)
+        .env("CARTELSCREEN_HOME", home.join("data"))
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .current_dir(cwd);
     c
 }
 

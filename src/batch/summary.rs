@@ -190,6 +190,14 @@ pub struct Summary {
     /// Rows whose line has a quote that does not close
     /// (`error` starts with `unbalanced_quote`).
     pub unbalanced_quotes: u64,
+    /// The list versions screened against, with their age (empty when not
+    /// screened).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<crate::lists::ListRef>,
+    /// The lists' own flags, on every row: `stale_lists`, `partial_lists`,
+    /// `no_sanctions_lists`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub list_flags: Vec<crate::engine::Flag>,
 }
 
 impl Summary {
@@ -263,6 +271,24 @@ impl Summary {
             }
         } else {
             out.push(format!("  not screened (parse and write only); {} rows in error", thousands(self.errors)));
+        }
+        if !self.lists.is_empty() {
+            let parts: Vec<String> = self
+                .lists
+                .iter()
+                .map(|l| match (&l.published, l.age_days) {
+                    (Some(p), Some(a)) => {
+                        format!("{} (published {}, {a} days ago)", l.dataset, p.get(..10).unwrap_or(p))
+                    }
+                    (Some(p), None) => format!("{} (published {p})", l.dataset),
+                    _ => format!("{} (publication date unknown)", l.dataset),
+                })
+                .collect();
+            out.push(format!("  lists: {}", parts.join(", ")));
+        }
+        if !self.list_flags.is_empty() {
+            let flags: Vec<&str> = self.list_flags.iter().map(|f| f.as_str()).collect();
+            out.push(format!("  every row is flagged {}", flags.join(", ")));
         }
         if self.errors > 0 {
             out.push(format!("  {} rows could not be screened, first ones:", thousands(self.errors)));

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
-use super::{cli_origin, load, open_records};
+use super::{cli_origin, load, load_quietly, open_records};
 use cartelscreen::config::Settings;
 use cartelscreen::record::screening::{DispositionPolicy, Recorder};
 
@@ -228,7 +228,11 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
     if !a.quiet {
         eprintln!("{label}: {}", job.layout().describe());
     }
-    let screener = if a.no_screen { None } else { Some(load(settings, extra)?) };
+    let screener = match (a.no_screen, a.quiet) {
+        (true, _) => None,
+        (false, false) => Some(load(settings, extra)?),
+        (false, true) => Some(load_quietly(settings, extra)?),
+    };
     let out: Box<dyn Write> = if to_stdout {
         Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()))
     } else {
@@ -266,7 +270,7 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
     if a.monitor && skipped > 0 && !a.quiet {
         eprintln!("{skipped} rows without a reference were not registered for monitoring");
     }
-    let summary = match result {
+    let mut summary = match result {
         Ok(s) => s,
         Err(BatchError::Write(e)) if to_stdout && e.kind() == std::io::ErrorKind::BrokenPipe => {
             // The reader of our output went away (`| head`): nothing more to say.
@@ -274,6 +278,10 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: BatchArgs) -> Result<ExitC
         }
         Err(e) => bail!("{label}: {e}"),
     };
+    if let Some(s) = &screener {
+        summary.lists = cartelscreen::lists::list_refs(s.lists(), cartelscreen::engine::model::today_days());
+        summary.list_flags = cartelscreen::record::screening::list_flags(s, settings.lists.max_age_days);
+    }
     if !a.quiet {
         eprintln!("{}", summary.text());
     }

@@ -125,8 +125,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Loads the configured lists plus `--lists`, logging what loading skipped.
+/// Loads the configured lists plus `--lists`, logging what loading skipped
+/// and warning on stderr when the lists are stale, partial or not official.
 fn load(settings: &Settings, extra: &[PathBuf]) -> Result<Screener> {
+    let s = load_quietly(settings, extra)?;
+    for w in list_warnings(settings, &s) {
+        eprintln!("warning: {w}");
+    }
+    Ok(s)
+}
+
+/// [`load`] without the warnings on stderr (`batch -q`).
+fn load_quietly(settings: &Settings, extra: &[PathBuf]) -> Result<Screener> {
     let t = Instant::now();
     let s = cartelscreen::live::load_screener(settings, extra)?;
     tracing::info!(entities = s.entities().len(), elapsed_ms = t.elapsed().as_millis() as u64, "lists loaded");
@@ -134,6 +144,13 @@ fn load(settings: &Settings, extra: &[PathBuf]) -> Result<Screener> {
         tracing::info!("{w}");
     }
     Ok(s)
+}
+
+/// What is wrong with the lists of `s`: none official, stale, partial.
+fn list_warnings(settings: &Settings, s: &Screener) -> Vec<String> {
+    let today = cartelscreen::engine::model::today_days();
+    let max = settings.lists.max_age_days;
+    cartelscreen::lists::ListHealth::of(s.lists(), max, today).warnings(s.lists(), max, today)
 }
 
 /// Prints `v` as pretty JSON on stdout.

@@ -153,6 +153,24 @@ fn screening_json(q: &Query, s: &Screening, screener: &Screener) -> serde_json::
         "flags": s.flags,
         "evasion": s.evasion,
         "matches": s.matches,
-        "lists": screener.lists(),
+        "lists": lists_json(screener),
     })
+}
+
+/// The versions screened against, each with its age in days.
+pub(super) fn lists_json(screener: &Screener) -> serde_json::Value {
+    let today = cartelscreen::engine::model::today_days();
+    serde_json::Value::Array(
+        screener
+            .lists()
+            .iter()
+            .map(|l| {
+                let mut v = serde_json::to_value(l).unwrap_or_default();
+                if let (Some(a), Some(o)) = (l.age_days(today), v.as_object_mut()) {
+                    o.insert("age_days".into(), a.into());
+                }
+                v
+            })
+            .collect(),
+    )
 }

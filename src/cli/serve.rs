@@ -23,6 +23,11 @@ pub struct ServeArgs {
     /// Listen on this port instead of server.port (0 picks a free one).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Serve the lists even when one lost more entries than
+    /// lists.max_shrink_percent against the version this deployment last
+    /// accepted.
+    #[arg(long)]
+    pub accept_shrink: bool,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -61,7 +66,7 @@ pub fn run(mut settings: Settings, extra: Vec<PathBuf>, a: ServeArgs) -> Result<
         );
     }
     actix_web::rt::System::new().block_on(async move {
-        let app = cartelscreen::http::startup::Application::build(settings.clone(), extra)?;
+        let app = cartelscreen::http::startup::Application::build_with(settings.clone(), extra, a.accept_shrink)?;
         let generation = app.state.lists.current();
         tracing::info!(
             address = %format!("{}:{}", settings.server.host, app.port),

@@ -708,14 +708,72 @@ pub struct ListVersion {
     pub source: String,
     /// sha256 over the content of every file read, in a fixed order.
     pub sha256: String,
-    /// Publication date where the source states it (`dateGenerated` for
-    /// the UN list, the `version` field of a cartelscreen list).
+    /// Publication date: where the source states it (`dateGenerated` for
+    /// the UN list, the `version` field of a cartelscreen list), else the
+    /// date of the embedded snapshot's manifest, of the download, or of the
+    /// files (OFAC's CSV exports state none); `published_from` says which.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// Where `published` comes from: `list` (the file states it),
+    /// `manifest` (the embedded snapshot's manifest), `download` (the day
+    /// `lists fetch` downloaded it) or `file_time` (the files' modification
+    /// time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_from: Option<String>,
     /// How many entities the list loaded.
     pub entries: usize,
     /// Entries by kind, for `lists show`.
     pub by_kind: std::collections::BTreeMap<String, usize>,
+    /// The set lacks a file it normally has (`alt.csv`, `add.csv`,
+    /// `sdn_comments.csv` of an OFAC SDN set; the `cons_` files likewise):
+    /// names, addresses or remarks of its entries are missing.
+    #[serde(default)]
+    pub partial: bool,
+    /// The files a partial set lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_files: Vec<String>,
+}
+
+impl ListVersion {
+    /// Whether this is an official sanctions list (OFAC or UN), as opposed
+    /// to the cartel registry or a firm's own list.
+    pub fn is_sanctions_list(&self) -> bool {
+        matches!(self.format, ListFormat::OfacSdn | ListFormat::OfacConsolidated | ListFormat::UnConsolidated)
+    }
+
+    /// Whole days from `published` to `today` (a day count since
+    /// 1970-01-01, see [`today_days`]); `None` when the publication date is
+    /// unknown or not a `YYYY-MM-DD` date.
+    pub fn age_days(&self, today: i64) -> Option<i64> {
+        let p = self.published.as_deref()?;
+        let date = p.get(..10)?;
+        let (y, m, d) = (date.get(..4)?.parse().ok()?, date.get(5..7)?.parse().ok()?, date.get(8..10)?.parse().ok()?);
+        if date.as_bytes()[4] != b'-' || date.as_bytes()[7] != b'-' || !(1..=12).contains(&m) || !(1..=31).contains(&d)
+        {
+            return None;
+        }
+        Some((today - days_from_civil(y, m, d)).max(0))
+    }
+}
+
+/// Today as a day count since 1970-01-01, UTC.
+pub fn today_days() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as i64)
+        .unwrap_or(0)
+}
+
+/// The day count since 1970-01-01 of a proleptic Gregorian date (the
+/// inverse of [`crate::engine::query::civil_from_days`]).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(if m <= 2 { y - 1 } else { y });
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// A list after parsing: its entities, its version, and what the loader had
@@ -757,9 +815,12 @@ impl LoadedList {
                 format,
                 source,
                 sha256,
+                published_from: published.as_ref().map(|_| "list".to_string()),
                 published,
                 entries: entities.len(),
                 by_kind,
+                partial: false,
+                missing_files: Vec::new(),
             },
             entities,
             warnings,
@@ -818,9 +879,28 @@ mod tests {
             source: String::new(),
             sha256: sha.into(),
             published: None,
+            published_from: None,
             entries,
             by_kind: Default::default(),
+            partial: false,
+            missing_files: Vec::new(),
         }
+    }
+
+    #[test]
+    fn age_counts_whole_days_from_the_publication_date() {
+        let mut v = version("us_ofac_sdn", "aa", 1);
+        assert_eq!(v.age_days(today_days()), None);
+        v.published = Some("2026-02-25".into());
+        let day = days_from_civil(2026, 2, 25);
+        assert_eq!(crate::engine::query::civil_from_days(day), (2026, 2, 25));
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(v.age_days(day), Some(0));
+        assert_eq!(v.age_days(day + 8), Some(8));
+        v.published = Some("2026-02-27T00:00:09.554Z".into());
+        assert_eq!(v.age_days(day + 2), Some(0));
+        v.published = Some("v7".into());
+        assert_eq!(v.age_days(day), None);
     }
 
     #[test]

@@ -113,6 +113,16 @@ pub enum Flag {
     /// identifiers alone, so a `clear` says only that no identifier is
     /// listed.
     IdentifierOnly,
+    /// On a screening: an official list in service is older than
+    /// `lists.max_age_days`.
+    StaleLists,
+    /// On a screening: a list in service is a partial set (a file it
+    /// normally has is missing).
+    PartialLists,
+    /// On a screening: no official sanctions list is in service (only the
+    /// cartel registry or a firm's own lists), so a `clear` is not a clear
+    /// against the sanctions lists.
+    NoSanctionsLists,
 }
 
 impl Flag {
@@ -137,11 +147,14 @@ impl Flag {
             Flag::SharesIdentifierWithCartelNetwork => "shares_identifier_with_cartel_network",
             Flag::SharesAddressWithCartelNetwork => "shares_address_with_cartel_network",
             Flag::IdentifierOnly => "identifier_only",
+            Flag::StaleLists => "stale_lists",
+            Flag::PartialLists => "partial_lists",
+            Flag::NoSanctionsLists => "no_sanctions_lists",
         }
     }
 
     /// Every flag, in declaration (and sort) order.
-    pub const ALL: [Flag; 14] = [
+    pub const ALL: [Flag; 19] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
         Flag::CartelNetwork,
@@ -156,6 +169,11 @@ impl Flag {
         Flag::SuppressedFalsePositive,
         Flag::ListEntryChanged,
         Flag::ConfirmedMatch,
+        Flag::SharesIdentifierWithCartelNetwork,
+        Flag::SharesAddressWithCartelNetwork,
+        Flag::StaleLists,
+        Flag::PartialLists,
+        Flag::NoSanctionsLists,
     ];
 }
 

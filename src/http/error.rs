@@ -163,7 +163,8 @@ impl From<crate::record::store::StoreError> for ApiError {
 
 impl From<ListError> for ApiError {
     fn from(e: ListError) -> ApiError {
-        ApiError::new(Code::ListRejected, format!("the lists were not reloaded, the old ones stay in service: {e}"))
+        let code = if matches!(e, ListError::Shrunk { .. }) { Code::ListShrunk } else { Code::ListRejected };
+        ApiError::new(code, format!("the lists were not reloaded, the old ones stay in service: {e}"))
     }
 }
 

@@ -148,6 +148,30 @@ impl Metrics {
                 l.entries
             );
         }
+        let today = crate::engine::model::today_days();
+        out.push_str("# HELP cartelscreen_list_age_days Days since each list in service was published.\n");
+        out.push_str("# TYPE cartelscreen_list_age_days gauge\n");
+        for l in generation.screener.lists() {
+            if let Some(a) = l.age_days(today) {
+                let _ = writeln!(out, "cartelscreen_list_age_days{{dataset=\"{}\"}} {a}", escape(&l.dataset));
+            }
+        }
+        out.push_str("# HELP cartelscreen_list_partial 1 for a list in service that is a partial set.\n");
+        out.push_str("# TYPE cartelscreen_list_partial gauge\n");
+        for l in generation.screener.lists() {
+            let _ = writeln!(
+                out,
+                "cartelscreen_list_partial{{dataset=\"{}\"}} {}",
+                escape(&l.dataset),
+                u8::from(l.partial)
+            );
+        }
+        let official = generation.screener.lists().iter().filter(|l| l.is_sanctions_list()).count();
+        out.push_str(
+            "# HELP cartelscreen_sanctions_lists Official (OFAC, UN) lists in service; 0 means no real clear.\n",
+        );
+        out.push_str("# TYPE cartelscreen_sanctions_lists gauge\n");
+        let _ = writeln!(out, "cartelscreen_sanctions_lists {official}");
         out.push_str(
             "# HELP cartelscreen_lists_generation Counts list swaps since start (1 = the lists loaded at start).\n",
         );
@@ -164,6 +188,12 @@ impl Metrics {
         out.push_str("# HELP cartelscreen_list_reload_failing 1 while the last reload attempt failed.\n");
         out.push_str("# TYPE cartelscreen_list_reload_failing gauge\n");
         let _ = writeln!(out, "cartelscreen_list_reload_failing {}", u8::from(reload.last_error.is_some()));
+        out.push_str("# HELP cartelscreen_list_reload_rejected 1 while the last reload was rejected, by reason.\n");
+        out.push_str("# TYPE cartelscreen_list_reload_rejected gauge\n");
+        for reason in ["format", "integrity", "shrunk", "io", "not_recognised", "invalid"] {
+            let on = reload.last_error_kind.as_deref() == Some(reason);
+            let _ = writeln!(out, "cartelscreen_list_reload_rejected{{reason=\"{reason}\"}} {}", u8::from(on));
+        }
         out
     }
 }

@@ -136,8 +136,36 @@ impl Application {
     /// Loads the lists, binds `server.host:server.port` (port 0 picks a free
     /// one) and starts the reloader. Call inside a tokio runtime.
     pub fn build(settings: Settings, extra: Vec<PathBuf>) -> Result<Application, StartupError> {
+        Application::build_with(settings, extra, false)
+    }
+
+    /// [`Application::build`]; the lists loaded are first checked against
+    /// those this deployment last accepted: one that lost more than
+    /// `lists.max_shrink_percent` of its entries is refused unless
+    /// `accept_shrink`, the operator's decision, allows it.
+    ///
+    /// # Errors
+    /// [`StartupError`] when the lists, the store or the address fail, or a
+    /// list shrank past the limit.
+    pub fn build_with(
+        settings: Settings,
+        extra: Vec<PathBuf>,
+        accept_shrink: bool,
+    ) -> Result<Application, StartupError> {
         let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
         let records = Arc::new(Records::open(&settings)?);
+        records.set_deployment(settings.deployment(lists.extra()));
+        let accepted = records.accepted_versions()?;
+        // At start nothing else is in service: a partial set is served (with
+        // its flag), but not one that shrank past the limit unless accepted.
+        if !accept_shrink {
+            let limit = settings.lists.max_shrink_percent;
+            for new in lists.current().screener.lists() {
+                if let Some(old) = accepted.iter().find(|o| o.dataset == new.dataset) {
+                    crate::lists::check_shrink(new, old, "last accepted version", limit)?;
+                }
+            }
+        }
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener =
             TcpListener::bind(&address).map_err(|source| StartupError::Bind { address: address.clone(), source })?;
@@ -156,6 +184,10 @@ impl Application {
             .map(|a| a.port())
             .map_err(|source| StartupError::Bind { address: address.clone(), source })?;
         let metrics = Arc::new(Metrics::new());
+        records.set_deployment(lists.settings().deployment(lists.extra()));
+        for w in lists_warnings(&lists) {
+            tracing::warn!("{w}");
+        }
         records.spawn_upkeep(&lists);
         let state = web::Data::new(AppState::new(lists.clone(), metrics, records));
         let reload_settings = state.settings.reload.clone();
@@ -177,6 +209,14 @@ impl Application {
         drop(reloader);
         r
     }
+}
+
+/// What is wrong with the lists in service, for the log.
+fn lists_warnings(lists: &LiveLists) -> Vec<String> {
+    let generation = lists.current();
+    let versions = generation.screener.lists();
+    let (max, today) = (lists.settings().lists.max_age_days, crate::engine::model::today_days());
+    crate::lists::ListHealth::of(versions, max, today).warnings(versions, max, today)
 }
 
 fn log_reload(trigger: Trigger, result: &Result<ReloadOutcome, ListError>) {

@@ -299,6 +299,7 @@ pub async fn batch(
     let (out_tx, mut out_rx) = mpsc::channel::<io::Result<Bytes>>(OUTPUT_QUEUE);
     let writer = ResponseWriter { tx: out_tx.clone(), buf: Vec::with_capacity(256 << 10) };
     let generation = state.lists.current();
+    let lists_header = lists_header(&generation.screener);
     let metrics = state.metrics.clone();
     let request_id = access.0.request_id.clone();
     let origin = access.0.origin("upload");
@@ -345,5 +346,34 @@ pub async fn batch(
             .content_type(XLSX)
             .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"screened.xlsx\"")),
     };
+    response.insert_header((LISTS_HEADER, lists_header));
     Ok(response.streaming(body))
+}
+
+/// The header naming the list versions a `/v1/batch` answer was screened
+/// against (the rows follow in the body).
+pub const LISTS_HEADER: &str = "x-cartelscreen-lists";
+
+/// `dataset; published=YYYY-MM-DD; age_days=N` per list, comma-separated
+/// (`partial` added for a partial set), in visible ASCII only.
+fn lists_header(screener: &crate::engine::Screener) -> String {
+    let refs = crate::lists::list_refs(screener.lists(), crate::engine::model::today_days());
+    let text = refs
+        .iter()
+        .map(|l| {
+            let mut s = l.dataset.clone();
+            if let Some(p) = &l.published {
+                s.push_str(&format!("; published={}", p.get(..10).unwrap_or(p)));
+            }
+            if let Some(a) = l.age_days {
+                s.push_str(&format!("; age_days={a}"));
+            }
+            if l.partial {
+                s.push_str("; partial");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    text.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect()
 }

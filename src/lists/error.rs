@@ -18,6 +18,25 @@ pub enum ListError {
     NotRecognised { path: PathBuf },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// The list is whole as a file but not as a publication: an OFAC file
+    /// without its end-of-file marker, a set that lost a file the version
+    /// in service had, a partial set where a whole one is required.
+    #[error("{path}: {message}")]
+    Integrity { path: PathBuf, message: String },
+    /// The list lost more entries than allowed against the version in
+    /// service or the last accepted one; an operator may accept it.
+    #[error("{dataset} ({from}): {entries} entries against {previous} in the {against}, {percent:.1}% fewer, over the {limit}% allowed (lists.max_shrink_percent); refused unless accepted (lists fetch --accept-shrink, POST /v1/lists/reload?accept_shrink=true)")]
+    Shrunk {
+        dataset: String,
+        /// Where the new version was read from.
+        from: String,
+        entries: usize,
+        previous: usize,
+        /// `version in service` or `last accepted version`.
+        against: String,
+        percent: f64,
+        limit: f64,
+    },
 }
 
 /// Longest message a list error keeps: a message quoting the input (a
@@ -36,6 +55,19 @@ fn bounded(message: String) -> String {
 }
 
 impl ListError {
+    /// A stable word for the kind of failure (metrics, `/v1/lists`):
+    /// `io`, `format`, `not_recognised`, `invalid`, `integrity`, `shrunk`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ListError::Io { .. } => "io",
+            ListError::Format { .. } => "format",
+            ListError::NotRecognised { .. } => "not_recognised",
+            ListError::Invalid { .. } => "invalid",
+            ListError::Integrity { .. } => "integrity",
+            ListError::Shrunk { .. } => "shrunk",
+        }
+    }
+
     /// A file that cannot be parsed; `message` is cut to
     /// [`MAX_MESSAGE_CHARS`].
     pub fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> ListError {

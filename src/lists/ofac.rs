@@ -68,17 +68,44 @@ pub fn set_files(format: ListFormat) -> SetFiles {
     }
 }
 
+/// How strictly a list's integrity is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Integrity {
+    /// Lists about to be served: an OFAC file without its end-of-file
+    /// marker (0x1A), or ending inside a record, is refused.
+    #[default]
+    Strict,
+    /// Lists only compared (`lists diff`) or hand-made: the same findings
+    /// are warnings.
+    Lenient,
+}
+
 /// Loads the SDN set in `dir`: `sdn.csv` is required, `alt.csv`, `add.csv`
-/// and `sdn_comments.csv` are read when present.
+/// and `sdn_comments.csv` are read when present (a set without one of them
+/// is partial).
 pub fn load_sdn(dir: &Path) -> Result<LoadedList, ListError> {
-    load_dir(dir, SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn)
+    load_dir(dir, SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, Integrity::Strict)
 }
 
 /// Loads the Consolidated (non-SDN) set in `dir`: `cons_prim.csv` is
 /// required, `cons_alt.csv`, `cons_add.csv` and `cons_comments.csv` are read
-/// when present.
+/// when present (a set without one of them is partial).
 pub fn load_consolidated(dir: &Path) -> Result<LoadedList, ListError> {
-    load_dir(dir, CONS_DATASET, CONS_TITLE, ListFormat::OfacConsolidated)
+    load_dir(dir, CONS_DATASET, CONS_TITLE, ListFormat::OfacConsolidated, Integrity::Strict)
+}
+
+/// [`load_sdn`] or [`load_consolidated`] (by `format`) with the given
+/// integrity checks.
+///
+/// # Errors
+/// [`ListError::Io`] when the primary file is missing or unreadable,
+/// [`ListError::Format`] for a malformed file, [`ListError::Integrity`]
+/// (strict only) for a file cut short.
+pub fn load_set(dir: &Path, format: ListFormat, integrity: Integrity) -> Result<LoadedList, ListError> {
+    match format {
+        ListFormat::OfacConsolidated => load_dir(dir, CONS_DATASET, CONS_TITLE, format, integrity),
+        _ => load_dir(dir, SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, integrity),
+    }
 }
 
 /// Whether a (lower-case) file name belongs to an OFAC legacy CSV set.
@@ -96,23 +123,54 @@ pub fn is_ofac_file_name(lower_file_name: &str) -> bool {
     )
 }
 
-fn load_dir(dir: &Path, dataset: &str, title: &str, format: ListFormat) -> Result<LoadedList, ListError> {
+/// The file of `dir` named `name` in any case (OFAC publishes `SDN.CSV`,
+/// `ALT.CSV`...): the exact name first, else the first match ignoring case.
+pub fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    let exact = dir.join(name);
+    if exact.is_file() {
+        return Some(exact);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+fn load_dir(
+    dir: &Path,
+    dataset: &str,
+    title: &str,
+    format: ListFormat,
+    integrity: Integrity,
+) -> Result<LoadedList, ListError> {
     let files = set_files(format);
-    // A missing primary file is an I/O error naming it (`alt.csv` and
-    // friends alone are not a list).
-    let prim = super::read_bytes(&dir.join(files.prim))?;
-    let optional = |name: &str| -> Result<Option<Vec<u8>>, ListError> {
-        let p = dir.join(name);
-        if p.is_file() {
-            super::read_bytes(&p).map(Some)
-        } else {
-            Ok(None)
+    let mut renamed = Vec::new();
+    let mut read = |name: &str| -> Result<Option<Vec<u8>>, ListError> {
+        match find_file(dir, name) {
+            Some(p) => {
+                let actual = p.file_name().and_then(|n| n.to_str()).unwrap_or(name).to_string();
+                if actual != name {
+                    renamed.push(format!("{actual}: file name in another case, read as {name}"));
+                }
+                super::read_bytes(&p).map(Some)
+            }
+            None => Ok(None),
         }
     };
-    let alt = optional(files.alt)?;
-    let add = optional(files.add)?;
-    let comments = optional(files.comments)?;
-    parse_set(
+    // A missing primary file is an I/O error naming it (`alt.csv` and
+    // friends alone are not a list).
+    let prim = match read(files.prim)? {
+        Some(b) => b,
+        None => super::read_bytes(&dir.join(files.prim))?,
+    };
+    let alt = read(files.alt)?;
+    let add = read(files.add)?;
+    let comments = read(files.comments)?;
+    let mut list = parse_set_with(
+        integrity,
         dataset,
         title,
         format,
@@ -121,7 +179,9 @@ fn load_dir(dir: &Path, dataset: &str, title: &str, format: ListFormat) -> Resul
         alt.as_deref(),
         add.as_deref(),
         comments.as_deref(),
-    )
+    )?;
+    list.warnings.splice(0..0, renamed);
+    Ok(list)
 }
 
 /// Parses an OFAC set held in memory (the loaders read the files and call
@@ -139,15 +199,54 @@ pub fn parse_set(
     add: Option<&[u8]>,
     comments: Option<&[u8]>,
 ) -> Result<LoadedList, ListError> {
+    parse_set_with(Integrity::Strict, dataset, title, format, source, prim, alt, add, comments)
+}
+
+/// [`parse_set`] with the given integrity checks. A set without one of its
+/// secondary files is loaded and marked partial
+/// ([`crate::engine::model::ListVersion::partial`]).
+///
+/// # Errors
+/// [`ListError::Format`] for a malformed file, [`ListError::Integrity`]
+/// (strict only) for a file without its end-of-file marker or cut inside a
+/// record.
+#[allow(clippy::too_many_arguments)]
+pub fn parse_set_with(
+    integrity: Integrity,
+    dataset: &str,
+    title: &str,
+    format: ListFormat,
+    source: String,
+    prim: &[u8],
+    alt: Option<&[u8]>,
+    add: Option<&[u8]>,
+    comments: Option<&[u8]>,
+) -> Result<LoadedList, ListError> {
     let files = set_files(format);
     let sha256 = super::content_sha256([Some(prim), alt, add, comments].into_iter().flatten());
     let dir = PathBuf::from(&source);
     let mut warnings = Vec::new();
+    for (name, bytes) in [(files.prim, Some(prim)), (files.alt, alt), (files.add, add), (files.comments, comments)] {
+        if let Some(b) = bytes {
+            check_ending(b, &dir.join(name), name, integrity, &mut warnings)?;
+        }
+    }
+    let missing: Vec<String> = [(files.alt, alt), (files.add, add), (files.comments, comments)]
+        .iter()
+        .filter(|(_, b)| b.is_none())
+        .map(|(n, _)| n.to_string())
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "partial set: {} missing (the entries lack the names, addresses or remarks those files hold)",
+            missing.join(", ")
+        ));
+    }
 
     // Primary file.
     let prim_path = dir.join(files.prim);
     let prim_text = decode(prim, files.prim, &mut warnings);
-    let prim_rows = parse_csv(&prim_text, &prim_path, PRIM_FIELDS)?;
+    let prim_rows = parse_csv(&prim_text, &prim_path, PRIM_FIELDS, &mut warnings)?;
     if prim_rows.is_empty() {
         return Err(ListError::format(&prim_path, "no entries (empty file)"));
     }
@@ -215,7 +314,7 @@ pub fn parse_set(
     if let Some(bytes) = alt {
         let path = dir.join(files.alt);
         let text = decode(bytes, files.alt, &mut warnings);
-        let rows = parse_csv(&text, &path, ALT_FIELDS)?;
+        let rows = parse_csv(&text, &path, ALT_FIELDS, &mut warnings)?;
         let mut orphans = Orphans::default();
         let mut empty_names = 0usize;
         let mut unknown_roles: Vec<String> = Vec::new();
@@ -256,7 +355,7 @@ pub fn parse_set(
     if let Some(bytes) = add {
         let path = dir.join(files.add);
         let text = decode(bytes, files.add, &mut warnings);
-        let rows = parse_csv(&text, &path, ADD_FIELDS)?;
+        let rows = parse_csv(&text, &path, ADD_FIELDS, &mut warnings)?;
         let mut orphans = Orphans::default();
         for row in &rows {
             let f = &row.fields;
@@ -288,7 +387,7 @@ pub fn parse_set(
     if let Some(bytes) = comments {
         let path = dir.join(files.comments);
         let text = decode(bytes, files.comments, &mut warnings);
-        let rows = parse_csv(&text, &path, COMMENTS_FIELDS)?;
+        let rows = parse_csv(&text, &path, COMMENTS_FIELDS, &mut warnings)?;
         let mut orphans = Orphans::default();
         let mut mismatched = Orphans::default();
         let mut continued: FxHashSet<usize> = FxHashSet::default();
@@ -356,7 +455,60 @@ pub fn parse_set(
         e.remarks = text.map(str::to_string);
     }
 
-    Ok(LoadedList::new(dataset, title, format, source, sha256, None, entities, warnings))
+    let mut list = LoadedList::new(dataset, title, format, source, sha256, None, entities, warnings);
+    list.version.partial = !missing.is_empty();
+    list.version.missing_files = missing;
+    Ok(list)
+}
+
+/// Checks how an OFAC file ends: the official exports end every record
+/// with a line end and the file with a 0x1A byte, so a file without the
+/// marker was cut short (or not saved as published) and one whose last
+/// record has no line end before the marker was cut inside a record.
+/// Refused when `integrity` is strict, a warning otherwise. Also warns
+/// (never refuses) on a byte-order mark and on LF line ends.
+fn check_ending(
+    bytes: &[u8],
+    path: &Path,
+    file: &str,
+    integrity: Integrity,
+    warnings: &mut Vec<String>,
+) -> Result<(), ListError> {
+    let lines = || bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut problem = None;
+    match bytes.iter().rposition(|&b| !matches!(b, b' ' | b'\t')) {
+        None => {}
+        Some(last) if bytes[last] != 0x1A => {
+            problem = Some(format!(
+                "line {}: the file ends without OFAC's end-of-file marker (0x1A): it is cut short",
+                lines()
+            ));
+        }
+        Some(last) => {
+            let body = &bytes[..last];
+            if body.iter().any(|b| !b.is_ascii_whitespace()) && body.last() != Some(&b'\n') {
+                problem = Some(format!(
+                    "line {}: the last record ends without a line end before the end-of-file marker: it is cut",
+                    lines()
+                ));
+            }
+        }
+    }
+    if let Some(p) = problem {
+        match integrity {
+            Integrity::Strict => return Err(ListError::Integrity { path: path.to_path_buf(), message: p }),
+            Integrity::Lenient => warnings.push(format!("{file}: {p} (not checked here)")),
+        }
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        warnings.push(format!("{file}: line 1: a byte-order mark, which OFAC does not publish (tolerated)"));
+    }
+    if let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
+        if nl == 0 || bytes[nl - 1] != b'\r' {
+            warnings.push(format!("{file}: line 1: lines end in LF, not CRLF as OFAC publishes them (tolerated)"));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a remarks field looks cut by OFAC: as long as the cut, or not
@@ -484,10 +636,21 @@ struct Record<'a> {
 /// Parses headerless CSV (CRLF or LF line ends, `"` quoting with `""`
 /// escapes, quoted fields may span lines). Every record must have
 /// `expected` fields. Blank lines are skipped.
-fn parse_csv<'a>(text: &'a str, path: &Path, expected: usize) -> Result<Vec<Record<'a>>, ListError> {
+///
+/// A double quote inside a quoted field that is neither doubled nor
+/// followed by a delimiter or line end (a bare quote, as in `"THE "X" CO"`,
+/// which OFAC has published) is read as a literal quote, with a warning
+/// naming the file and line.
+fn parse_csv<'a>(
+    text: &'a str,
+    path: &Path,
+    expected: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Record<'a>>, ListError> {
     let b = text.as_bytes();
     let n = b.len();
     let mut records = Vec::with_capacity(n / 128 + 1);
+    let mut bare_quotes: Vec<usize> = Vec::new();
     let mut i = 0;
     let mut line = 1;
     while i < n {
@@ -531,8 +694,12 @@ fn parse_csv<'a>(text: &'a str, path: &Path, expected: usize) -> Result<Vec<Reco
                             } else if q + 1 < n && b[q + 1] == b'"' {
                                 escaped = true;
                                 k = q + 2;
-                            } else {
+                            } else if is_closing_quote(b, q) {
                                 break q;
+                            } else {
+                                // A bare quote inside the field: literal.
+                                bare_quotes.push(line);
+                                k = q + 1;
                             }
                         }
                     }
@@ -589,7 +756,28 @@ fn parse_csv<'a>(text: &'a str, path: &Path, expected: usize) -> Result<Vec<Reco
         }
         records.push(Record { line: start_line, fields });
     }
+    if !bare_quotes.is_empty() {
+        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+        let mut lines = bare_quotes.clone();
+        lines.dedup();
+        let shown: Vec<String> = lines.iter().take(WARNING_EXAMPLES).map(usize::to_string).collect();
+        warnings.push(format!(
+            "{file}: line {}: {} bare double quote(s) inside quoted fields, read as literal quotes (tolerated)",
+            shown.join(", line "),
+            bare_quotes.len()
+        ));
+    }
     Ok(records)
+}
+
+/// Whether the quote at `q` closes its field: it is followed (after spaces)
+/// by a delimiter, a line end or the end of the text.
+fn is_closing_quote(b: &[u8], q: usize) -> bool {
+    let mut i = q + 1;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i >= b.len() || matches!(b[i], b',' | b'\r' | b'\n')
 }
 
 #[cfg(test)]
@@ -610,12 +798,24 @@ mod tests {
         p
     }
 
+    /// Parsed leniently: these tests check records, not how the file ends.
     fn sdn(prim: &str) -> Result<LoadedList, ListError> {
-        parse_set(SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, "mem".into(), prim.as_bytes(), None, None, None)
+        parse_set_with(
+            Integrity::Lenient,
+            SDN_DATASET,
+            SDN_TITLE,
+            ListFormat::OfacSdn,
+            "mem".into(),
+            prim.as_bytes(),
+            None,
+            None,
+            None,
+        )
     }
 
     fn sdn_set(prim: &str, alt: &str, add: &str, comments: &str) -> Result<LoadedList, ListError> {
-        parse_set(
+        parse_set_with(
+            Integrity::Lenient,
             SDN_DATASET,
             SDN_TITLE,
             ListFormat::OfacSdn,
@@ -629,6 +829,16 @@ mod tests {
 
     fn entity<'a>(l: &'a LoadedList, id: &str) -> &'a Entity {
         l.entities.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} missing"))
+    }
+
+    /// The error of a list refused as broken or cut (a format error, or an
+    /// integrity error for a file without its end-of-file marker).
+    fn refusal(r: Result<LoadedList, ListError>) -> String {
+        match r {
+            Err(e @ (ListError::Format { .. } | ListError::Integrity { .. })) => e.to_string(),
+            Err(e) => panic!("expected a refusal, got {e}"),
+            Ok(l) => panic!("expected a refusal, got {} entries", l.entities.len()),
+        }
     }
 
     fn format_error(r: Result<LoadedList, ListError>) -> String {
@@ -648,7 +858,7 @@ mod tests {
         let text = format!("{ROW_PERSON}\r\n{ROW_ORG}\r\n{ROW_CO}\r\n\x1a");
         let l = sdn(&text).unwrap();
         assert_eq!(l.entities.len(), 3);
-        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        assert!(l.warnings.iter().all(|w| w.starts_with("partial set: ")), "{:?}", l.warnings);
         let p = entity(&l, "ofac-101");
         assert_eq!(p.kind, EntityKind::Person);
         assert_eq!(p.list, SDN_DATASET);
@@ -696,8 +906,9 @@ mod tests {
         assert_eq!(e.caption(), "PEÑA GARCÍA, José");
         assert_eq!(e.birth_places, vec!["Torreón, Coahuila"]);
         assert!(e.remarks.as_deref().unwrap().contains("\u{201C}El Niño\u{201D}"));
-        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
-        assert!(l.warnings[0].contains("Windows-1252"));
+        // sdn.csv alone: a partial set, said in a warning of its own.
+        assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
+        assert!(l.warnings.iter().any(|w| w.contains("Windows-1252")), "{:?}", l.warnings);
         assert_eq!(decode_cp1252(b"\x80\x81A\xff"), "\u{20AC}\u{81}A\u{ff}");
     }
 
@@ -836,9 +1047,10 @@ mod tests {
         // Empty primary name.
         let err = format_error(sdn("5,-0- ,-0- ,\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"));
         assert!(err.contains("line 1: empty name for ent_num 5"), "{err}");
-        // Junk after a closing quote.
+        // A quote followed by a letter is a bare quote inside the field (a
+        // publisher's quirk): the row then has too few fields, and is refused.
         let err = format_error(sdn("5,\"A\"B,-0- ,\"SDNTK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"));
-        assert!(err.contains("unexpected character after a closing quote"), "{err}");
+        assert!(err.contains("line 1: expected 12 fields, found 10"), "{err}");
         // A broken secondary file rejects the whole set too.
         let err = format_error(sdn_set(&ok, "101,1,\"aka\"\r\n", "", ""));
         assert!(err.contains("mem/alt.csv: line 1: expected 5 fields"), "{err}");
@@ -907,11 +1119,47 @@ mod tests {
         let last = sdn_bytes.len() - 20;
         for cut in [second + 12, sdn_bytes.len() / 2, last] {
             std::fs::write(dir.path().join("sdn.csv"), &sdn_bytes[..cut]).unwrap();
-            let err = format_error(load_sdn(dir.path()));
+            let err = refusal(load_sdn(dir.path()));
             assert!(err.contains("sdn.csv: line"), "cut at {cut}: {err}");
         }
         std::fs::write(dir.path().join("sdn.csv"), &sdn_bytes).unwrap();
         assert!(load_sdn(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn integrity_end_of_file_marker_and_quirks() {
+        let ok = format!("{ROW_PERSON}\r\n{ROW_ORG}\r\n");
+        let strict = |prim: &str| {
+            parse_set(SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, "mem".into(), prim.as_bytes(), None, None, None)
+        };
+        let l = strict(&format!("{ok}\x1a")).unwrap();
+        assert!(l.version.partial);
+        // Cut at a line end: no marker.
+        assert!(matches!(strict(&ok), Err(ListError::Integrity { .. })));
+        let err = strict(&ok).unwrap_err().to_string();
+        assert!(err.contains("mem/sdn.csv: line 3: the file ends without OFAC's end-of-file marker"), "{err}");
+        // A marker right after a record without its line end.
+        let err = strict(&format!("{ROW_PERSON}\r\n{ROW_ORG}\x1a")).unwrap_err().to_string();
+        assert!(err.contains("the last record ends without a line end"), "{err}");
+        // LF line ends and a byte-order mark are tolerated, with warnings.
+        let l = strict(&format!("\u{feff}{ROW_PERSON}\n{ROW_ORG}\n\x1a")).unwrap();
+        assert_eq!(l.entities.len(), 2);
+        assert!(l.warnings.iter().any(|w| w.contains("byte-order mark")), "{:?}", l.warnings);
+        assert!(l.warnings.iter().any(|w| w.contains("LF, not CRLF")), "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn upper_case_file_names_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"] {
+            let from = Path::new(FIXTURE).join(format!("fake_{name}"));
+            std::fs::copy(&from, dir.path().join(name.to_ascii_uppercase())).unwrap();
+        }
+        let l = load_sdn(dir.path()).unwrap();
+        assert_eq!(l.entities.len(), 6);
+        assert!(!l.version.partial);
+        assert!(l.warnings.iter().any(|w| w.starts_with("SDN.CSV: file name in another case")), "{:?}", l.warnings);
+        assert!(crate::lists::load_path(dir.path()).is_ok_and(|v| v.len() == 1));
     }
 
     #[test]
@@ -994,6 +1242,7 @@ mod tests {
         // The composite's files are consistent with sdn.csv except for
         // continuations that belong to later versions of some entries.
         assert!(l.warnings.iter().all(|w| w.starts_with("sdn_comments.csv")), "{:?}", l.warnings);
+        assert!(!l.version.partial);
         // A continuation that restores a cut alias.
         let lazarus_group = entity(&l, "ofac-27307");
         assert!(lazarus_group.names.iter().any(|n| n.full == "WHOIS HACKING TEAM"));
@@ -1011,7 +1260,7 @@ mod tests {
         for cut in [bytes.len() / 3, bytes.len() / 2 + 7, bytes.len() - 40] {
             let r =
                 parse_set(SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, "mem".into(), &bytes[..cut], None, None, None);
-            let err = format_error(r);
+            let err = refusal(r);
             assert!(err.contains("mem/sdn.csv: line"), "{err}");
         }
     }
@@ -1064,13 +1313,22 @@ mod tests {
         let b = load_sdn(&shared("ofac/2024-05-03")).unwrap();
         assert_eq!(a.entities.len(), 14_668);
         assert_eq!(b.entities.len(), 14_965);
-        assert!(a.warnings.is_empty() && b.warnings.is_empty());
+        // Single-file exports: partial sets, nothing else to say.
+        for l in [&a, &b] {
+            assert!(l.version.partial);
+            assert!(l.warnings.iter().all(|w| w.starts_with("partial set: ")), "{:?}", l.warnings);
+        }
         assert_ne!(a.version.sha256, b.version.sha256);
         let ids: FxHashSet<&str> = a.entities.iter().map(|e| e.id.as_str()).collect();
         let added = b.entities.iter().filter(|e| !ids.contains(e.id.as_str())).count();
         assert_eq!(added, 305);
-        let excerpt = load_sdn(&shared("ofac/2026-excerpt")).unwrap();
+        // The excerpt was transcribed without the end-of-file marker: refused
+        // for service, read for comparisons.
+        assert!(matches!(load_sdn(&shared("ofac/2026-excerpt")), Err(ListError::Integrity { .. })));
+        let excerpt = load_set(&shared("ofac/2026-excerpt"), ListFormat::OfacSdn, Integrity::Lenient).unwrap();
         assert_eq!(excerpt.entities.len(), 50);
+        assert!(excerpt.version.partial);
+        assert_eq!(excerpt.version.missing_files, ["alt.csv", "add.csv", "sdn_comments.csv"]);
     }
 
     proptest::proptest! {

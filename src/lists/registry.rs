@@ -185,8 +185,11 @@ pub fn affiliations_version(rows: usize, sha256s: &[String], source: String) -> 
         source,
         sha256: content_sha256(parts),
         published: None,
+        published_from: None,
         entries: rows,
         by_kind: Default::default(),
+        partial: false,
+        missing_files: Vec::new(),
     }
 }
 

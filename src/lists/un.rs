@@ -46,6 +46,7 @@ pub fn parse_un(bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
     let path = PathBuf::from(&source);
     let fail = |message: String| ListError::format(path.clone(), message);
     let root = parse_tree(bytes).map_err(&fail)?;
+    let line_of = |pos: u64| line_at(bytes, pos);
     if root.tag != "CONSOLIDATED_LIST" {
         return Err(fail(format!(
             "not a UN consolidated list: the root element is <{}>, expected <CONSOLIDATED_LIST>",
@@ -67,10 +68,11 @@ pub fn parse_un(bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
     for (n, rec) in records.enumerate() {
         let entity = record(rec, &mut warnings).map_err(|m| {
             let dataid = rec.child_text("DATAID");
+            let line = line_of(rec.pos);
             let which = if dataid.is_empty() {
-                format!("record #{}", n + 1)
+                format!("line {line}: record #{}", n + 1)
             } else {
-                format!("record #{} (DATAID {dataid})", n + 1)
+                format!("line {line}: record #{} (DATAID {dataid})", n + 1)
             };
             fail(format!("{which}: {m}"))
         })?;
@@ -93,6 +95,8 @@ pub fn parse_un(bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
 
 #[derive(Debug, Default)]
 struct Node {
+    /// Byte offset of the element's start tag.
+    pos: u64,
     tag: String,
     attrs: Vec<(String, String)>,
     text: String,
@@ -123,18 +127,25 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, String> {
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
-    let position = |r: &Reader<&[u8]>| r.buffer_position();
+    // Where the reader is, as a line number (people open the file in an
+    // editor) and the byte offset.
+    let position = |r: &Reader<&[u8]>| {
+        let b = r.buffer_position();
+        format!("line {}, byte {b}", line_at(bytes, b))
+    };
     loop {
-        let event = reader.read_event().map_err(|e| format!("malformed XML at byte {}: {e}", position(&reader)))?;
+        let event = reader.read_event().map_err(|e| format!("malformed XML at {}: {e}", position(&reader)))?;
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
-                return Err(format!("malformed XML at byte {}: content after the root element", position(&reader)));
+                return Err(format!("malformed XML at {}: content after the root element", position(&reader)));
             }
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(format!("XML nested deeper than {MAX_DEPTH} levels"));
+                    return Err(format!("XML nested deeper than {MAX_DEPTH} levels at {}", position(&reader)));
                 }
-                stack.push(element(&start, &reader)?);
+                let mut node = element(&start, &reader)?;
+                node.pos = reader.buffer_position();
+                stack.push(node);
             }
             Event::Empty(start) => {
                 let node = element(&start, &reader)?;
@@ -152,18 +163,16 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, String> {
             }
             Event::Text(text) => {
                 if let Some(node) = stack.last_mut() {
-                    let s = text
-                        .unescape()
-                        .map_err(|e| format!("malformed XML text at byte {}: {e}", position(&reader)))?;
+                    let s = text.unescape().map_err(|e| format!("malformed XML text at {}: {e}", position(&reader)))?;
                     node.text.push_str(&s);
                 } else if !text.iter().all(u8::is_ascii_whitespace) && !is_bom(&text) {
-                    return Err(format!("malformed XML at byte {}: text outside the root element", position(&reader)));
+                    return Err(format!("malformed XML at {}: text outside the root element", position(&reader)));
                 }
             }
             Event::CData(data) => {
                 let node = stack.last_mut().ok_or("malformed XML: CDATA outside the root element")?;
                 let s = std::str::from_utf8(&data)
-                    .map_err(|e| format!("CDATA is not UTF-8 at byte {}: {e}", position(&reader)))?;
+                    .map_err(|e| format!("CDATA is not UTF-8 at {}: {e}", position(&reader)))?;
                 node.text.push_str(s);
             }
             Event::Eof => break,
@@ -180,24 +189,35 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, String> {
     root.ok_or_else(|| "not XML: no root element".to_string())
 }
 
+/// The 1-based line of byte offset `pos`.
+fn line_at(bytes: &[u8], pos: u64) -> usize {
+    let end = (pos as usize).min(bytes.len());
+    memchr::memchr_iter(b'\n', &bytes[..end]).count() + 1
+}
+
 fn is_bom(text: &[u8]) -> bool {
     text == b"\xEF\xBB\xBF"
 }
 
 fn element(start: &quick_xml::events::BytesStart<'_>, reader: &Reader<&[u8]>) -> Result<Node, String> {
     let tag = std::str::from_utf8(start.local_name().as_ref())
-        .map_err(|e| format!("element name is not UTF-8 at byte {}: {e}", reader.buffer_position()))?
+        .map_err(|e| {
+            let b = reader.buffer_position();
+            format!("element name is not UTF-8 at line {}, byte {b}: {e}", line_at(reader.get_ref(), b))
+        })?
         .to_string();
     let mut attrs = Vec::new();
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| format!("malformed XML attribute at byte {}: {e}", reader.buffer_position()))?;
+        let at = || {
+            let b = reader.buffer_position();
+            format!("line {}, byte {b}", line_at(reader.get_ref(), b))
+        };
+        let attr = attr.map_err(|e| format!("malformed XML attribute at {}: {e}", at()))?;
         let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
-        let value = attr
-            .unescape_value()
-            .map_err(|e| format!("malformed XML attribute at byte {}: {e}", reader.buffer_position()))?;
+        let value = attr.unescape_value().map_err(|e| format!("malformed XML attribute at {}: {e}", at()))?;
         attrs.push((key, value.into_owned()));
     }
-    Ok(Node { tag, attrs, text: String::new(), children: Vec::new() })
+    Ok(Node { pos: 0, tag, attrs, text: String::new(), children: Vec::new() })
 }
 
 // ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 mod load;
 pub mod watch;
 
-pub use load::load_screener;
+pub use load::{lists_configured, load_screener, load_screener_for, LoadMode};
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -19,6 +19,7 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 
 use crate::config::Settings;
+use crate::engine::model::ListVersion;
 use crate::engine::screen::Screener;
 use crate::lists::ListError;
 
@@ -38,6 +39,11 @@ pub struct ReloadStatus {
     pub last_success_at: Option<String>,
     /// Why the last attempt failed; cleared by the next success.
     pub last_error: Option<String>,
+    /// The kind of that failure: `format` (a broken file), `integrity` (an
+    /// OFAC file cut short, a set that lost a file), `shrunk` (too many
+    /// entries lost), `io`, `not_recognised`, `invalid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error_kind: Option<String>,
     pub succeeded: u64,
     pub failed: u64,
 }
@@ -96,6 +102,11 @@ impl LiveLists {
         &self.settings
     }
 
+    /// The `--lists` paths given on the command line.
+    pub fn extra(&self) -> &[PathBuf] {
+        &self.extra
+    }
+
     /// Where the lists come from: configured paths, `--lists` folders and
     /// the data directory, for watching.
     pub fn sources(&self) -> Vec<PathBuf> {
@@ -113,12 +124,28 @@ impl LiveLists {
         self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Loads every source again and swaps the result in if it differs.
-    /// Blocking and CPU-heavy: call it off the request threads.
+    /// Loads every source again and swaps the result in if it differs and
+    /// passes the checks against the lists in service (see
+    /// [`check_against`]). Blocking and CPU-heavy: call it off the request
+    /// threads.
     pub fn reload(&self) -> Result<ReloadOutcome, ListError> {
+        self.reload_with(false)
+    }
+
+    /// [`LiveLists::reload`]; `accept_shrink` is the operator's decision to
+    /// serve a list that lost more entries than `lists.max_shrink_percent`.
+    ///
+    /// # Errors
+    /// The [`ListError`] that refused the new lists (a broken or cut file,
+    /// a set that lost a file, a shrink); the lists in service stay.
+    pub fn reload_with(&self, accept_shrink: bool) -> Result<ReloadOutcome, ListError> {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
         let started = SystemTime::now();
-        let result = load_screener(&self.settings, &self.extra);
+        let limit = (!accept_shrink).then_some(self.settings.lists.max_shrink_percent);
+        let result = load_screener_for(&self.settings, &self.extra, LoadMode::Reload).and_then(|screener| {
+            check_against(screener.lists(), self.current.load().screener.lists(), "version in service", limit)?;
+            Ok(screener)
+        });
         let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
         status.last_attempt_at = Some(rfc3339(started));
         match result {
@@ -129,6 +156,7 @@ impl LiveLists {
                 status.succeeded += 1;
                 status.last_success_at = Some(rfc3339(SystemTime::now()));
                 status.last_error = None;
+                status.last_error_kind = None;
                 if same {
                     return Ok(ReloadOutcome::Unchanged);
                 }
@@ -144,10 +172,45 @@ impl LiveLists {
             Err(e) => {
                 status.failed += 1;
                 status.last_error = Some(e.to_string());
+                status.last_error_kind = Some(e.kind().to_string());
                 Err(e)
             }
         }
     }
+}
+
+/// Checks new list versions against earlier ones of the same datasets
+/// (those in service, or those last accepted): refused when a set lost a
+/// file the earlier version had (it became partial, or more partial), or,
+/// with `shrink_limit`, when it lost more than that percentage of its
+/// entries.
+///
+/// # Errors
+/// [`ListError::Integrity`] or [`ListError::Shrunk`] naming the list.
+pub fn check_against(
+    new: &[ListVersion],
+    old: &[ListVersion],
+    against: &str,
+    shrink_limit: Option<f64>,
+) -> Result<(), ListError> {
+    for n in new {
+        let Some(o) = old.iter().find(|o| o.dataset == n.dataset) else { continue };
+        let lost: Vec<&String> = n.missing_files.iter().filter(|f| !o.missing_files.contains(f)).collect();
+        if !lost.is_empty() {
+            return Err(ListError::Integrity {
+                path: PathBuf::from(&n.source),
+                message: format!(
+                    "{} lost {} against the {against}: a partial set never replaces a fuller one",
+                    n.dataset,
+                    lost.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        if let Some(limit) = shrink_limit {
+            crate::lists::check_shrink(n, o, against, limit)?;
+        }
+    }
+    Ok(())
 }
 
 /// RFC 3339 in UTC with milliseconds, the form every timestamp of the API uses.
@@ -163,6 +226,8 @@ mod tests {
         let mut s = Settings::defaults();
         s.lists.paths = paths;
         s.lists.data_dir = PathBuf::from("/nonexistent/cartelscreen-data");
+        s.lists.download_when_missing = false;
+        s.lists.embedded_snapshot = false;
         s
     }
 

@@ -520,7 +520,10 @@ pub fn report(
 /// the entries loaded from each. The embedded cartel registry is not added to
 /// either side, and links are compared as the lists write them (unresolved).
 pub fn diff_paths(old: &Path, new: &Path) -> Result<DeltaReport, ListError> {
-    let (old_lists, new_lists) = rayon::join(|| crate::lists::load_path(old), || crate::lists::load_path(new));
+    // Compared, not served: a file without OFAC's end-of-file marker (a
+    // transcribed excerpt) is read, with a warning.
+    let lenient = |p: &Path| crate::lists::load_path_with(p, crate::lists::Integrity::Lenient);
+    let (old_lists, new_lists) = rayon::join(|| lenient(old), || lenient(new));
     let flatten = |lists: Vec<crate::engine::model::LoadedList>| {
         let mut versions = Vec::with_capacity(lists.len());
         let mut entities = Vec::new();
@@ -632,6 +635,9 @@ mod tests {
             source: "test".into(),
             sha256: sha.into(),
             published: None,
+            published_from: None,
+            partial: false,
+            missing_files: Vec::new(),
             entries,
             by_kind: Default::default(),
         }

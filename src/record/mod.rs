@@ -27,6 +27,10 @@ use crate::record::monitor::{CheckOutcome, Monitor, MonitorError};
 use crate::record::store::{AuditRecord, ListSet, Store, StoreError};
 use crate::record::webhook::WebhookSender;
 
+/// `lists.max_age_days` of the compiled-in defaults, for recorders made
+/// without settings.
+pub const DEFAULT_MAX_AGE_DAYS: u32 = 7;
+
 /// How often dispositions other replicas recorded are picked up.
 const REFRESH: Duration = Duration::from_secs(10);
 /// How often records past retention are purged.
@@ -43,9 +47,15 @@ pub struct Records {
     pub monitor: Arc<Monitor>,
     webhook: Option<WebhookSender>,
     retention_days: u32,
+    /// `lists.max_age_days`: older official lists are stale.
+    pub max_age_days: u32,
     /// The list set of the lists last recorded against, by screener
-    /// fingerprint: built once per list generation, shared by its records.
-    list_set: Mutex<Option<(String, Arc<ListSet>)>>,
+    /// fingerprint and day (ages count in days): built once per list
+    /// generation and day, shared by its records.
+    list_set: Mutex<Option<(String, i64, Arc<ListSet>)>>,
+    /// The monitoring baseline this process may move (see
+    /// [`Settings::deployment`]).
+    deployment: std::sync::RwLock<String>,
 }
 
 impl Records {
@@ -77,19 +87,22 @@ impl Records {
             monitor,
             webhook,
             retention_days: settings.audit.retention_days,
+            max_age_days: settings.lists.max_age_days,
             list_set: Mutex::new(None),
+            deployment: std::sync::RwLock::new(settings.deployment(&[])),
         })
     }
 
     /// The list versions of `screener` as records name them; the same
     /// shared value for every record made against the same lists.
     pub fn list_set(&self, screener: &Screener) -> Arc<ListSet> {
+        let today = crate::engine::model::today_days();
         let mut cached = self.list_set.lock().unwrap_or_else(|p| p.into_inner());
         match &*cached {
-            Some((fingerprint, set)) if fingerprint == screener.fingerprint() => set.clone(),
+            Some((fingerprint, day, set)) if fingerprint == screener.fingerprint() && *day == today => set.clone(),
             _ => {
-                let set = Arc::new(crate::record::audit::list_set(screener));
-                *cached = Some((screener.fingerprint().to_string(), set.clone()));
+                let set = Arc::new(crate::record::audit::list_set_at(screener, today));
+                *cached = Some((screener.fingerprint().to_string(), today, set.clone()));
                 set
             }
         }
@@ -122,8 +135,55 @@ impl Records {
         self.store().put_monitored(items)
     }
 
-    /// Compares the lists of `screener` with those monitoring last saw and
-    /// re-screens monitored counterparties against what changed.
+    /// The deployment whose monitoring baseline this process moves.
+    pub fn deployment(&self) -> String {
+        self.deployment.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Names the deployment (the service sets it from its list sources,
+    /// `--lists` included).
+    pub fn set_deployment(&self, name: String) {
+        *self.deployment.write().unwrap_or_else(|p| p.into_inner()) = name;
+    }
+
+    /// The list versions this deployment last accepted and served (its
+    /// monitoring baseline): dataset, entries and `partial` are known; the
+    /// rest is left empty. None before the first baseline.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn accepted_versions(&self) -> Result<Vec<crate::engine::model::ListVersion>, StoreError> {
+        let Some(state) = self.store().list_state(&self.deployment())? else { return Ok(Vec::new()) };
+        let versions = state.versions.as_array().cloned().unwrap_or_default();
+        Ok(versions
+            .iter()
+            .filter_map(|v| {
+                let dataset = v.get("dataset")?.as_str()?.to_string();
+                Some(crate::engine::model::ListVersion {
+                    dataset,
+                    title: String::new(),
+                    format: crate::engine::model::ListFormat::Cartelscreen,
+                    source: "the monitoring baseline".into(),
+                    sha256: v.get("sha256").and_then(|s| s.as_str()).unwrap_or("").to_string(),
+                    published: v.get("published").and_then(|s| s.as_str()).map(str::to_string),
+                    published_from: None,
+                    entries: v.get("entries").and_then(|n| n.as_u64()).unwrap_or(0) as usize,
+                    by_kind: Default::default(),
+                    partial: v.get("partial").and_then(|p| p.as_bool()).unwrap_or(false),
+                    missing_files: v
+                        .get("missing_files")
+                        .and_then(|m| m.as_array())
+                        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
+                        .unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    /// Compares the lists of `screener` with those this deployment last
+    /// served and re-screens monitored counterparties against what changed.
+    /// Only a serving service calls it, with the lists it put in service:
+    /// that moves the deployment's baseline.
     ///
     /// # Errors
     /// [`MonitorError`] when the store or the trail fails; the stored state

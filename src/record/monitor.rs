@@ -145,8 +145,9 @@ impl Monitor {
 
     fn check_locked(&self, records: &Records, screener: &Screener) -> Result<CheckOutcome, MonitorError> {
         let store = records.audit.store();
+        let deployment = records.deployment();
         let fingerprint = crate::engine::model::fingerprint(screener.lists());
-        let stored = store.list_state()?;
+        let stored = store.list_state(&deployment)?;
         if stored.as_ref().is_some_and(|s| s.fingerprint == fingerprint) {
             return Ok(CheckOutcome::Unchanged);
         }
@@ -159,7 +160,7 @@ impl Monitor {
         };
         let Some(old) = stored else {
             let entries = snapshot.len();
-            return Ok(if store.commit_list_change(None, &state, &[])? {
+            return Ok(if store.commit_list_change(&deployment, None, &state, &[])? {
                 CheckOutcome::Baseline { entries }
             } else {
                 CheckOutcome::Superseded
@@ -226,7 +227,7 @@ impl Monitor {
                 }
             }
         }
-        if !store.commit_list_change(Some(&old.fingerprint), &state, &alerts)? {
+        if !store.commit_list_change(&deployment, Some(&old.fingerprint), &state, &alerts)? {
             return Ok(CheckOutcome::Superseded);
         }
         tracing::info!(

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::engine::{Decision, Query, QueryError, Screener, Screening};
+use crate::engine::{Decision, Flag, Query, QueryError, Screener, Screening};
 use crate::record::audit::{AuditContext, Origin, Screened};
 use crate::record::dispositions::DispositionBook;
 use crate::record::store::{now_millis, AuditHit, AuditRecord, ListSet, Millis};
@@ -77,6 +77,15 @@ pub struct Recorder<'a> {
     origin: Origin,
     at: Millis,
     count: Option<&'a (dyn Fn(Decision) + Sync)>,
+    /// The flags of the lists themselves (stale, partial, none official),
+    /// carried by every screening.
+    list_flags: Vec<Flag>,
+}
+
+/// The flags the lists of `screener` give every screening, lists older
+/// than `max_age_days` being stale.
+pub fn list_flags(screener: &Screener, max_age_days: u32) -> Vec<Flag> {
+    crate::lists::ListHealth::of(screener.lists(), max_age_days, crate::engine::model::today_days()).flags()
 }
 
 impl<'a> Recorder<'a> {
@@ -93,6 +102,7 @@ impl<'a> Recorder<'a> {
             origin,
             at: now_millis(),
             count: None,
+            list_flags: list_flags(screener, crate::record::DEFAULT_MAX_AGE_DAYS),
         }
     }
 
@@ -114,6 +124,7 @@ impl<'a> Recorder<'a> {
             origin,
             at: now_millis(),
             count: None,
+            list_flags: list_flags(screener, records.max_age_days),
         }
     }
 
@@ -172,10 +183,29 @@ impl<'a> Recorder<'a> {
     }
 
     fn apply(&self, q: &Query, reference: Option<&str>, s: Screening) -> Screening {
-        match &self.book {
+        let mut s = match &self.book {
             Some(book) => book.apply(self.screener, q, reference, s, now_millis()),
             None => s,
+        };
+        self.add_list_flags(&mut s.flags);
+        s
+    }
+
+    /// Adds the lists' own flags (stale, partial, no official list) to a
+    /// screening's flags, sorted, each once. Every screening carries them,
+    /// whatever its decision.
+    pub fn add_list_flags(&self, flags: &mut Vec<Flag>) {
+        if self.list_flags.is_empty() {
+            return;
         }
+        flags.extend(self.list_flags.iter().copied());
+        flags.sort();
+        flags.dedup();
+    }
+
+    /// The lists' own flags on every screening of this recorder.
+    pub fn list_flags(&self) -> &[Flag] {
+        &self.list_flags
     }
 
     /// Counts a concluded screening's decision and builds its record; an

@@ -117,7 +117,8 @@ async fn sharing_a_phone_mail_or_address_with_a_tied_entry_is_reviewed() {
     let (s, v) = parts(app.post("/v1/screen", &body).await).await;
     assert_eq!(s, 200);
     assert_eq!(v["decision"], "review", "{v}");
-    assert_eq!(flags(&v), ["shares_identifier_with_cartel_network"]);
+    // The test lists hold no official sanctions list: every answer says so.
+    assert_eq!(flags(&v), ["shares_identifier_with_cartel_network", "no_sanctions_lists"]);
     let x = &v["exposures"][0];
     assert_eq!((x["shared"].as_str(), x["entity_id"].as_str()), (Some("phone"), Some("intel-002")));
     assert_eq!(x["entry_value"], "+52 443 555 0101");
@@ -126,7 +127,7 @@ async fn sharing_a_phone_mail_or_address_with_a_tied_entry_is_reviewed() {
     let body = json!({"name": "Frutas Selectas Norteñas", "address": "C. Inventada #77, Col. Centro, C.P. 60600, Apatzingán, Mich."});
     let (_, v) = parts(app.post("/v1/screen", &body).await).await;
     assert_eq!(v["decision"], "review", "{v}");
-    assert_eq!(flags(&v), ["shares_address_with_cartel_network"]);
+    assert_eq!(flags(&v), ["shares_address_with_cartel_network", "no_sanctions_lists"]);
 
     // Same street, another number; same number, another town: no exposure.
     for address in ["Calle Inventada 78, Col. Centro, C.P. 60600", "Calle Inventada 77, Uruapan"] {

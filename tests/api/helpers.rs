@@ -69,6 +69,8 @@ pub fn test_settings() -> (Settings, String, String) {
     let mut s = Settings::defaults();
     s.lists.paths = vec![fixture("native-toml")];
     s.lists.data_dir = PathBuf::from("/nonexistent/cartelscreen-test-data");
+    s.lists.embedded_snapshot = false;
+    s.lists.download_when_missing = false;
     s.reload.watch = false;
     s.reload.interval_secs = 0;
     s.server.host = "127.0.0.1".into();

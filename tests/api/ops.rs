@@ -2,14 +2,21 @@ use crate::helpers::*;
 
 #[actix_web::test]
 async fn probes_answer_without_a_key() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| {
+        s.lists.paths.push(shared("un/2026-02-27/consolidated.xml"));
+        s.lists.max_age_days = 100_000;
+    })
+    .await;
     let (s, v) = parts(app.client.get(app.url("/healthz")).send().await.unwrap()).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("ok")));
     let (s, v) = parts(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
     assert_eq!(s, 200);
-    assert_eq!(v["status"], "ok");
-    assert_eq!(v["lists"], 3, "cartel names, the fixture list and the affiliations registry");
-    assert!(v["entities"].as_u64().unwrap() > 6);
+    assert_eq!(v["status"], "ok", "{v}");
+    assert_eq!(v["lists"], 4, "cartel names, the fixture list, the UN list and the affiliations registry");
+    assert!(v["entities"].as_u64().unwrap() > 1_000);
+    // Without an official list the service runs but is not ready.
+    let bare = spawn_app().await;
+    expect_error(bare.client.get(bare.url("/readyz")).send().await.unwrap(), 503, "no_sanctions_lists").await;
 }
 
 #[actix_web::test]

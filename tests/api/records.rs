@@ -547,3 +547,45 @@ async fn the_opensanctions_match_honours_dispositions_by_name() {
     assert_eq!(last["decision"], "clear", "{last}");
     assert!(!last["request_id"].as_str().unwrap().is_empty());
 }
+
+/// The false `added` alerts of a shared database: a second server started
+/// on other lists (here the week-older export) used to overwrite the one
+/// "last seen lists" record, and the next start of the real service then
+/// alerted on entries listed for years. Each deployment now keeps its own
+/// baseline, moved only by the lists it serves.
+#[actix_web::test]
+async fn a_server_on_other_lists_never_moves_another_deployments_baseline() {
+    for backend in backends() {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let real = dir.path().join("ofac-real");
+        copy_list(&crate::helpers::shared("ofac/2024-05-03"), &real);
+        let real_paths = vec![real.clone()];
+        let app = spawn_app_on(&backend, dir.clone(), {
+            let paths = real_paths.clone();
+            move |s| s.lists.paths = paths
+        })
+        .await;
+        let base = alerts_after_check(&app, 0).await;
+        assert_eq!(base["monitoring"]["last_outcome"]["outcome"], "baseline", "{backend:?}");
+        // Listed on 2024-05-03: in the lists this deployment serves.
+        let items = json!({"items": [{"reference": "M-1", "name": "Wuhan Global Sensor Technology Co., Ltd."}]});
+        let (status, reg) = parts(app.post("/v1/monitored", &items).await).await;
+        assert_eq!(status, 201, "{reg}");
+        assert_eq!(reg["registered"][0]["matches"][0]["entity_id"], "ofac-46633", "{reg}");
+
+        // Another server, on the same database, on other lists.
+        let other = dir.path().join("ofac-other");
+        copy_list(&crate::helpers::shared("ofac/2024-04-26"), &other);
+        let second = spawn_app_on(&backend, dir.clone(), move |s| s.lists.paths = vec![other]).await;
+        let seen = alerts_after_check(&second, 0).await;
+        assert_eq!(seen["monitoring"]["last_outcome"]["outcome"], "baseline", "a baseline of its own: {seen}");
+        drop(second);
+        drop(app);
+
+        // The real service starts again: nothing changed for it.
+        let app = spawn_app_on(&backend, dir.clone(), move |s| s.lists.paths = real_paths).await;
+        let again = alerts_after_check(&app, 0).await;
+        assert_eq!(again["monitoring"]["last_outcome"]["outcome"], "unchanged", "{backend:?}: {again}");
+        assert_eq!(again["alerts"], json!([]), "no false alert: {again}");
+    }
+}

@@ -137,7 +137,7 @@ fn key_and_config(dir: &Path) -> (String, PathBuf) {
         entry["scopes"].as_array().expect("scopes").iter().map(|s| format!("{:?}", s.as_str().unwrap())).collect();
     let config = dir.join("cartelscreen.toml");
     let text = format!(
-        "[reload]\nwatch = false\ninterval_secs = 0\n\n[[auth.keys]]\nid = {:?}\nsha256 = {:?}\nscopes = [{}]\n",
+        "[reload]\nwatch = false\ninterval_secs = 0\n\n[lists]\n# Dated by the files' modification time: not stale whenever the\n# shared folder was laid.\nmax_age_days = 36500\n\n[[auth.keys]]\nid = {:?}\nsha256 = {:?}\nscopes = [{}]\n",
         entry["id"].as_str().unwrap(),
         entry["sha256"].as_str().unwrap(),
         scopes.join(", ")

@@ -23,9 +23,13 @@ fn shared_data() -> PathBuf {
 /// - `/short/<name>`: those bytes, announced longer than they are;
 /// - `/redirect/<path>`: a 302 to `/data/<path>`;
 /// - anything else: 404.
+///
+/// A request in absolute form (`GET http://host/path`, as sent to an HTTP
+/// proxy) is answered for its path, and counted in `proxied`.
 struct Server {
     addr: SocketAddr,
     memory: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+    proxied: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Server {
@@ -33,16 +37,17 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
         let addr = listener.local_addr().expect("local address");
         let memory: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
-        let mem = Arc::clone(&memory);
+        let proxied: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let (mem, counter) = (Arc::clone(&memory), Arc::clone(&proxied));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let mem = Arc::clone(&mem);
+                let (mem, counter) = (Arc::clone(&mem), Arc::clone(&counter));
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &mem);
+                    let _ = serve(stream, &mem, &counter);
                 });
             }
         });
-        Server { addr, memory }
+        Server { addr, memory, proxied }
     }
 
     fn url(&self, path: &str) -> String {
@@ -54,7 +59,11 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, memory: &Mutex<HashMap<String, Vec<u8>>>) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    memory: &Mutex<HashMap<String, Vec<u8>>>,
+    proxied: &std::sync::atomic::AtomicUsize,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -64,7 +73,11 @@ fn serve(stream: TcpStream, memory: &Mutex<HashMap<String, Vec<u8>>>) -> std::io
             break;
         }
     }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if let Some(rest) = path.strip_prefix("http://") {
+        proxied.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        path = rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into());
+    }
     let mut out = stream;
     let respond = |out: &mut TcpStream, status: &str, extra: &str, body: &[u8], announced: usize| {
         let head = format!(
@@ -116,7 +129,14 @@ fn un_source(url: String) -> BTreeMap<String, String> {
 }
 
 fn settings(sources: Vec<(&str, BTreeMap<String, String>)>) -> FetchSettings {
-    FetchSettings { timeout_secs: 30, sources: sources.into_iter().map(|(n, f)| (n.to_string(), f)).collect() }
+    FetchSettings {
+        timeout_secs: 30,
+        connect_timeout_secs: 5,
+        retries: 0,
+        retry_backoff_millis: 10,
+        disabled: Vec::new(),
+        sources: sources.into_iter().map(|(n, f)| (n.to_string(), f)).collect(),
+    }
 }
 
 /// Every file of a folder, by name, with its bytes.
@@ -305,4 +325,118 @@ fn unsafe_names_and_unreachable_hosts_fail_cleanly() {
     assert!(!dir.path().join("escape").exists());
     assert!(!dir.path().join("consolidated.xml").exists());
     assert_eq!(std::fs::read_dir(&data_dir).unwrap().count(), 0, "nothing written");
+}
+
+/// `lists fetch` run as a user runs it: through the proxy `HTTP_PROXY`
+/// names (the publisher's host does not even resolve here), each failure
+/// printed once with the address tried and how to download by hand; a cut,
+/// partial or shrunken set refused, the set in service kept; a shrink put
+/// in service when the operator accepts it; `NO_PROXY` honoured.
+#[test]
+fn the_fetch_command_uses_the_proxy_and_refuses_cut_partial_and_shrunk_sets() {
+    use std::sync::atomic::Ordering;
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("lists");
+    let config = dir.path().join("fetch.toml");
+    let publisher = |f: &str| format!("http://publisher.invalid/mem/{f}");
+    let mut text = String::from(
+        "[fetch]\nretries = 0\nconnect_timeout_secs = 5\ndisabled = [\"us_ofac_sdn\", \"us_ofac_cons\", \"un_sc_sanctions\"]\n",
+    );
+    text.push_str("\n[fetch.sources.mirror]\n");
+    for f in OFAC_FILES {
+        text.push_str(&format!("{f:?} = {:?}\n", publisher(f)));
+    }
+    text.push_str("\n[fetch.sources.mirror_partial]\n");
+    for f in ["sdn.csv", "add.csv", "sdn_comments.csv"] {
+        text.push_str(&format!("{f:?} = {:?}\n", publisher(f)));
+    }
+    std::fs::write(&config, text).unwrap();
+    for f in OFAC_FILES {
+        server.put(f, read_shared(&format!("ofac/current/{f}")));
+    }
+    let fetch = |args: &[&str], proxy: bool| {
+        let mut c = crate::common::bin();
+        for k in
+            ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"]
+        {
+            c.env_remove(k);
+        }
+        if proxy {
+            c.env("HTTP_PROXY", server.url(""));
+        } else {
+            c.env("HTTP_PROXY", server.url("")).env("NO_PROXY", "localhost,.invalid");
+        }
+        c.env("CARTELSCREEN__LISTS__DATA_DIR", &data_dir)
+            .arg("--config")
+            .arg(&config)
+            .args(["lists", "fetch"])
+            .args(args);
+        let out = c.output().unwrap();
+        let so = String::from_utf8_lossy(&out.stdout).into_owned();
+        let se = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), so, se)
+    };
+
+    // Good, through the proxy.
+    let (code, so, se) = fetch(&["--source", "mirror"], true);
+    assert_eq!(code, Some(0), "{so}\n{se}");
+    assert!(so.contains("mirror") && so.contains("ok") && so.contains("14972 entries"), "{so}");
+    assert!(server.proxied.load(Ordering::SeqCst) >= 4, "every file went through the proxy");
+    let folder = data_dir.join("mirror");
+    let stamp = std::fs::read_to_string(folder.join(".fetched")).unwrap();
+    assert!(stamp.contains("downloaded = \"") && stamp.contains("publisher.invalid/mem/sdn.csv"), "{stamp}");
+    let in_service = snapshot(&folder);
+
+    // 8,000 whole records of sdn.csv, no end-of-file marker.
+    let sdn = read_shared("ofac/current/sdn.csv");
+    let cut = sdn.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(7_999).map(|(i, _)| i + 1).unwrap();
+    server.put("sdn.csv", sdn[..cut].to_vec());
+    let (code, so, se) = fetch(&["--source", "mirror"], true);
+    assert_eq!(code, Some(1), "{so}\n{se}");
+    let all = format!("{so}{se}");
+    assert_eq!(all.matches("end-of-file marker").count(), 1, "said once: {all}");
+    assert!(so.contains(&format!("the files in service at {} stay", folder.display())), "{so}");
+    assert!(so.contains("download the files by hand into"), "{so}");
+    assert_eq!(snapshot(&folder), in_service);
+    assert_no_leftovers(&data_dir);
+
+    // 30% fewer entries, well formed: refused, then accepted.
+    let text = String::from_utf8_lossy(&sdn[..sdn.len() - 1]).into_owned();
+    let mut shrunk: Vec<u8> = text
+        .split_inclusive("\r\n")
+        .enumerate()
+        .filter(|(i, _)| ![0, 3, 7].contains(&(i % 10)))
+        .flat_map(|(_, r)| r.as_bytes().to_vec())
+        .collect();
+    shrunk.push(0x1A);
+    server.put("sdn.csv", shrunk.clone());
+    let (code, so, se) = fetch(&["--source", "mirror"], true);
+    assert_eq!(code, Some(1), "{so}\n{se}");
+    assert!(so.contains("fewer") && so.contains("--accept-shrink"), "{so}");
+    assert_eq!(snapshot(&folder), in_service);
+    let (code, so, se) = fetch(&["--source", "mirror", "--accept-shrink"], true);
+    assert_eq!(code, Some(0), "{so}\n{se}");
+    assert_eq!(std::fs::read(folder.join("sdn.csv")).unwrap(), shrunk);
+
+    // A source without alt.csv is a partial set: refused.
+    server.put("sdn.csv", sdn.clone());
+    let (code, so, se) = fetch(&["--source", "mirror_partial"], true);
+    assert_eq!(code, Some(1), "{so}\n{se}");
+    assert!(so.contains("partial set (alt.csv missing)"), "{so}");
+    assert!(so.contains("no files of this source are in service"), "{so}");
+    assert!(!data_dir.join("mirror_partial").exists());
+
+    // NO_PROXY lists the publisher: no proxy, and its name resolves nowhere.
+    let before = server.proxied.load(Ordering::SeqCst);
+    let (code, so, se) = fetch(&["--source", "mirror"], false);
+    assert_eq!(code, Some(1), "{so}\n{se}");
+    assert_eq!(server.proxied.load(Ordering::SeqCst), before, "NO_PROXY: not through the proxy");
+    assert!(so.contains("download of http://publisher.invalid/mem/"), "the address tried: {so}");
+    assert!(so.contains("http://publisher.invalid/mem/alt.csv"), "the hint names every file: {so}");
+
+    // An unknown source is refused before any download.
+    let (code, _, se) = fetch(&["--source", "nowhere"], true);
+    assert_ne!(code, Some(0));
+    assert!(se.contains("no source \"nowhere\" in fetch.sources"), "{se}");
 }

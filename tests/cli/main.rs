@@ -3,8 +3,9 @@
 //! checks, logs and exit codes), `batch.rs` (files in and out), `delta.rs`
 //! (`lists diff` and deltas on real exports), `fetch.rs` (`lists fetch`
 //! against a local server), `network.rs` (cartel networks on the real SDN
-//! list), `crash.rs` (SIGKILL mid-work loses nothing
-//! acknowledged).
+//! list), `crash.rs` (SIGKILL mid-work loses nothing acknowledged),
+//! `trust.rs` (a fresh install on the embedded snapshot, list age, partial
+//! sets, publisher quirks and cut files).
 //!
 //! Where a new test goes: a command's behaviour seen from outside (flags,
 //! output, exit status, files written) goes in the file of its capability
@@ -21,3 +22,4 @@ mod crash;
 mod delta;
 mod fetch;
 mod network;
+mod trust;

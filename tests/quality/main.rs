@@ -27,6 +27,8 @@ fn screener(lists: &[&str]) -> Screener {
     let mut settings = Settings::defaults();
     settings.lists.embedded_cartels = false;
     settings.lists.data_dir = PathBuf::from("/nonexistent");
+    settings.lists.download_when_missing = false;
+    settings.lists.embedded_snapshot = false;
     let paths: Vec<PathBuf> = lists.iter().map(|p| shared(p)).collect();
     load_screener(&settings, &paths).expect("lists load")
 }

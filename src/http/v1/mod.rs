@@ -85,22 +85,13 @@ impl ScreenRequest {
     }
 }
 
-/// The version of a list a result was reached with.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ListRef {
-    pub dataset: String,
-    pub sha256: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
-}
+/// The version of a list a result was reached with, and its age.
+pub use crate::lists::ListRef;
 
-/// The versions of the lists `screener` holds, as answers name them.
+/// The versions of the lists `screener` holds, as answers name them, aged
+/// today.
 pub fn list_refs(screener: &Screener) -> Vec<ListRef> {
-    screener
-        .lists()
-        .iter()
-        .map(|l| ListRef { dataset: l.dataset.clone(), sha256: l.sha256.clone(), published: l.published.clone() })
-        .collect()
+    crate::lists::list_refs(screener.lists(), crate::engine::model::today_days())
 }
 
 /// The result of screening one counterparty.

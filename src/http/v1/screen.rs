@@ -187,6 +187,9 @@ mod tests {
         let (mut settings, _) = (crate::config::Settings::defaults(), ());
         settings.auth.required = false;
         settings.lists.data_dir = "/nonexistent/cartelscreen-unit".into();
+        // Never a download from a test, nor the snapshot: the cartel registry.
+        settings.lists.download_when_missing = false;
+        settings.lists.embedded_snapshot = false;
         let records = crate::record::scratch(&settings);
         let lists = std::sync::Arc::new(crate::live::LiveLists::load(settings, vec![]).unwrap());
         let metrics = std::sync::Arc::new(crate::http::metrics::Metrics::new());

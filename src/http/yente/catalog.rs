@@ -100,7 +100,8 @@ impl View {
                 tags: vec!["list.sanction".to_string()],
                 entity_count: l.entries,
                 thing_count: l.entries,
-                updated_at: self.loaded_at.clone(),
+                // The publication the list is, not when it was loaded.
+                updated_at: l.published.clone().unwrap_or_else(|| self.loaded_at.clone()),
                 last_export: l.published.clone(),
                 publisher: p.map(|p| PublisherInfo {
                     name: p.name.to_string(),

@@ -483,7 +483,8 @@ fn run_query(
     let total = Total { value: kept.len(), relation: "eq" };
     kept.truncate(o.limit);
     // The answer as one screening, for the trail: what the caller is told.
-    let screening = Screening::conclude(kept.iter().map(|(_, c)| c.m.clone()).collect(), Vec::new(), Vec::new());
+    let mut screening = Screening::conclude(kept.iter().map(|(_, c)| c.m.clone()).collect(), Vec::new(), Vec::new());
+    recorder.add_list_flags(&mut screening.flags);
     let results = kept
         .into_iter()
         .map(|(c, cand)| {

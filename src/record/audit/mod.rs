@@ -54,16 +54,30 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The list versions a screener holds, as recorded.
+/// The list versions a screener holds, as recorded today.
 pub fn list_set(screener: &Screener) -> ListSet {
+    list_set_at(screener, crate::engine::model::today_days())
+}
+
+/// The list versions a screener holds, as recorded on day `today`: dataset,
+/// sha256, entries, publication date and its age in days, and `partial`
+/// for a partial set.
+pub fn list_set_at(screener: &Screener, today: i64) -> ListSet {
     ListSet::new(Value::Array(
         screener
             .lists()
             .iter()
             .map(|l| {
-                let mut v = json!({"dataset": l.dataset, "sha256": l.sha256});
+                let mut v = json!({"dataset": l.dataset, "sha256": l.sha256, "entries": l.entries});
                 if let Some(p) = &l.published {
                     v["published"] = json!(p);
+                }
+                if let Some(a) = l.age_days(today) {
+                    v["age_days"] = json!(a);
+                }
+                if l.partial {
+                    v["partial"] = json!(true);
+                    v["missing_files"] = json!(l.missing_files);
                 }
                 v
             })

@@ -291,7 +291,7 @@ pub(super) fn append_only(s: &dyn Store, raw: Raw<'_>) {
     r.hits = vec![hit("ofac-1", 0.9)];
     s.append_audit(&[r.clone()]).expect("append");
     let alert = alert("al-ao", "cust-1", "ofac-1", 5);
-    assert!(s.commit_list_change(None, &state("fp-ao", &[("ofac-1", "s1")]), &[alert]).expect("commit"));
+    assert!(s.commit_list_change(DEP, None, &state("fp-ao", &[("ofac-1", "s1")]), &[alert]).expect("commit"));
     s.record_delivery(&attempt("al-ao", 6, false)).expect("attempt");
     for sql in [
         "UPDATE audit_records SET decision = 'clear' WHERE uid = 'ao-1'",
@@ -620,12 +620,12 @@ fn attempt(alert_id: &str, at: Millis, delivered: bool) -> DeliveryAttempt {
 /// The list state: none, then the first commit, a stale commit refused
 /// (writing nothing), then a change committed with its alerts.
 pub(super) fn list_state(s: &dyn Store) {
-    assert_eq!(s.list_state().expect("state"), None);
+    assert_eq!(s.list_state(DEP).expect("state"), None);
     let first = state("fp-1", &[("ofac-2", "s2"), ("ofac-1", "s1"), ("un-1", "u1")]);
-    assert!(!s.commit_list_change(Some("fp-0"), &first, &[]).expect("commit on nothing"), "no state to match");
-    assert_eq!(s.list_state().expect("state"), None);
-    assert!(s.commit_list_change(None, &first, &[]).expect("baseline"));
-    let stored = s.list_state().expect("state").expect("some state");
+    assert!(!s.commit_list_change(DEP, Some("fp-0"), &first, &[]).expect("commit on nothing"), "no state to match");
+    assert_eq!(s.list_state(DEP).expect("state"), None);
+    assert!(s.commit_list_change(DEP, None, &first, &[]).expect("baseline"));
+    let stored = s.list_state(DEP).expect("state").expect("some state");
     let mut sorted = first.clone();
     sorted.entities.sort();
     assert_eq!(stored, sorted);
@@ -633,43 +633,61 @@ pub(super) fn list_state(s: &dyn Store) {
     // Another instance got there first: stale, nothing written.
     let second = ListState { updated_at: 2_000, ..state("fp-2", &[("ofac-1", "s1b"), ("ofac-3", "s3")]) };
     let alerts = vec![alert("al-1", "cust-1", "ofac-1", 2_000), alert("al-2", "cust-2", "ofac-3", 2_000)];
-    assert!(!s.commit_list_change(None, &second, &alerts).expect("stale baseline"));
-    assert!(!s.commit_list_change(Some("fp-9"), &second, &alerts).expect("stale change"));
-    assert_eq!(s.list_state().expect("state"), Some(sorted.clone()));
+    assert!(!s.commit_list_change(DEP, None, &second, &alerts).expect("stale baseline"));
+    assert!(!s.commit_list_change(DEP, Some("fp-9"), &second, &alerts).expect("stale change"));
+    assert_eq!(s.list_state(DEP).expect("state"), Some(sorted.clone()));
     assert!(s.alerts(&AlertFilter { limit: 10, ..AlertFilter::default() }).expect("alerts").alerts.is_empty());
 
-    assert!(s.commit_list_change(Some("fp-1"), &second, &alerts).expect("change"));
-    assert_eq!(s.list_state().expect("state"), Some(second.clone()));
+    assert!(s.commit_list_change(DEP, Some("fp-1"), &second, &alerts).expect("change"));
+    assert_eq!(s.list_state(DEP).expect("state"), Some(second.clone()));
     let stored = s.alerts(&AlertFilter { limit: 10, ..AlertFilter::default() }).expect("alerts");
     assert_eq!(stored.alerts.iter().map(|a| a.alert.clone()).collect::<Vec<_>>(), alerts);
     assert!(stored.alerts.iter().all(|a| a.delivery == DeliveryState::default()));
     // The same change again is stale.
-    assert!(!s.commit_list_change(Some("fp-1"), &second, &alerts).expect("again"));
+    assert!(!s.commit_list_change(DEP, Some("fp-1"), &second, &alerts).expect("again"));
 
     // Duplicate ids in a snapshot keep one entry (the last); an empty
     // snapshot is a state too.
     let third = state("fp-3", &[("b", "1"), ("a", "1"), ("b", "2")]);
-    assert!(s.commit_list_change(Some("fp-2"), &third, &[]).expect("duplicates"));
-    let stored = s.list_state().expect("state").expect("some");
+    assert!(s.commit_list_change(DEP, Some("fp-2"), &third, &[]).expect("duplicates"));
+    let stored = s.list_state(DEP).expect("state").expect("some");
     assert_eq!(stored.entities, [("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
-    assert!(s.commit_list_change(Some("fp-3"), &state("fp-4", &[]), &[]).expect("empty"));
-    assert_eq!(s.list_state().expect("state"), Some(state("fp-4", &[])));
+    assert!(s.commit_list_change(DEP, Some("fp-3"), &state("fp-4", &[]), &[]).expect("empty"));
+    assert_eq!(s.list_state(DEP).expect("state"), Some(state("fp-4", &[])));
 }
 
 /// A snapshot the size of the real lists is replaced in one commit.
+/// The deployment whose baseline the checks move.
+const DEP: &str = "prod";
+
+/// Each deployment has a baseline of its own: committing one never moves
+/// or blocks another's.
+pub(super) fn list_state_per_deployment(s: &dyn Store) {
+    assert!(s.commit_list_change("dep-a", None, &state("fp-a1", &[("ofac-1", "s1")]), &[]).expect("a"));
+    assert_eq!(s.list_state("dep-b").expect("state"), None, "another deployment has no baseline yet");
+    assert!(s.commit_list_change("dep-b", None, &state("fp-b1", &[("un-1", "u1")]), &[]).expect("b"));
+    assert!(!s.commit_list_change("dep-b", Some("fp-a1"), &state("fp-b2", &[]), &[]).expect("b on a's"));
+    assert!(s.commit_list_change("dep-a", Some("fp-a1"), &state("fp-a2", &[("ofac-2", "s2")]), &[]).expect("a2"));
+    let a = s.list_state("dep-a").expect("state").expect("a");
+    let b = s.list_state("dep-b").expect("state").expect("b");
+    assert_eq!((a.fingerprint.as_str(), b.fingerprint.as_str()), ("fp-a2", "fp-b1"));
+    assert_eq!(a.entities, vec![("ofac-2".to_string(), "s2".to_string())]);
+    assert_eq!(b.entities, vec![("un-1".to_string(), "u1".to_string())], "b's entries untouched");
+}
+
 pub(super) fn list_state_large(s: &dyn Store) {
     let entities: Vec<(String, String)> = (0..40_000).map(|i| (format!("ofac-{i:06}"), format!("sig-{i}"))).collect();
     let first = ListState { entities: entities.clone(), ..state("fp-big-1", &[]) };
     let started = std::time::Instant::now();
-    assert!(s.commit_list_change(None, &first, &[]).expect("commit 40,000"));
+    assert!(s.commit_list_change(DEP, None, &first, &[]).expect("commit 40,000"));
     eprintln!("{}: 40,000-entry snapshot committed in {:?}", s.backend(), started.elapsed());
     let mut second = ListState { entities, ..state("fp-big-2", &[]) };
     second.entities.truncate(39_000);
     second.entities[0].1 = "changed".into();
     let started = std::time::Instant::now();
-    assert!(s.commit_list_change(Some("fp-big-1"), &second, &[]).expect("replace 40,000"));
+    assert!(s.commit_list_change(DEP, Some("fp-big-1"), &second, &[]).expect("replace 40,000"));
     eprintln!("{}: 40,000-entry snapshot replaced in {:?}", s.backend(), started.elapsed());
-    assert_eq!(s.list_state().expect("state"), Some(second));
+    assert_eq!(s.list_state(DEP).expect("state"), Some(second));
 }
 
 /// Alerts: filters, paging, and the delivery state summed from attempts.
@@ -680,8 +698,8 @@ pub(super) fn alerts_and_deliveries(s: &dyn Store) {
         alert("al-3", "cust-1", "ofac-2", 3_000),
         alert("al-4", "cust-3", "ofac-3", 4_000),
     ];
-    assert!(s.commit_list_change(None, &state("fp-a", &[]), &alerts[..2]).expect("commit"));
-    assert!(s.commit_list_change(Some("fp-a"), &state("fp-b", &[]), &alerts[2..]).expect("commit"));
+    assert!(s.commit_list_change(DEP, None, &state("fp-a", &[]), &alerts[..2]).expect("commit"));
+    assert!(s.commit_list_change(DEP, Some("fp-a"), &state("fp-b", &[]), &alerts[2..]).expect("commit"));
     let ids = |f: AlertFilter| -> Vec<String> {
         let mut f = AlertFilter { limit: 3, after: None, ..f };
         let mut out = Vec::new();
@@ -766,8 +784,8 @@ pub(super) fn alerts_and_deliveries(s: &dyn Store) {
     // A delivery attempt for an unknown alert is an error, not a panic.
     assert!(s.record_delivery(&attempt("al-404", 1, true)).is_err());
     // A duplicate alert id fails the commit, which writes nothing.
-    assert!(s.commit_list_change(Some("fp-b"), &state("fp-c", &[("x", "y")]), &[alerts[0].clone()]).is_err());
-    assert_eq!(s.list_state().expect("state").map(|st| st.fingerprint), Some("fp-b".to_string()));
+    assert!(s.commit_list_change(DEP, Some("fp-b"), &state("fp-c", &[("x", "y")]), &[alerts[0].clone()]).is_err());
+    assert_eq!(s.list_state(DEP).expect("state").map(|st| st.fingerprint), Some("fp-b".to_string()));
 }
 
 /// Two instances committing the same change at once: exactly one wins.
@@ -781,11 +799,11 @@ pub(super) fn list_commit_race(a: &dyn Store, b: &dyn Store) {
         let (ra, rb) = std::thread::scope(|scope| {
             let ta = scope.spawn(|| {
                 barrier.wait();
-                a.commit_list_change(expected.as_deref(), &new, &alerts_a)
+                a.commit_list_change(DEP, expected.as_deref(), &new, &alerts_a)
             });
             let tb = scope.spawn(|| {
                 barrier.wait();
-                b.commit_list_change(expected.as_deref(), &new, &alerts_b)
+                b.commit_list_change(DEP, expected.as_deref(), &new, &alerts_b)
             });
             (ta.join().expect("thread a"), tb.join().expect("thread b"))
         });
@@ -794,7 +812,7 @@ pub(super) fn list_commit_race(a: &dyn Store, b: &dyn Store) {
     }
     let all = a.alerts(&AlertFilter { limit: 100, ..AlertFilter::default() }).expect("alerts");
     assert_eq!(all.alerts.len(), 5, "one alert per round");
-    assert_eq!(b.list_state().expect("state").map(|s| s.fingerprint), Some("race-4".to_string()));
+    assert_eq!(b.list_state(DEP).expect("state").map(|s| s.fingerprint), Some("race-4".to_string()));
 }
 
 /// `check` passes on a healthy database.
@@ -935,6 +953,7 @@ conformance!(
     dispositions,
     monitoring,
     list_state,
+    list_state_per_deployment,
     list_state_large,
     alerts_and_deliveries,
     check_passes,
@@ -987,7 +1006,7 @@ fn sqlite_reopen_keeps_data_and_migrations() {
         s.append_audit(&[r.clone()]).expect("append");
         s.add_disposition(&d).expect("add");
         s.put_monitored(&[monitored("m1", 1, "m1")]).expect("put");
-        assert!(s.commit_list_change(None, &state("fp", &[("a", "b")]), &[]).expect("commit"));
+        assert!(s.commit_list_change(DEP, None, &state("fp", &[("a", "b")]), &[]).expect("commit"));
         s.applied_migrations().expect("migrations")
     };
     let versions: Vec<i64> = crate::record::store::schema::MIGRATIONS.iter().map(|m| m.version).collect();
@@ -1000,7 +1019,7 @@ fn sqlite_reopen_keeps_data_and_migrations() {
     assert_eq!(got, vec![AuditRecord { seq: got[0].seq, ..r }]);
     assert_eq!(s.dispositions().expect("dispositions"), vec![d]);
     assert_eq!(s.monitored_count().expect("count"), 1);
-    assert_eq!(s.list_state().expect("state").map(|st| st.fingerprint), Some("fp".to_string()));
+    assert_eq!(s.list_state(DEP).expect("state").map(|st| st.fingerprint), Some("fp".to_string()));
     assert_eq!(s.backend(), "sqlite");
 }
 

@@ -383,14 +383,22 @@ pub trait Store: Send + Sync {
     fn monitored(&self, after: Option<&str>, limit: usize) -> Result<Vec<Monitored>, StoreError>;
     fn monitored_count(&self) -> Result<u64, StoreError>;
 
-    /// The list state monitoring last recorded, if any.
-    fn list_state(&self) -> Result<Option<ListState>, StoreError>;
-    /// Records `new` and `alerts` together, if the stored state is still
-    /// the one with fingerprint `expected` (`None`: no state yet). Returns
-    /// `false`, writing nothing, when another instance got there first, so
-    /// replicas reloading the same lists raise each alert once.
-    fn commit_list_change(&self, expected: Option<&str>, new: &ListState, alerts: &[Alert])
-        -> Result<bool, StoreError>;
+    /// The list state monitoring last recorded for `deployment` (its
+    /// baseline), if any.
+    fn list_state(&self, deployment: &str) -> Result<Option<ListState>, StoreError>;
+    /// Records `new` as `deployment`'s baseline and `alerts` together, if
+    /// its stored state is still the one with fingerprint `expected`
+    /// (`None`: no state yet). Returns `false`, writing nothing, when
+    /// another instance got there first, so replicas of one deployment
+    /// reloading the same lists raise each alert once. Other deployments'
+    /// baselines are never touched.
+    fn commit_list_change(
+        &self,
+        deployment: &str,
+        expected: Option<&str>,
+        new: &ListState,
+        alerts: &[Alert],
+    ) -> Result<bool, StoreError>;
 
     fn alerts(&self, filter: &AlertFilter) -> Result<AlertPage, StoreError>;
     fn record_delivery(&self, attempt: &DeliveryAttempt) -> Result<(), StoreError>;

@@ -543,29 +543,32 @@ impl Store for PostgresStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    fn list_state(&self) -> Result<Option<ListState>, StoreError> {
+    fn list_state(&self, deployment: &str) -> Result<Option<ListState>, StoreError> {
+        let deployment = text(deployment);
         let mut conn = self.reader()?;
         let Conn { client, cache, .. } = &mut *conn;
         let client: &mut Client = client;
         let mut tx = snapshot(client)?;
         let select = prepared(&mut tx, cache, &statements().select_list_state)?;
-        let Some(row) = tx.query_opt(&select, &[])? else {
+        let Some(row) = tx.query_opt(&select, &[&deployment])? else {
             tx.commit()?;
             return Ok(None);
         };
         let mut state = sql::list_state(&row)?;
         let select = prepared(&mut tx, cache, &statements().select_snapshot)?;
-        state.entities = decode(&tx.query(&select, &[])?, sql::snapshot_entry)?;
+        state.entities = decode(&tx.query(&select, &[&deployment])?, sql::snapshot_entry)?;
         tx.commit()?;
         Ok(Some(state))
     }
 
     fn commit_list_change(
         &self,
+        deployment: &str,
         expected: Option<&str>,
         new: &ListState,
         alerts: &[Alert],
     ) -> Result<bool, StoreError> {
+        let deployment = text(deployment);
         // Snapshot rows, one per id (the last given winning), as arrays.
         let (entity_ids, signatures): (Vec<Cow<'_, str>>, Vec<Cow<'_, str>>) =
             sql::unique_entities(Dialect::Postgres, &new.entities).into_iter().unzip();
@@ -608,7 +611,7 @@ impl Store for PostgresStore {
         // finds the state moved on and writes nothing.
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LIST_LOCK])?;
         let select = prepared(&mut tx, cache, &statements().lock_list_state)?;
-        let current: Option<String> = match tx.query_opt(&select, &[])? {
+        let current: Option<String> = match tx.query_opt(&select, &[&deployment])? {
             Some(row) => Some(row.string(0)?),
             None => None,
         };
@@ -617,12 +620,12 @@ impl Store for PostgresStore {
             return Ok(false);
         }
         let upsert = prepared(&mut tx, cache, &statements().upsert_list_state)?;
-        tx.execute(&upsert, &[&text(&new.fingerprint), &json(&new.versions), &new.updated_at])?;
+        tx.execute(&upsert, &[&deployment, &text(&new.fingerprint), &json(&new.versions), &new.updated_at])?;
         let delete = prepared(&mut tx, cache, &statements().delete_snapshot)?;
-        tx.execute(&delete, &[])?;
+        tx.execute(&delete, &[&deployment])?;
         if !entity_ids.is_empty() {
             let insert = prepared(&mut tx, cache, &statements().insert_snapshot)?;
-            tx.execute(&insert, &[&entity_ids, &signatures])?;
+            tx.execute(&insert, &[&deployment, &entity_ids, &signatures])?;
         }
         if !alerts.is_empty() {
             let insert = prepared(&mut tx, cache, &statements().insert_alerts)?;

@@ -39,6 +39,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 2, ddl: V2, append_only: &["list_sets"] },
     Migration { version: 3, ddl: V3, append_only: &[] },
+    Migration { version: 4, ddl: V4, append_only: &[] },
 ];
 
 /// The table of applied versions, created before the first step.
@@ -196,6 +197,28 @@ CREATE INDEX audit_records_reference ON audit_records (reference) WHERE referenc
 DROP INDEX audit_records_decision;
 CREATE INDEX audit_records_decision ON audit_records (decision) WHERE decision <> 'clear';
 DROP INDEX audit_records_caller;
+"#;
+
+/// Monitoring baselines per deployment: the list versions a deployment
+/// last served (`list_baselines`) and the signature of each of their
+/// entries (`list_baseline_entities`). Only a serving service moves its own
+/// deployment's row, so a command, a failed download or a server on other
+/// lists never moves another's. The single baseline of `list_state` and
+/// `list_snapshot` (version 1) is no longer read or written; a deployment's
+/// first check after this step records its baseline afresh.
+const V4: &str = r#"
+CREATE TABLE list_baselines (
+    deployment TEXT{bytewise} PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    updated_at {int8} NOT NULL
+);
+CREATE TABLE list_baseline_entities (
+    deployment TEXT{bytewise} NOT NULL,
+    entity_id TEXT{bytewise} NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (deployment, entity_id)
+);
 "#;
 
 #[cfg(test)]

@@ -47,8 +47,6 @@ const MONITORED_COLUMNS: &[Column] = &[
     col("counterparty", "text"),
 ];
 
-const SNAPSHOT_COLUMNS: &[Column] = &[col("entity_id", "text"), col("signature", "text")];
-
 const ALERT_COLUMNS: &[Column] = &[
     col("id", "text"),
     col("created_at", "int8"),
@@ -193,17 +191,25 @@ impl Statements {
             monitored_after: r(&format!("{MONITORED} WHERE reference > $1 ORDER BY reference LIMIT $2")),
             count_monitored: r("SELECT count(*) FROM monitored"),
 
-            select_list_state: r("SELECT fingerprint, versions, updated_at FROM list_state WHERE id = 1"),
+            select_list_state: r("SELECT fingerprint, versions, updated_at FROM list_baselines WHERE deployment = $1"),
             lock_list_state: match d {
-                Dialect::Sqlite => r("SELECT fingerprint FROM list_state WHERE id = 1"),
-                Dialect::Postgres => r("SELECT fingerprint FROM list_state WHERE id = 1 FOR UPDATE"),
+                Dialect::Sqlite => r("SELECT fingerprint FROM list_baselines WHERE deployment = $1"),
+                Dialect::Postgres => r("SELECT fingerprint FROM list_baselines WHERE deployment = $1 FOR UPDATE"),
             },
-            upsert_list_state: r("INSERT INTO list_state (id, fingerprint, versions, updated_at) \
-                 VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, \
+            upsert_list_state: r("INSERT INTO list_baselines (deployment, fingerprint, versions, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (deployment) DO UPDATE SET fingerprint = excluded.fingerprint, \
                  versions = excluded.versions, updated_at = excluded.updated_at"),
-            delete_snapshot: r("DELETE FROM list_snapshot"),
-            insert_snapshot: d.insert_rows("list_snapshot", SNAPSHOT_COLUMNS, ""),
-            select_snapshot: r("SELECT entity_id, signature FROM list_snapshot ORDER BY entity_id"),
+            delete_snapshot: r("DELETE FROM list_baseline_entities WHERE deployment = $1"),
+            insert_snapshot: match d {
+                Dialect::Sqlite => {
+                    r("INSERT INTO list_baseline_entities (deployment, entity_id, signature) VALUES ($1, $2, $3)")
+                }
+                Dialect::Postgres => r("INSERT INTO list_baseline_entities (deployment, entity_id, signature) \
+                     SELECT $1, e, s FROM unnest($2::text[], $3::text[]) AS t(e, s)"),
+            },
+            select_snapshot: r(
+                "SELECT entity_id, signature FROM list_baseline_entities WHERE deployment = $1 ORDER BY entity_id",
+            ),
 
             insert_alerts: d.insert_rows("alerts", ALERT_COLUMNS, ""),
             insert_delivery: r(

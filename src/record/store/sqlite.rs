@@ -417,21 +417,25 @@ impl Store for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    fn list_state(&self) -> Result<Option<ListState>, StoreError> {
+    fn list_state(&self, deployment: &str) -> Result<Option<ListState>, StoreError> {
         let mut conn = lock(&self.reader);
         let tx = conn.transaction()?;
         let Some(mut state) =
-            rows(&mut *tx.prepare_cached(&statements().select_list_state)?, [], sql::list_state)?.into_iter().next()
+            rows(&mut *tx.prepare_cached(&statements().select_list_state)?, [deployment], sql::list_state)?
+                .into_iter()
+                .next()
         else {
             return Ok(None);
         };
-        state.entities = rows(&mut *tx.prepare_cached(&statements().select_snapshot)?, [], sql::snapshot_entry)?;
+        state.entities =
+            rows(&mut *tx.prepare_cached(&statements().select_snapshot)?, [deployment], sql::snapshot_entry)?;
         tx.commit()?;
         Ok(Some(state))
     }
 
     fn commit_list_change(
         &self,
+        deployment: &str,
         expected: Option<&str>,
         new: &ListState,
         alerts: &[Alert],
@@ -441,20 +445,21 @@ impl Store for SqliteStore {
         // another process cannot commit between the check and the write.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current: Option<String> =
-            tx.prepare_cached(&statements().lock_list_state)?.query_row([], |r| r.get(0)).optional()?;
+            tx.prepare_cached(&statements().lock_list_state)?.query_row([deployment], |r| r.get(0)).optional()?;
         if current.as_deref() != expected {
             return Ok(false);
         }
         tx.prepare_cached(&statements().upsert_list_state)?.execute(params![
+            deployment,
             new.fingerprint,
             json(&new.versions),
             new.updated_at
         ])?;
-        tx.prepare_cached(&statements().delete_snapshot)?.execute([])?;
+        tx.prepare_cached(&statements().delete_snapshot)?.execute([deployment])?;
         {
             let mut insert = tx.prepare_cached(&statements().insert_snapshot)?;
             for (id, signature) in sql::unique_entities(Dialect::Sqlite, &new.entities) {
-                insert.execute(params![id, signature])?;
+                insert.execute(params![deployment, id, signature])?;
             }
             let mut insert = tx.prepare_cached(&statements().insert_alerts)?;
             for a in alerts {
