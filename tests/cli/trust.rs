@@ -309,3 +309,31 @@ fn a_service_refuses_to_start_on_a_list_that_shrank_since_it_last_served() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A batch summary names the list versions with their age and the lists'
+/// own flags, which every row carries.
+#[test]
+fn a_batch_summary_names_the_lists_and_their_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "name\nPanaderia Santa Fe\nRuben Oseguera Cervantes\n").unwrap();
+    let output = dir.path().join("out.csv");
+    let summary = dir.path().join("summary.json");
+    let un = shared("un/2026-02-27/consolidated.xml");
+    let (out, _, se) = run(bin()
+        .args(["--lists", &un, "batch"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .arg("--summary-json")
+        .arg(&summary));
+    assert!(out.status.success(), "{se}");
+    assert!(se.contains("  lists: ") && se.contains("un_sc_sanctions (published 2026-02-27, "), "{se}");
+    assert!(se.contains("every row is flagged stale_lists"), "{se}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let un_ref = list(&v, "un_sc_sanctions");
+    assert!(un_ref["age_days"].as_i64().unwrap() > 7, "{v}");
+    assert_eq!(v["list_flags"], serde_json::json!(["stale_lists"]), "{v}");
+    let rows = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(rows.lines().skip(1).filter(|r| r.contains("stale_lists")).count(), 2, "{rows}");
+}
