@@ -25,7 +25,7 @@ pub enum ListError {
     Integrity { path: PathBuf, message: String },
     /// The list lost more entries than allowed against the version in
     /// service or the last accepted one; an operator may accept it.
-    #[error("{dataset} ({from}): {entries} entries against {previous} in the {against}, {percent:.1}% fewer, over the {limit}% allowed (lists.max_shrink_percent); refused unless accepted (lists fetch --accept-shrink, POST /v1/lists/reload?accept_shrink=true)")]
+    #[error("{dataset} ({from}): {entries} entries against {previous} in the {against}, {percent:.1}% fewer, over the {limit}% allowed (lists.max_shrink_percent); refused unless accepted (lists fetch --accept-shrink, POST /v1/lists/reload?accept_shrink=true, serve --accept-shrink)")]
     Shrunk {
         dataset: String,
         /// Where the new version was read from.

@@ -318,3 +318,16 @@ async fn without_a_sanctions_list_answers_are_flagged_and_readyz_is_not_ok() {
     assert!(v["error"]["message"].as_str().unwrap().contains("a clear is not a clear"), "{v}");
     assert!(metrics(&app).await.contains("cartelscreen_sanctions_lists 0"));
 }
+
+/// `/v1/batch` streams rows; its header names the list versions and their
+/// age, and every row carries the lists' own flags.
+#[actix_web::test]
+async fn a_batch_upload_names_its_lists_in_a_header() {
+    let app = app_on(vec![shared("un/2026-02-27/consolidated.xml")]).await;
+    let r = app.post_body("/v1/batch", "text/csv", "name\nPanaderia Santa Fe\n").await;
+    assert_eq!(r.status(), 200);
+    let header = r.headers()["x-cartelscreen-lists"].to_str().unwrap().to_string();
+    assert!(header.contains("un_sc_sanctions; published=2026-02-27; age_days="), "{header}");
+    let body = r.text().await.unwrap();
+    assert!(body.lines().nth(1).unwrap().contains("stale_lists"), "{body}");
+}

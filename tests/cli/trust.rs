@@ -250,3 +250,90 @@ fn a_cut_sdn_csv_is_refused_with_its_line() {
     let removed = json_of(&so)["removed"].as_array().map(Vec::len).unwrap_or(0);
     assert!((6_900..=14_972 - 8_000).contains(&removed), "the entries past the cut: {removed}");
 }
+
+/// A service restarted on a list that lost 30% of its entries since this
+/// deployment last served it refuses to start, unless the operator accepts
+/// the shrink.
+#[test]
+fn a_service_refuses_to_start_on_a_list_that_shrank_since_it_last_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let ofac = dir.path().join("ofac");
+    copy_dir(&shared("ofac/current"), &ofac);
+    let trail = dir.path().join("trail.sqlite3");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/config/development.toml");
+    let start = || {
+        let mut c = bin();
+        c.env("CARTELSCREEN__AUDIT__SQLITE_PATH", &trail).arg("--config").arg(config).arg("--lists").arg(&ofac);
+        c
+    };
+    let (mut child, address) = crate::common::serve(&mut start());
+    // The service records what it serves (its monitoring baseline).
+    let client = reqwest::blocking::Client::builder().no_proxy().build().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v: Value = client.get(format!("http://{address}/v1/alerts")).send().unwrap().json().unwrap();
+        if v["monitoring"]["checks"].as_u64().unwrap_or(0) > 0 {
+            assert_eq!(v["monitoring"]["last_outcome"]["outcome"], "baseline", "{v}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no baseline recorded: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let sdn = std::fs::read(ofac.join("sdn.csv")).unwrap();
+    let text = String::from_utf8_lossy(&sdn[..sdn.len() - 1]).into_owned();
+    let mut shrunk: Vec<u8> = text
+        .split_inclusive("\r\n")
+        .enumerate()
+        .filter(|(i, _)| ![0, 3, 7].contains(&(i % 10)))
+        .flat_map(|(_, r)| r.as_bytes().to_vec())
+        .collect();
+    shrunk.push(0x1A);
+    std::fs::write(ofac.join("sdn.csv"), shrunk).unwrap();
+    let (out, _, se) = run(start().args(["serve", "--port", "0"]).stdin(Stdio::null()));
+    assert!(!out.status.success(), "it must not start: {se}");
+    assert!(se.contains("last accepted version") && se.contains("30.0% fewer"), "{se}");
+    assert!(se.contains("serve --accept-shrink"), "the way out is named: {se}");
+
+    let mut child = start()
+        .args(["serve", "--port", "0", "--accept-shrink"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    assert!(line.starts_with("listening on http://"), "accepted, it starts: {line:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A batch summary names the list versions with their age and the lists'
+/// own flags, which every row carries.
+#[test]
+fn a_batch_summary_names_the_lists_and_their_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "name\nPanaderia Santa Fe\nRuben Oseguera Cervantes\n").unwrap();
+    let output = dir.path().join("out.csv");
+    let summary = dir.path().join("summary.json");
+    let un = shared("un/2026-02-27/consolidated.xml");
+    let (out, _, se) = run(bin()
+        .args(["--lists", &un, "batch"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .arg("--summary-json")
+        .arg(&summary));
+    assert!(out.status.success(), "{se}");
+    assert!(se.contains("  lists: ") && se.contains("un_sc_sanctions (published 2026-02-27, "), "{se}");
+    assert!(se.contains("every row is flagged stale_lists"), "{se}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let un_ref = list(&v, "un_sc_sanctions");
+    assert!(un_ref["age_days"].as_i64().unwrap() > 7, "{v}");
+    assert_eq!(v["list_flags"], serde_json::json!(["stale_lists"]), "{v}");
+    let rows = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(rows.lines().skip(1).filter(|r| r.contains("stale_lists")).count(), 2, "{rows}");
+}
