@@ -154,7 +154,7 @@ impl Flag {
     }
 
     /// Every flag, in declaration (and sort) order.
-    pub const ALL: [Flag; 19] = [
+    pub const ALL: [Flag; 20] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
         Flag::CartelNetwork,
@@ -171,6 +171,7 @@ impl Flag {
         Flag::ConfirmedMatch,
         Flag::SharesIdentifierWithCartelNetwork,
         Flag::SharesAddressWithCartelNetwork,
+        Flag::IdentifierOnly,
         Flag::StaleLists,
         Flag::PartialLists,
         Flag::NoSanctionsLists,

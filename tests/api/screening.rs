@@ -172,7 +172,8 @@ async fn an_identifier_alone_is_screened_and_says_so() {
     assert!(flags.contains(&"identifier_only") && flags.contains(&"identifier_match"), "{flags:?}");
     let (_, v) = parts(app.post("/v1/screen", &json!({"name": "", "identifiers": ["XAXX010101000"]})).await).await;
     assert_eq!(v["decision"], "clear");
-    assert_eq!(v["flags"], json!(["identifier_only"]), "a clear that screened no name says so");
+    let flags: Vec<&str> = v["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(flags.contains(&"identifier_only"), "a clear that screened no name says so: {flags:?}");
     // No name and no identifier is still refused.
     expect_error(app.post("/v1/screen", &json!({"identifiers": ["  "]})).await, 422, "missing_name").await;
     // The search route finds entries by identifier too.
