@@ -155,7 +155,11 @@ impl Application {
         let lists = Arc::new(LiveLists::load(settings.clone(), extra)?);
         let records = Arc::new(Records::open(&settings)?);
         records.set_deployment(settings.deployment(lists.extra()));
-        let accepted = records.accepted_versions()?;
+        // The store's blocking clients may not run on an async runtime's
+        // thread, and `serve` builds the application inside one.
+        let accepted = std::thread::scope(|s| {
+            s.spawn(|| records.accepted_versions()).join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })?;
         // At start nothing else is in service: a partial set is served (with
         // its flag), but not one that shrank past the limit unless accepted.
         if !accept_shrink {
