@@ -61,10 +61,33 @@ pub fn shared(p: &str) -> String {
 // Not every test binary starts a server.
 #[allow(dead_code)]
 pub fn serve(command: &mut Command) -> (Child, String) {
-    use std::io::BufRead;
     let mut child = command.args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let address = listening(&mut child);
+    (child, address)
+}
+
+/// The address a started `serve` (stdout piped) prints on its first line,
+/// `listening on http://ADDRESS`; panics with the line when it is not that.
+#[allow(dead_code)]
+pub fn listening(child: &mut Child) -> String {
+    use std::io::BufRead;
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
-    (child, address)
+    line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("not listening: {line:?}")).to_string()
+}
+
+/// An OFAC `sdn.csv` (CRLF records, the 0x1A end marker) without records 0,
+/// 3 and 7 of every ten, except those starting with `keep`: well formed
+/// and 30% smaller.
+#[allow(dead_code)]
+pub fn shrunk_sdn(sdn: &[u8], keep: Option<&str>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&sdn[..sdn.len() - 1]).into_owned();
+    let mut shrunk: Vec<u8> = text
+        .split_inclusive("\r\n")
+        .enumerate()
+        .filter(|(i, r)| keep.is_some_and(|k| r.starts_with(k)) || ![0, 3, 7].contains(&(i % 10)))
+        .flat_map(|(_, r)| r.as_bytes().to_vec())
+        .collect();
+    shrunk.push(0x1A);
+    shrunk
 }

@@ -402,14 +402,7 @@ fn the_fetch_command_uses_the_proxy_and_refuses_cut_partial_and_shrunk_sets() {
     assert_no_leftovers(&data_dir);
 
     // 30% fewer entries, well formed: refused, then accepted.
-    let text = String::from_utf8_lossy(&sdn[..sdn.len() - 1]).into_owned();
-    let mut shrunk: Vec<u8> = text
-        .split_inclusive("\r\n")
-        .enumerate()
-        .filter(|(i, _)| ![0, 3, 7].contains(&(i % 10)))
-        .flat_map(|(_, r)| r.as_bytes().to_vec())
-        .collect();
-    shrunk.push(0x1A);
+    let shrunk = crate::common::shrunk_sdn(&sdn, None);
     server.put("sdn.csv", shrunk.clone());
     let (code, so, se) = fetch(&["--source", "mirror"], true);
     assert_eq!(code, Some(1), "{so}\n{se}");

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{bin, fresh_bin, shared};
+use crate::common::{bin, fresh_bin, listening, shared, shrunk_sdn};
 
 fn run(c: &mut Command) -> (Output, String, String) {
     let out = c.output().expect("binary runs");
@@ -96,10 +96,8 @@ fn a_fresh_service_starts_on_the_snapshot_and_reports_it_stale() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    let listening = started.elapsed();
-    let address = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
+    let address = listening(&mut child);
+    let listening_after = started.elapsed();
     let client = reqwest::blocking::Client::builder().no_proxy().build().unwrap();
     let ready = client.get(format!("http://{address}/readyz")).send().unwrap();
     assert_eq!(ready.status(), 200);
@@ -122,7 +120,7 @@ fn a_fresh_service_starts_on_the_snapshot_and_reports_it_stale() {
     assert!(metrics.contains("cartelscreen_list_age_days{dataset=\"us_ofac_sdn\"}"), "{metrics}");
     let _ = child.kill();
     let _ = child.wait();
-    eprintln!("fresh service listening after {listening:?}");
+    eprintln!("fresh service listening after {listening_after:?}");
 }
 
 #[test]
@@ -283,14 +281,7 @@ fn a_service_refuses_to_start_on_a_list_that_shrank_since_it_last_served() {
     let _ = child.wait();
 
     let sdn = std::fs::read(ofac.join("sdn.csv")).unwrap();
-    let text = String::from_utf8_lossy(&sdn[..sdn.len() - 1]).into_owned();
-    let mut shrunk: Vec<u8> = text
-        .split_inclusive("\r\n")
-        .enumerate()
-        .filter(|(i, _)| ![0, 3, 7].contains(&(i % 10)))
-        .flat_map(|(_, r)| r.as_bytes().to_vec())
-        .collect();
-    shrunk.push(0x1A);
+    let shrunk = shrunk_sdn(&sdn, None);
     std::fs::write(ofac.join("sdn.csv"), shrunk).unwrap();
     let (out, _, se) = run(start().args(["serve", "--port", "0"]).stdin(Stdio::null()));
     assert!(!out.status.success(), "it must not start: {se}");
@@ -303,9 +294,7 @@ fn a_service_refuses_to_start_on_a_list_that_shrank_since_it_last_served() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-    assert!(line.starts_with("listening on http://"), "accepted, it starts: {line:?}");
+    listening(&mut child); // accepted, it starts
     let _ = child.kill();
     let _ = child.wait();
 }
