@@ -197,9 +197,21 @@ pub struct AuditSettings {
     /// (see [`AuditSettings::sqlite_file`]).
     pub sqlite_path: PathBuf,
     /// Records older than this many days are purged; 0 keeps them forever.
+    /// The database refuses deleting younger records.
     pub retention_days: u32,
     /// Most records written in one transaction.
     pub max_batch: usize,
+    /// Where checkpoints of the chain's head are appended (JSON lines).
+    /// Empty: `audit-checkpoints.jsonl` beside the SQLite file, or in
+    /// [`data_home`] with PostgreSQL (see [`AuditSettings::checkpoint_path`]).
+    pub checkpoint_file: PathBuf,
+    /// Seconds between checkpoints; 0 writes none.
+    pub checkpoint_interval_secs: u64,
+    /// Each checkpoint is also POSTed here as JSON; empty for none.
+    pub checkpoint_url: String,
+    /// Hours between verifications of the whole chain by the service; 0
+    /// runs none.
+    pub verify_interval_hours: u64,
 }
 
 /// Ongoing monitoring of registered counterparties and its webhook.
@@ -285,6 +297,20 @@ impl AuditSettings {
         } else {
             self.sqlite_path.clone()
         }
+    }
+
+    /// The checkpoint file: `checkpoint_file`, or `audit-checkpoints.jsonl`
+    /// beside the SQLite file (in [`data_home`] with PostgreSQL).
+    pub fn checkpoint_path(&self) -> PathBuf {
+        if !self.checkpoint_file.as_os_str().is_empty() {
+            return self.checkpoint_file.clone();
+        }
+        let dir = if self.url.trim().is_empty() {
+            self.sqlite_file().parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            data_home()
+        };
+        dir.join("audit-checkpoints.jsonl")
     }
 
     /// Where the trail is, for messages: the SQLite file, or the PostgreSQL

@@ -24,6 +24,7 @@ use crate::http::{ops, records, upload, v1, yente};
         v1::lists::lists,
         v1::lists::reload,
         records::audit,
+        records::audit_verify,
         records::record_disposition,
         records::list_dispositions,
         records::revoke_disposition,

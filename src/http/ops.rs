@@ -110,6 +110,7 @@ pub async fn readyz(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     open_or_authorized(&req, state.settings.auth.open_metrics, Scope::Admin)?;
-    let body = state.metrics.render(&state.lists.current(), &state.lists.status());
+    let mut body = state.metrics.render(&state.lists.current(), &state.lists.status());
+    body.push_str(&state.records.audit.chain_metrics());
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(body))
 }

@@ -14,6 +14,7 @@ use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::http::v1::{subject_of, ScreenRequest, ScreenResult};
 use crate::record::audit::export::{format_time, parse_time, record_json};
+use crate::record::audit::verify::{seq_range, Bound, VerifyOptions};
 use crate::record::dispositions::{DispositionError, NewDisposition};
 use crate::record::monitor::{counterparty_json, registration, MonitorStatus};
 use crate::record::screening::{DispositionPolicy, Recorder, Subject};
@@ -132,6 +133,53 @@ pub async fn audit(
         records: page.records.iter().map(record_json).collect(),
         next_cursor: page.next.map(|n| n.to_string()),
     }))
+}
+
+/// The range of `GET /v1/audit/verify`; the whole trail when both are
+/// omitted.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// First record checked: a `seq`, or a time (RFC 3339 or YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Last record checked: a `seq` (included), or a time (excluded).
+    pub to: Option<String>,
+}
+
+fn bound_param(name: &str, v: &Option<String>) -> Result<Option<Bound>, ApiError> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(s) => Bound::parse(s).map(Some).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidTime,
+                format!("{name} {s:?} is not a seq, an RFC 3339 time or a YYYY-MM-DD date"),
+            )
+        }),
+    }
+}
+
+/// Verify the audit trail's hash chain: recomputes it record by record and
+/// reports the first break (`intact: false` with `break`), or `intact:
+/// true`. Reads every record of the range: for examiners and operators, not
+/// for a probe.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "records", params(VerifyQuery),
+    responses((status = 200, body = crate::record::audit::verify::Verification),
+              (status = 422, body = crate::http::error::ErrorBody),
+              (status = 403, body = crate::http::error::ErrorBody)),
+    security(("api_key" = ["admin"])))]
+pub async fn audit_verify(
+    _access: AdminAccess,
+    state: web::Data<AppState>,
+    q: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (from, to) = (bound_param("from", &q.from)?, bound_param("to", &q.to)?);
+    let records = state.records.clone();
+    let v = blocking(move || {
+        let (from, to) = seq_range(&**records.store(), from, to)?;
+        Ok(records.audit.verify(&VerifyOptions { from, to, checkpoints: Vec::new() })?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// An analyst's verdict on an alert.

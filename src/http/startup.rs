@@ -56,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/lists").get(v1::lists::lists))
             .service(web::resource("/lists/reload").post(v1::lists::reload))
             .service(web::resource("/audit").get(records::audit))
+            .service(web::resource("/audit/verify").get(records::audit_verify))
             .service(web::resource("/dispositions").post(records::record_disposition).get(records::list_dispositions))
             .service(web::resource("/dispositions/{id}/revoke").post(records::revoke_disposition))
             .service(web::resource("/monitored").post(records::register).get(records::list_monitored))

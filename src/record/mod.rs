@@ -8,6 +8,7 @@
 //! through it; the engine knows none of this.
 
 pub mod audit;
+pub mod chain;
 pub mod delta;
 pub mod dispositions;
 pub mod monitor;
@@ -33,6 +34,8 @@ pub const DEFAULT_MAX_AGE_DAYS: u32 = 7;
 
 /// How often dispositions other replicas recorded are picked up.
 const REFRESH: Duration = Duration::from_secs(10);
+/// The service's first verification of the chain, after start.
+const FIRST_VERIFICATION: Duration = Duration::from_secs(60);
 /// How often records past retention are purged.
 const PURGE: Duration = Duration::from_secs(24 * 3600);
 
@@ -46,7 +49,6 @@ pub struct Records {
     /// Monitored counterparties and their alerts.
     pub monitor: Arc<Monitor>,
     webhook: Option<WebhookSender>,
-    retention_days: u32,
     /// `lists.max_age_days`: older official lists are stale.
     pub max_age_days: u32,
     /// The list set of the lists last recorded against, by screener
@@ -73,10 +75,15 @@ impl Records {
     }
 
     pub fn on_store(store: Arc<dyn Store>, settings: &Settings) -> Result<Records, StoreError> {
+        store.set_retention_days(settings.audit.retention_days)?;
         let audit = Arc::new(AuditLog::on_store(store.clone(), settings));
-        let purged = audit.purge_expired(settings.audit.retention_days)?;
-        if purged > 0 {
-            tracing::info!(purged, "audit records past retention purged");
+        if let Some(p) = audit.purge_expired()? {
+            tracing::info!(
+                purged = p.records,
+                first_seq = p.first_seq,
+                last_seq = p.last_seq,
+                "audit records past retention purged"
+            );
         }
         let dispositions = Arc::new(Dispositions::load(store.clone())?);
         let webhook = WebhookSender::spawn(store, &settings.monitoring);
@@ -86,7 +93,6 @@ impl Records {
             dispositions,
             monitor,
             webhook,
-            retention_days: settings.audit.retention_days,
             max_age_days: settings.lists.max_age_days,
             list_set: Mutex::new(None),
             deployment: std::sync::RwLock::new(settings.deployment(&[])),
@@ -217,6 +223,11 @@ impl Records {
         let lists = Arc::downgrade(lists);
         let _ = std::thread::Builder::new().name("compliance-upkeep".into()).spawn(move || {
             let mut last_purge = Instant::now();
+            let mut last_checkpoint = Instant::now();
+            // The first verification runs a minute after start, not at once:
+            // it reads the whole trail.
+            let mut last_verification: Option<Instant> = None;
+            let started = Instant::now();
             loop {
                 let swapped = match rx.recv_timeout(REFRESH) {
                     Ok(()) => true,
@@ -236,8 +247,26 @@ impl Records {
                 }
                 if last_purge.elapsed() >= PURGE {
                     last_purge = Instant::now();
-                    if let Err(e) = c.audit.purge_expired(c.retention_days) {
+                    if let Err(e) = c.audit.purge_expired() {
                         tracing::warn!(error = %e, "cannot purge audit records past retention");
+                    }
+                }
+                let chain = c.audit.chain_upkeep().clone();
+                if !chain.checkpoint_interval.is_zero() && last_checkpoint.elapsed() >= chain.checkpoint_interval {
+                    last_checkpoint = Instant::now();
+                    if let Err(e) = c.audit.write_checkpoint() {
+                        tracing::warn!(error = %e, "cannot write the audit chain checkpoint");
+                    }
+                }
+                let verify_due = match last_verification {
+                    None => started.elapsed() >= FIRST_VERIFICATION.min(chain.verify_interval),
+                    Some(t) => t.elapsed() >= chain.verify_interval,
+                };
+                if !chain.verify_interval.is_zero() && verify_due {
+                    last_verification = Some(Instant::now());
+                    match c.audit.verify(&Default::default()) {
+                        Ok(v) => tracing::info!(intact = v.intact, records = v.records, "audit chain verified"),
+                        Err(e) => tracing::warn!(error = %e, "cannot verify the audit chain"),
                     }
                 }
             }

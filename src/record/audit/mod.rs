@@ -7,6 +7,7 @@
 //! records of concurrent screenings together.
 
 pub mod export;
+pub mod verify;
 mod writer;
 
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
 use crate::engine::{Screener, Screening};
-use crate::record::store::{AuditHit, AuditRecord, ListSet, Millis, Store, StoreError};
+use crate::record::store::{AuditHit, AuditRecord, ListSet, Millis, Purge, Store, StoreError};
 
 pub use writer::AuditError;
 
@@ -163,6 +164,7 @@ impl AuditContext {
         };
         AuditRecord {
             seq: None,
+            hash: None,
             uid: origin.uid(s.item),
             at,
             kind: "screening".into(),
@@ -185,6 +187,7 @@ impl AuditContext {
     pub fn change(&self, origin: &Origin, kind: &str, reference: Option<&str>, subject: Value) -> AuditRecord {
         AuditRecord {
             seq: None,
+            hash: None,
             uid: origin.uid(None),
             at: crate::record::store::now_millis(),
             kind: kind.to_string(),
@@ -209,6 +212,22 @@ pub struct AuditLog {
     store: Arc<dyn Store>,
     writer: Option<writer::Writer>,
     context: AuditContext,
+    chain: ChainUpkeep,
+    /// The last whole-chain verification: when it ended, and its result.
+    last_verification: std::sync::Mutex<Option<(Millis, verify::Verification)>>,
+}
+
+/// When and where the service proves its chain (the `audit.checkpoint_*`
+/// and `audit.verify_interval_hours` settings).
+#[derive(Debug, Clone)]
+pub struct ChainUpkeep {
+    pub checkpoint_path: std::path::PathBuf,
+    /// 0: no checkpoints.
+    pub checkpoint_interval: std::time::Duration,
+    /// Empty: checkpoints are not POSTed.
+    pub checkpoint_url: String,
+    /// 0: no verification by the service.
+    pub verify_interval: std::time::Duration,
 }
 
 impl AuditLog {
@@ -216,12 +235,93 @@ impl AuditLog {
     /// writer. Purges records past retention first.
     pub fn open(settings: &Settings) -> Result<AuditLog, StoreError> {
         let store = crate::record::store::open(&settings.audit)?;
+        store.set_retention_days(settings.audit.retention_days)?;
         Ok(AuditLog::on_store(store, settings))
     }
 
     pub fn on_store(store: Arc<dyn Store>, settings: &Settings) -> AuditLog {
         let writer = settings.audit.enabled.then(|| writer::Writer::spawn(store.clone(), settings.audit.max_batch));
-        AuditLog { store, writer, context: AuditContext::new(settings) }
+        let a = &settings.audit;
+        let chain = ChainUpkeep {
+            checkpoint_path: a.checkpoint_path(),
+            checkpoint_interval: std::time::Duration::from_secs(a.checkpoint_interval_secs),
+            checkpoint_url: a.checkpoint_url.trim().to_string(),
+            verify_interval: std::time::Duration::from_secs(a.verify_interval_hours.saturating_mul(3600)),
+        };
+        AuditLog {
+            store,
+            writer,
+            context: AuditContext::new(settings),
+            chain,
+            last_verification: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// When and where this service proves its chain.
+    pub fn chain_upkeep(&self) -> &ChainUpkeep {
+        &self.chain
+    }
+
+    /// Verifies the chain (see [`verify::verify`]); a verification of the
+    /// whole trail is kept for [`AuditLog::chain_metrics`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database cannot be read.
+    pub fn verify(&self, options: &verify::VerifyOptions) -> Result<verify::Verification, StoreError> {
+        let v = verify::verify(&*self.store, options)?;
+        if options.from.is_none() && options.to.is_none() {
+            if !v.intact {
+                tracing::error!(broken = ?v.broken, "the audit trail's hash chain is broken");
+            }
+            let mut last = self.last_verification.lock().unwrap_or_else(|p| p.into_inner());
+            *last = Some((crate::record::store::now_millis(), v.clone()));
+        }
+        Ok(v)
+    }
+
+    /// Takes a checkpoint of the chain's head: appends it to the checkpoint
+    /// file, logs it, and POSTs it to `audit.checkpoint_url` when set.
+    ///
+    /// # Errors
+    ///
+    /// A message when the head cannot be read or the file written; a failed
+    /// POST is logged, not an error (the file and the log keep the copy).
+    pub fn write_checkpoint(&self) -> Result<verify::Checkpoint, String> {
+        let c = verify::checkpoint(&*self.store).map_err(|e| e.to_string())?;
+        verify::append_checkpoint(&self.chain.checkpoint_path, &c)
+            .map_err(|e| format!("cannot write {}: {e}", self.chain.checkpoint_path.display()))?;
+        tracing::info!(seq = c.seq, hash = %c.hash, at = %c.at, "audit chain checkpoint");
+        if !self.chain.checkpoint_url.is_empty() {
+            let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(10)).build();
+            let body = serde_json::to_string(&c).unwrap_or_default();
+            let sent =
+                agent.post(&self.chain.checkpoint_url).set("Content-Type", "application/json").send_string(&body);
+            if let Err(e) = sent {
+                tracing::warn!(error = %crate::engine::query::quote_bounded(&e.to_string()), "cannot POST the audit chain checkpoint");
+            }
+        }
+        Ok(c)
+    }
+
+    /// The last whole-chain verification as Prometheus gauges:
+    /// `cartelscreen_audit_chain_intact` (1 intact, 0 broken, -1 not yet
+    /// verified), `cartelscreen_audit_chain_verified_records` and
+    /// `cartelscreen_audit_chain_last_verified_seconds` (Unix time).
+    pub fn chain_metrics(&self) -> String {
+        let last = self.last_verification.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (intact, records, at) = match &last {
+            Some((at, v)) => (i64::from(v.intact), v.records, *at as f64 / 1000.0),
+            None => (-1, 0, 0.0),
+        };
+        format!(
+            "# HELP cartelscreen_audit_chain_intact Whether the last verification of the audit hash chain found it whole (1), broken (0), or none ran yet (-1).\n\
+             # TYPE cartelscreen_audit_chain_intact gauge\ncartelscreen_audit_chain_intact {intact}\n\
+             # HELP cartelscreen_audit_chain_verified_records Chained records the last verification checked.\n\
+             # TYPE cartelscreen_audit_chain_verified_records gauge\ncartelscreen_audit_chain_verified_records {records}\n\
+             # HELP cartelscreen_audit_chain_last_verified_seconds When the last verification ended, Unix time.\n\
+             # TYPE cartelscreen_audit_chain_last_verified_seconds gauge\ncartelscreen_audit_chain_last_verified_seconds {at}\n"
+        )
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -262,13 +362,28 @@ impl AuditLog {
         }
     }
 
-    /// Deletes records older than `retention_days` (0 keeps everything).
-    pub fn purge_expired(&self, retention_days: u32) -> Result<u64, StoreError> {
-        if retention_days == 0 {
-            return Ok(0);
-        }
-        let cutoff = crate::record::store::now_millis() - i64::from(retention_days) * 86_400_000;
-        self.store.purge_audit(cutoff)
+    /// Deletes the records past the retention the store enforces (see
+    /// [`Store::purge_audit`]) and records the purge (kind
+    /// `retention_purge`: the range of `seq` removed, how many records, the
+    /// hash the rest chains from, the cutoff) in the chain. `None` when
+    /// nothing was old enough or retention is 0 (keep everything).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database fails; nothing is deleted then.
+    pub fn purge_expired(&self) -> Result<Option<Purge>, StoreError> {
+        let origin = Origin::new(uuid::Uuid::now_v7().to_string(), "retention", "service");
+        let context = &self.context;
+        self.store.purge_audit(&|p: &Purge| {
+            let subject = json!({
+                "first_seq": p.first_seq,
+                "last_seq": p.last_seq,
+                "records": p.records,
+                "last_hash": p.last_hash,
+                "before": export::format_time(p.before),
+            });
+            context.change(&origin, "retention_purge", None, subject)
+        })
     }
 }
 

@@ -109,6 +109,7 @@ fn screening(rng: &mut Rng, lists: &Arc<ListSet>) -> AuditRecord {
     };
     AuditRecord {
         seq: None,
+        hash: None,
         uid: request_id.clone(),
         at: now_millis(),
         kind: "screening".to_string(),

@@ -28,6 +28,7 @@ fn hit(entity_id: &str, score: f64) -> AuditHit {
 fn record(uid: &str, at: Millis) -> AuditRecord {
     AuditRecord {
         seq: None,
+        hash: None,
         uid: uid.to_string(),
         at,
         kind: "screening".to_string(),
@@ -105,7 +106,7 @@ pub(super) fn audit_filters(s: &dyn Store) {
     let seqs: Vec<i64> = got.iter().map(|r| r.seq.expect("seq assigned")).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seq increases: {seqs:?}");
     for (got, want) in got.iter().zip([&a, &b, &c, &d, &e]) {
-        assert_eq!(got, &AuditRecord { seq: got.seq, ..want.clone() });
+        assert_eq!(got, &AuditRecord { seq: got.seq, hash: got.hash.clone(), ..want.clone() });
     }
 
     let f = AuditFilter::default;
@@ -197,31 +198,152 @@ pub(super) fn audit_batch_atomic(s: &dyn Store) {
     assert_eq!(query(s, AuditFilter::default()), ["dup-1", "dup-2"]);
 }
 
-/// The retention purge deletes records (and their hits) older than the
-/// cutoff, and seq numbers are never reused afterwards.
+/// A day ago and more, in [`Millis`]: older than a retention of one day.
+fn days_ago(days: i64) -> Millis {
+    now_millis() - days * 86_400_000
+}
+
+/// Sets a retention of `days` and purges, recording the purge the way the
+/// service does (kind `retention_purge`, the [`Purge`] as its subject).
+fn purge(s: &dyn Store, days: u32) -> Option<Purge> {
+    s.set_retention_days(days).expect("set retention");
+    s.purge_audit(&|p: &Purge| AuditRecord {
+        kind: "retention_purge".into(),
+        subject: serde_json::to_value(p).expect("purge json"),
+        ..record(&format!("purge-{}", p.last_seq), now_millis())
+    })
+    .expect("purge")
+}
+
+fn verified(s: &dyn Store) -> crate::record::audit::verify::Verification {
+    crate::record::audit::verify::verify(s, &Default::default()).expect("verify")
+}
+
+/// The retention purge deletes the records (and their hits) older than
+/// the retention from the start of the trail, records what it removed in
+/// the chain, which stays verifiable; seq numbers are never reused.
 pub(super) fn audit_purge(s: &dyn Store) {
-    let mut old = record("old-1", 100);
+    let mut old = record("old-1", days_ago(3));
     old.hits = vec![hit("ofac-1", 0.92)];
-    let mut old2 = record("old-2", 199);
+    let mut old2 = record("old-2", days_ago(2));
     old2.hits = vec![hit("ofac-1", 0.85), hit("ofac-3", 0.8)];
-    let mut keep = record("keep-1", 200);
+    let mut keep = record("keep-1", now_millis());
     keep.hits = vec![hit("ofac-3", 0.88)];
-    s.append_audit(&[old, old2, keep.clone(), record("keep-2", 300)]).expect("append");
+    s.append_audit(&[old, old2, keep.clone(), record("keep-2", now_millis())]).expect("append");
     let max_seq = all_audit(s, AuditFilter::default()).last().and_then(|r| r.seq).expect("seq");
 
-    assert_eq!(s.purge_audit(50).expect("purge nothing"), 0);
-    assert_eq!(s.purge_audit(200).expect("purge"), 2);
-    assert_eq!(s.purge_audit(200).expect("purge again"), 0);
+    assert_eq!(purge(s, 0), None, "retention 0 keeps everything");
+    assert_eq!(purge(s, 5), None, "nothing is five days old");
+    let p = purge(s, 1).expect("purged");
+    assert_eq!((p.first_seq, p.last_seq, p.records), (max_seq - 3, max_seq - 2, 2));
+    assert_eq!(p.last_hash.as_ref().map(String::len), Some(64));
+    assert_eq!(purge(s, 1), None, "purge again");
     let left = all_audit(s, AuditFilter::default());
-    assert_eq!(uids(&left), ["keep-1", "keep-2"]);
+    assert_eq!(uids(&left), ["keep-1", "keep-2", &format!("purge-{}", p.last_seq)]);
     assert_eq!(left[0].hits, keep.hits);
     assert!(query(s, AuditFilter { entity_id: Some("ofac-1".into()), ..AuditFilter::default() }).is_empty());
     assert_eq!(query(s, AuditFilter { entity_id: Some("ofac-3".into()), ..AuditFilter::default() }), ["keep-1"]);
+    let v = verified(s);
+    assert!(v.intact, "{v:?}");
+    assert_eq!((v.records, v.first_seq, v.head_seq), (3, Some(max_seq - 1), max_seq + 1));
 
     // A purged uid may be recorded again; its seq is new.
-    s.append_audit(&[record("old-1", 400)]).expect("append after purge");
-    let again = all_audit(s, AuditFilter { from: Some(400), ..AuditFilter::default() });
-    assert!(again[0].seq.expect("seq") > max_seq);
+    s.append_audit(&[record("old-1", now_millis())]).expect("append after purge");
+    let again = all_audit(s, AuditFilter { reference: None, ..AuditFilter::default() });
+    assert_eq!(again.last().and_then(|r| r.seq), Some(max_seq + 2));
+    assert!(verified(s).intact);
+}
+
+/// Every record is chained to the one before; deleting a young record is
+/// refused; and once an attacker drops the triggers, every kind of
+/// tampering is found, at its position: an edited decision, two records
+/// swapped, a removed tail (against the head, then against a checkpoint
+/// once the head is rewritten too), a record removed from the middle.
+pub(super) fn tamper_evident(s: &dyn Store, raw: Raw<'_>) {
+    use crate::record::audit::verify::{checkpoint, verify, BreakKind, VerifyOptions};
+    let records: Vec<AuditRecord> = (1..=5)
+        .map(|i| {
+            let mut r = record(&format!("t-{i}"), now_millis());
+            r.hits = vec![hit("ofac-1", 0.9)];
+            r
+        })
+        .collect();
+    s.append_audit(&records[..2]).expect("append");
+    s.append_audit(&records[2..]).expect("append");
+    let got = all_audit(s, AuditFilter::default());
+    let seq = |uid: &str| got.iter().find(|r| r.uid == uid).and_then(|r| r.seq).expect("seq");
+    let (s1, s2, s3, s4, s5) = (seq("t-1"), seq("t-2"), seq("t-3"), seq("t-4"), seq("t-5"));
+    assert_eq!([s2, s3, s4, s5], [s1 + 1, s1 + 2, s1 + 3, s1 + 4], "consecutive");
+    let v = verified(s);
+    assert!(v.intact && v.records == 5 && v.head_seq == s5, "{v:?}");
+    let c = checkpoint(s).expect("checkpoint");
+    assert_eq!((c.seq, &c.hash), (s5, got[4].hash.as_ref().expect("hash")));
+
+    for sql in ["DELETE FROM audit_records WHERE uid = 't-3'", "DELETE FROM audit_hits WHERE record_uid = 't-3'"] {
+        let message = format!("{:?}", raw(sql).expect_err("a young record cannot be deleted"));
+        assert!(message.contains("retention"), "{sql}: {message}");
+    }
+    assert!(verified(s).intact);
+
+    let sqlite = s.backend() == "sqlite";
+    for (table, trigger) in [
+        ("audit_records", "audit_records_retention"),
+        ("audit_hits", "audit_hits_retention"),
+        ("audit_records", "audit_records_append_only"),
+        ("audit_hits", "audit_hits_append_only"),
+    ] {
+        let sql = if sqlite { format!("DROP TRIGGER {trigger}") } else { format!("DROP TRIGGER {trigger} ON {table}") };
+        raw(&sql).expect("drop trigger");
+    }
+    let broken_at = |kind: BreakKind, at: i64| {
+        let v = verified(s);
+        let b = v.broken.clone().unwrap_or_else(|| panic!("not found: {kind:?} at {at}"));
+        assert!(!v.intact);
+        assert_eq!((b.kind, b.seq), (kind, at), "{}", b.message);
+    };
+
+    // An edited decision, then put back.
+    raw("UPDATE audit_records SET decision = 'block' WHERE uid = 't-2'").expect("edit");
+    broken_at(BreakKind::Changed, s2);
+    raw("UPDATE audit_records SET decision = 'clear' WHERE uid = 't-2'").expect("put back");
+    assert!(verified(s).intact);
+    // An edited hit belongs to its record.
+    raw("UPDATE audit_hits SET score = 0.5 WHERE record_uid = 't-4'").expect("edit hit");
+    broken_at(BreakKind::Changed, s4);
+    raw("UPDATE audit_hits SET score = 0.9 WHERE record_uid = 't-4'").expect("put back");
+    // Two records swapped.
+    raw(&format!("UPDATE audit_records SET seq = -1 WHERE seq = {s2}")).expect("swap");
+    raw(&format!("UPDATE audit_records SET seq = {s2} WHERE seq = {s3}")).expect("swap");
+    raw(&format!("UPDATE audit_records SET seq = {s3} WHERE seq = -1")).expect("swap");
+    broken_at(BreakKind::Changed, s2);
+    raw(&format!("UPDATE audit_records SET seq = -1 WHERE seq = {s2}")).expect("swap back");
+    raw(&format!("UPDATE audit_records SET seq = {s2} WHERE seq = {s3}")).expect("swap back");
+    raw(&format!("UPDATE audit_records SET seq = {s3} WHERE seq = -1")).expect("swap back");
+    assert!(verified(s).intact);
+
+    // The tail removed: the head names it; with the head rewritten too, the
+    // checkpoint kept outside still does.
+    raw("DELETE FROM audit_hits WHERE record_uid = 't-5'").expect("delete tail hits");
+    raw("DELETE FROM audit_records WHERE uid = 't-5'").expect("delete tail");
+    broken_at(BreakKind::TailMissing, s5);
+    let h4 = got[3].hash.clone().expect("hash");
+    raw(&format!("UPDATE audit_chain_head SET seq = {s4}, hash = '{h4}'")).expect("rewrite head");
+    assert!(verified(s).intact, "without a checkpoint the rewritten head hides the tail");
+    let v = verify(s, &VerifyOptions { checkpoints: vec![c.clone()], ..VerifyOptions::default() }).expect("verify");
+    let b = v.broken.expect("the checkpoint shows the tail");
+    assert_eq!((b.kind, b.seq), (BreakKind::TailMissing, s5), "{}", b.message);
+
+    // A record removed from the middle.
+    raw("DELETE FROM audit_hits WHERE record_uid = 't-3'").expect("delete hits");
+    raw("DELETE FROM audit_records WHERE uid = 't-3'").expect("delete");
+    broken_at(BreakKind::MissingRecords, s3);
+    // A range before the gap is still intact.
+    let v = verify(s, &VerifyOptions { from: Some(s1), to: Some(s2), checkpoints: vec![] }).expect("verify range");
+    assert!(v.intact && v.records == 2, "{v:?}");
+    // The first record removed: the rest links to nothing.
+    raw("DELETE FROM audit_hits WHERE record_uid = 't-1'").expect("delete hits");
+    raw("DELETE FROM audit_records WHERE uid = 't-1'").expect("delete first");
+    broken_at(BreakKind::Unlinked, s2);
 }
 
 /// 2,000 records with hits in one call: all there, in order.
@@ -256,7 +378,7 @@ pub(super) fn audit_large_batch(s: &dyn Store) {
     }
     assert_eq!(got.len(), 2_000);
     for (g, want) in got.iter().zip(&records) {
-        assert_eq!(g, &AuditRecord { seq: g.seq, ..want.clone() });
+        assert_eq!(g, &AuditRecord { seq: g.seq, hash: g.hash.clone(), ..want.clone() });
     }
     let reviewed = query(s, AuditFilter { entity_id: Some("ent-x".into()), ..AuditFilter::default() });
     assert_eq!(reviewed.len(), records.iter().filter(|r| !r.hits.is_empty()).count());
@@ -306,11 +428,11 @@ pub(super) fn append_only(s: &dyn Store, raw: Raw<'_>) {
         assert!(message.contains("append-only"), "{sql}: {message}");
     }
     let got = all_audit(s, AuditFilter::default());
-    assert_eq!(got, vec![AuditRecord { seq: got[0].seq, ..r }]);
+    assert_eq!(got, vec![AuditRecord { seq: got[0].seq, hash: got[0].hash.clone(), ..r }]);
     let a = s.alerts(&AlertFilter { limit: 10, ..AlertFilter::default() }).expect("alerts");
     assert_eq!(a.alerts[0].delivery.delivered_at, None);
     // Deleting (the retention purge) is still possible.
-    assert_eq!(s.purge_audit(10).expect("purge"), 1);
+    assert_eq!(purge(s, 1).map(|p| p.records), Some(1));
 }
 
 fn disposition(id: &str, recorded_at: Millis) -> Disposition {
@@ -361,7 +483,7 @@ pub(super) fn list_sets(s: &dyn Store) {
     let got = s.audit(&AuditFilter { limit: 10, ..AuditFilter::default() }).expect("audit").records;
     assert_eq!(got.len(), written.len());
     for (g, want) in got.iter().zip(&written) {
-        assert_eq!(g, &AuditRecord { seq: g.seq, ..want.clone() });
+        assert_eq!(g, &AuditRecord { seq: g.seq, hash: g.hash.clone(), ..want.clone() });
     }
     assert_eq!(got[0].lists.versions, one.versions);
     assert_eq!(got[1].lists.fingerprint, two.fingerprint);
@@ -469,27 +591,35 @@ pub(super) fn upgrade_from_v1(create_v1: &dyn Fn(&str), open: &dyn Fn() -> Box<d
     let got = all_audit(&*s, AuditFilter::default());
     assert_eq!(
         got,
-        vec![AuditRecord { seq: got[0].seq, ..old.clone() }, AuditRecord { seq: got[1].seq, ..old2.clone() }]
+        vec![
+            AuditRecord { seq: got[0].seq, hash: got[0].hash.clone(), ..old.clone() },
+            AuditRecord { seq: got[1].seq, hash: got[1].hash.clone(), ..old2.clone() }
+        ]
     );
 
     // New records: one of the set an old record holds inline, one of a new
     // set; then all read back together, filters included.
     let same = AuditRecord { lists: lists.clone(), ..record("v2-1", 20) };
-    let other = AuditRecord { lists: versions("ofac_sdn", "2222"), ..record("v2-2", 21) };
+    let other = AuditRecord { lists: versions("ofac_sdn", "2222"), ..record("v2-2", now_millis()) };
     s.append_audit(&[same.clone(), other.clone()]).expect("append after the upgrade");
     let got = all_audit(&*s, AuditFilter::default());
     let want = [&old, &old2, &same, &other];
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(want) {
-        assert_eq!(g, &AuditRecord { seq: g.seq, ..w.clone() });
+        assert_eq!(g, &AuditRecord { seq: g.seq, hash: g.hash.clone(), ..w.clone() });
     }
     assert_eq!(got[0].lists, got[2].lists);
     assert_eq!(query(&*s, AuditFilter { entity_id: Some("ofac-1".into()), ..AuditFilter::default() }), ["v1-1"]);
     assert_eq!(query(&*s, AuditFilter { reference: Some("cust-'q'".into()), ..AuditFilter::default() }), ["v1-1"]);
 
-    // The purge still deletes old records (and their hits) and new ones.
-    assert_eq!(s.purge_audit(21).expect("purge"), 3);
-    assert_eq!(query(&*s, AuditFilter::default()), ["v2-2"]);
+    // The purge still deletes old records (and their hits) and new ones;
+    // the chain begins after the records written before it.
+    let v = verified(&*s);
+    assert!(v.intact && v.unchained == 2 && v.records == 2, "{v:?}");
+    let p = purge(&*s, 1).expect("purged");
+    assert_eq!((p.records, p.last_hash.is_some()), (3, true));
+    assert_eq!(query(&*s, AuditFilter::default()), ["v2-2", &format!("purge-{}", p.last_seq)]);
+    assert!(verified(&*s).intact);
     s.check().expect("check after the upgrade");
 }
 
@@ -862,6 +992,12 @@ macro_rules! conformance {
             }
 
             #[test]
+            fn tamper_evident() {
+                let (_dir, store) = super::sqlite_store();
+                super::tamper_evident(&store, &|sql| store.execute_raw(sql));
+            }
+
+            #[test]
             fn list_commit_race() {
                 let (dir, a) = super::sqlite_store();
                 let b = crate::record::store::sqlite::SqliteStore::open(&dir.path().join("audit.db")).expect("open again");
@@ -902,6 +1038,11 @@ macro_rules! conformance {
             #[test]
             fn append_only() {
                 super::with_postgres(|store, _| super::append_only(store, &|sql| store.execute_raw(sql)));
+            }
+
+            #[test]
+            fn tamper_evident() {
+                super::with_postgres(|store, _| super::tamper_evident(store, &|sql| store.execute_raw(sql)));
             }
 
             #[test]
@@ -1016,7 +1157,7 @@ fn sqlite_reopen_keeps_data_and_migrations() {
     assert_eq!(s.applied_migrations().expect("migrations"), migrations, "no migration runs twice");
     s.check().expect("check");
     let got = all_audit(&s, AuditFilter::default());
-    assert_eq!(got, vec![AuditRecord { seq: got[0].seq, ..r }]);
+    assert_eq!(got, vec![AuditRecord { seq: got[0].seq, hash: got[0].hash.clone(), ..r }]);
     assert_eq!(s.dispositions().expect("dispositions"), vec![d]);
     assert_eq!(s.monitored_count().expect("count"), 1);
     assert_eq!(s.list_state(DEP).expect("state").map(|st| st.fingerprint), Some("fp".to_string()));

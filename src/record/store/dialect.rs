@@ -61,18 +61,30 @@ impl Dialect {
                 .replace("{float}", "REAL")
                 .replace("{bool}", "INTEGER")
                 .replace("{bytewise}", "")
-                .replace("{append_only_function}", ""),
+                .replace("{append_only_function}", "")
+                .replace("{retention_guard}", SQLITE_RETENTION_GUARD),
             Dialect::Postgres => sql
                 .replace("{serial}", "BIGSERIAL PRIMARY KEY")
                 .replace("{int8}", "BIGINT")
                 .replace("{float}", "DOUBLE PRECISION NOT NULL")
                 .replace("{bool}", "BOOLEAN")
                 .replace("{bytewise}", " COLLATE \"C\"")
-                .replace("{append_only_function}", APPEND_ONLY_FUNCTION),
+                .replace("{append_only_function}", APPEND_ONLY_FUNCTION)
+                .replace("{retention_guard}", POSTGRES_RETENTION_GUARD),
         };
         match self {
             Dialect::Sqlite => numbered_params(&sql, '?'),
             Dialect::Postgres => sql,
+        }
+    }
+
+    /// The database's clock, in milliseconds since the Unix epoch: the
+    /// retention purge and the triggers that guard deletion read the same
+    /// clock, so a purge never deletes what a trigger refuses.
+    pub(super) fn now_millis(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => SQLITE_NOW_MILLIS,
+            Dialect::Postgres => POSTGRES_NOW_MILLIS,
         }
     }
 
@@ -145,6 +157,47 @@ BEGIN
     RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
 END
 $$;
+";
+
+const SQLITE_NOW_MILLIS: &str = "(CAST(strftime('%s', 'now') AS INTEGER) * 1000)";
+const POSTGRES_NOW_MILLIS: &str = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+/// SQLite: a record, or a hit of a record, younger than `audit_policy`'s
+/// retention (all of them when it is 0) cannot be deleted.
+const SQLITE_RETENTION_GUARD: &str = "CREATE TRIGGER audit_records_retention BEFORE DELETE ON audit_records
+WHEN NOT EXISTS (SELECT 1 FROM audit_policy p WHERE p.retention_days > 0
+    AND old.at < (CAST(strftime('%s', 'now') AS INTEGER) * 1000) - p.retention_days * 86400000)
+BEGIN SELECT RAISE(ABORT, 'audit records are deleted only past retention'); END;
+CREATE TRIGGER audit_hits_retention BEFORE DELETE ON audit_hits
+WHEN NOT EXISTS (SELECT 1 FROM audit_policy p JOIN audit_records r ON r.uid = old.record_uid
+    WHERE p.retention_days > 0
+    AND r.at < (CAST(strftime('%s', 'now') AS INTEGER) * 1000) - p.retention_days * 86400000)
+BEGIN SELECT RAISE(ABORT, 'audit hits are deleted only past retention'); END;
+";
+
+/// PostgreSQL: the same rule as [`SQLITE_RETENTION_GUARD`], one function
+/// for both tables, row by row.
+const POSTGRES_RETENTION_GUARD: &str =
+    "CREATE FUNCTION cartelscreen_retention_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    record_at BIGINT;
+BEGIN
+    IF TG_TABLE_NAME = 'audit_hits' THEN
+        SELECT at INTO record_at FROM audit_records WHERE uid = OLD.record_uid;
+    ELSE
+        record_at := OLD.at;
+    END IF;
+    IF record_at IS NULL OR NOT EXISTS (SELECT 1 FROM audit_policy p WHERE p.retention_days > 0
+        AND record_at < (extract(epoch FROM clock_timestamp()) * 1000)::bigint - p.retention_days * 86400000) THEN
+        RAISE EXCEPTION '% rows are deleted only past retention', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER audit_records_retention BEFORE DELETE ON audit_records
+    FOR EACH ROW EXECUTE FUNCTION cartelscreen_retention_guard();
+CREATE TRIGGER audit_hits_retention BEFORE DELETE ON audit_hits
+    FOR EACH ROW EXECUTE FUNCTION cartelscreen_retention_guard();
 ";
 
 /// `sql` with every `$<digits>` written `<mark><digits>` (a `$` not followed

@@ -77,6 +77,11 @@ pub struct AuditRecord {
     /// Position in the trail, assigned by the store; `None` before insert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
+    /// SHA-256 (64 lower-case hex digits) chaining this record to the one
+    /// before it (see [`crate::record::chain`]), assigned by the store;
+    /// `None` before insert and on records written before the chain began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
     /// Unique: the request id, plus `/<item>` for a batch item or party.
     pub uid: String,
     /// When it happened.
@@ -111,6 +116,20 @@ pub struct AuditRecord {
     pub flags: Vec<String>,
     /// Every match at or above the review threshold.
     pub hits: Vec<AuditHit>,
+}
+
+/// What a retention purge removed: records `first_seq..=last_seq`, the hash
+/// of the last of them (which the first record kept chains from), and the
+/// cutoff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Purge {
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub records: u64,
+    /// `None` when the last removed record was written before the chain.
+    pub last_hash: Option<String>,
+    /// Records older than this were eligible, in [`Millis`].
+    pub before: Millis,
 }
 
 /// A set of list versions, as records name it: the versions, and a
@@ -366,9 +385,20 @@ pub trait Store: Send + Sync {
     /// Appends records in one transaction: all durable on `Ok`, none on `Err`.
     fn append_audit(&self, records: &[AuditRecord]) -> Result<(), StoreError>;
     fn audit(&self, filter: &AuditFilter) -> Result<AuditPage, StoreError>;
-    /// Deletes records with `at < before` (retention), with their hits;
-    /// returns how many records. List sets are kept.
-    fn purge_audit(&self, before: Millis) -> Result<u64, StoreError>;
+    /// The chain's head: the last record's `seq` and hash (the `seq`
+    /// before the chain's first record and [`crate::record::chain::GENESIS`]
+    /// while it has none).
+    fn chain_head(&self) -> Result<(i64, String), StoreError>;
+    /// Sets the retention the deletion triggers enforce, in days (0: no
+    /// record may be deleted). The last service started on a database sets it.
+    fn set_retention_days(&self, days: u32) -> Result<(), StoreError>;
+    /// Deletes the records past retention on the database's clock, with
+    /// their hits: the longest run of records from the start of the trail
+    /// all older than the retention, so the rest stays one chain. In the
+    /// same transaction, appends the record `purge_record` makes of what was
+    /// removed, chained like any other. `None` when nothing was old enough
+    /// (or retention is 0). List sets are kept.
+    fn purge_audit(&self, purge_record: &dyn Fn(&Purge) -> AuditRecord) -> Result<Option<Purge>, StoreError>;
 
     fn add_disposition(&self, d: &Disposition) -> Result<(), StoreError>;
     /// Revokes a disposition not yet revoked; `false` if there is none.

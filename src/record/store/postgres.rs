@@ -217,6 +217,106 @@ fn prepared(
     Ok(s)
 }
 
+/// Inserts `records` (and their hits) at the head of the chain, numbered
+/// and hashed, and moves the head, inside the caller's transaction: the
+/// head's row stays locked until it ends, so the appends of every replica
+/// form one chain.
+fn append_chained(
+    tx: &mut Transaction<'_>,
+    cache: &mut HashMap<String, Statement>,
+    records: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let select = prepared(tx, cache, &statements().select_head)?;
+    let row =
+        tx.query_opt(&select, &[])?.ok_or_else(|| StoreError::Corrupt("the audit chain's head is missing".into()))?;
+    let (head_seq, head_hash): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+    let (chained, (new_seq, new_hash)) = crate::record::chain::extend((head_seq, &head_hash), records);
+    let n = chained.len();
+    let mut seq = Vec::with_capacity(n);
+    let mut hash = Vec::with_capacity(n);
+    let mut uid = Vec::with_capacity(n);
+    let mut at = Vec::with_capacity(n);
+    let mut kind = Vec::with_capacity(n);
+    let mut channel = Vec::with_capacity(n);
+    let mut request_id = Vec::with_capacity(n);
+    let mut caller = Vec::with_capacity(n);
+    let mut item = Vec::with_capacity(n);
+    let mut reference = Vec::with_capacity(n);
+    let mut subject = Vec::with_capacity(n);
+    let mut engine_version = Vec::with_capacity(n);
+    let mut config_hash = Vec::with_capacity(n);
+    let mut decision = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
+    let mut list_set = Vec::with_capacity(n);
+    let hit_count: usize = chained.iter().map(|r| r.hits.len()).sum();
+    let mut h_uid = Vec::with_capacity(hit_count);
+    let mut h_ord = Vec::with_capacity(hit_count);
+    let mut h_entity = Vec::with_capacity(hit_count);
+    let mut h_list = Vec::with_capacity(hit_count);
+    let mut h_score = Vec::with_capacity(hit_count);
+    let mut h_decision = Vec::with_capacity(hit_count);
+    let mut h_flags = Vec::with_capacity(hit_count);
+    for r in &chained {
+        let u = text(&r.uid);
+        for (ord, h) in r.hits.iter().enumerate() {
+            h_uid.push(u.clone());
+            h_ord.push(i32::try_from(ord).unwrap_or(i32::MAX));
+            h_entity.push(text(&h.entity_id));
+            h_list.push(text(&h.list));
+            h_score.push(h.score);
+            h_decision.push(text(&h.decision));
+            h_flags.push(json(&h.flags));
+        }
+        seq.push(r.seq);
+        hash.push(r.hash.as_deref());
+        uid.push(u);
+        at.push(r.at);
+        kind.push(text(&r.kind));
+        channel.push(text(&r.channel));
+        request_id.push(text(&r.request_id));
+        caller.push(text(&r.caller));
+        item.push(r.item);
+        reference.push(opt_text(&r.reference));
+        subject.push(json(&r.subject));
+        engine_version.push(text(&r.engine_version));
+        config_hash.push(text(&r.config_hash));
+        decision.push(opt_text(&r.decision));
+        flags.push(json(&r.flags));
+        list_set.push(text(&r.lists.fingerprint));
+    }
+    let lists = vec![sql::LISTS_IN_SET; n];
+    let insert = prepared(tx, cache, &statements().insert_records)?;
+    tx.execute(
+        &insert,
+        &[
+            &seq,
+            &hash,
+            &uid,
+            &at,
+            &kind,
+            &channel,
+            &request_id,
+            &caller,
+            &item,
+            &reference,
+            &subject,
+            &lists,
+            &engine_version,
+            &config_hash,
+            &decision,
+            &flags,
+            &list_set,
+        ],
+    )?;
+    if hit_count > 0 {
+        let insert = prepared(tx, cache, &statements().insert_hits)?;
+        tx.execute(&insert, &[&h_uid, &h_ord, &h_entity, &h_list, &h_score, &h_decision, &h_flags])?;
+    }
+    let update = prepared(tx, cache, &statements().update_head)?;
+    tx.execute(&update, &[&new_seq, &new_hash])?;
+    Ok(())
+}
+
 /// Text PostgreSQL accepts: NUL replaced.
 fn text(s: &str) -> Cow<'_, str> {
     Dialect::Postgres.text(s)
@@ -294,56 +394,6 @@ impl Store for PostgresStore {
         if records.is_empty() {
             return Ok(());
         }
-        let n = records.len();
-        let mut uid = Vec::with_capacity(n);
-        let mut at = Vec::with_capacity(n);
-        let mut kind = Vec::with_capacity(n);
-        let mut channel = Vec::with_capacity(n);
-        let mut request_id = Vec::with_capacity(n);
-        let mut caller = Vec::with_capacity(n);
-        let mut item = Vec::with_capacity(n);
-        let mut reference = Vec::with_capacity(n);
-        let mut subject = Vec::with_capacity(n);
-        let mut engine_version = Vec::with_capacity(n);
-        let mut config_hash = Vec::with_capacity(n);
-        let mut decision = Vec::with_capacity(n);
-        let mut flags = Vec::with_capacity(n);
-        let mut list_set = Vec::with_capacity(n);
-        let hit_count: usize = records.iter().map(|r| r.hits.len()).sum();
-        let mut h_uid = Vec::with_capacity(hit_count);
-        let mut h_ord = Vec::with_capacity(hit_count);
-        let mut h_entity = Vec::with_capacity(hit_count);
-        let mut h_list = Vec::with_capacity(hit_count);
-        let mut h_score = Vec::with_capacity(hit_count);
-        let mut h_decision = Vec::with_capacity(hit_count);
-        let mut h_flags = Vec::with_capacity(hit_count);
-        for r in records {
-            let u = text(&r.uid);
-            for (ord, h) in r.hits.iter().enumerate() {
-                h_uid.push(u.clone());
-                h_ord.push(i32::try_from(ord).unwrap_or(i32::MAX));
-                h_entity.push(text(&h.entity_id));
-                h_list.push(text(&h.list));
-                h_score.push(h.score);
-                h_decision.push(text(&h.decision));
-                h_flags.push(json(&h.flags));
-            }
-            uid.push(u);
-            at.push(r.at);
-            kind.push(text(&r.kind));
-            channel.push(text(&r.channel));
-            request_id.push(text(&r.request_id));
-            caller.push(text(&r.caller));
-            item.push(r.item);
-            reference.push(opt_text(&r.reference));
-            subject.push(json(&r.subject));
-            engine_version.push(text(&r.engine_version));
-            config_hash.push(text(&r.config_hash));
-            decision.push(opt_text(&r.decision));
-            flags.push(json(&r.flags));
-            list_set.push(text(&r.lists.fingerprint));
-        }
-        let lists = vec![sql::LISTS_IN_SET; n];
         let new_sets = self.written.missing(records)?;
         let mut conn = self.writer()?;
         let Conn { client, cache, .. } = &mut *conn;
@@ -355,34 +405,70 @@ impl Store for PostgresStore {
                 tx.execute(&insert, &[&text(&set.fingerprint), &json(&set.versions)])?;
             }
         }
-        let insert = prepared(&mut tx, cache, &statements().insert_records)?;
-        tx.execute(
-            &insert,
-            &[
-                &uid,
-                &at,
-                &kind,
-                &channel,
-                &request_id,
-                &caller,
-                &item,
-                &reference,
-                &subject,
-                &lists,
-                &engine_version,
-                &config_hash,
-                &decision,
-                &flags,
-                &list_set,
-            ],
-        )?;
-        if hit_count > 0 {
-            let insert = prepared(&mut tx, cache, &statements().insert_hits)?;
-            tx.execute(&insert, &[&h_uid, &h_ord, &h_entity, &h_list, &h_score, &h_decision, &h_flags])?;
-        }
+        append_chained(&mut tx, cache, records)?;
         tx.commit()?;
         self.written.remember(&new_sets);
         Ok(())
+    }
+
+    fn chain_head(&self) -> Result<(i64, String), StoreError> {
+        let mut conn = self.reader()?;
+        let row = conn.client.query_opt("SELECT seq, hash FROM audit_chain_head WHERE id = 1", &[])?;
+        let row = row.ok_or_else(|| StoreError::Corrupt("the audit chain's head is missing".into()))?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    fn set_retention_days(&self, days: u32) -> Result<(), StoreError> {
+        let mut conn = self.writer()?;
+        let Conn { client, cache, .. } = &mut *conn;
+        let client: &mut Client = client;
+        let update = prepared(client, cache, &statements().set_retention)?;
+        client.execute(&update, &[&i64::from(days)])?;
+        Ok(())
+    }
+
+    fn purge_audit(&self, purge_record: &dyn Fn(&Purge) -> AuditRecord) -> Result<Option<Purge>, StoreError> {
+        let mut conn = self.writer()?;
+        let Conn { client, cache, .. } = &mut *conn;
+        let client: &mut Client = client;
+        let mut tx = client.transaction()?;
+        let s = statements();
+        // The head first: purges and appends of every replica queue on it.
+        let head = prepared(&mut tx, cache, &s.select_head)?;
+        tx.query_one(&head, &[])?;
+        let cutoff = prepared(&mut tx, cache, &s.purge_cutoff)?;
+        let row = tx.query_one(&cutoff, &[])?;
+        let (before, days): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        if days <= 0 {
+            return Ok(None);
+        }
+        let first_young = prepared(&mut tx, cache, &s.first_young)?;
+        let limit: Option<i64> = tx.query_one(&first_young, &[&before])?.try_get(0)?;
+        let range = prepared(&mut tx, cache, &s.purge_range)?;
+        let row = tx.query_one(&range, &[&limit.unwrap_or(i64::MAX)])?;
+        let (first, last, count): (Option<i64>, Option<i64>, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let (Some(first_seq), Some(last_seq)) = (first, last) else {
+            return Ok(None);
+        };
+        let hash_of = prepared(&mut tx, cache, &s.hash_of)?;
+        let last_hash: Option<String> = tx.query_one(&hash_of, &[&last_seq])?.try_get(0)?;
+        let delete = prepared(&mut tx, cache, &s.purge_hits)?;
+        tx.execute(&delete, &[&last_seq])?;
+        let delete = prepared(&mut tx, cache, &s.purge_records)?;
+        tx.execute(&delete, &[&last_seq])?;
+        let purge = Purge { first_seq, last_seq, records: count.max(0) as u64, last_hash, before };
+        let record = [purge_record(&purge)];
+        let new_sets = self.written.missing(&record)?;
+        if !new_sets.is_empty() {
+            let insert = prepared(&mut tx, cache, &s.insert_list_set)?;
+            for set in &new_sets {
+                tx.execute(&insert, &[&text(&set.fingerprint), &json(&set.versions)])?;
+            }
+        }
+        append_chained(&mut tx, cache, &record)?;
+        tx.commit()?;
+        self.written.remember(&new_sets);
+        Ok(Some(purge))
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<AuditPage, StoreError> {
@@ -415,19 +501,6 @@ impl Store for PostgresStore {
         tx.commit()?;
         let next = sql::next_cursor(records.len(), filter.limit, records.last().and_then(|r| r.seq));
         Ok(AuditPage { records, next })
-    }
-
-    fn purge_audit(&self, before: Millis) -> Result<u64, StoreError> {
-        let mut conn = self.writer()?;
-        let Conn { client, cache, .. } = &mut *conn;
-        let client: &mut Client = client;
-        let mut tx = client.transaction()?;
-        let delete = prepared(&mut tx, cache, &statements().purge_hits)?;
-        tx.execute(&delete, &[&before])?;
-        let delete = prepared(&mut tx, cache, &statements().purge_records)?;
-        let n = tx.execute(&delete, &[&before])?;
-        tx.commit()?;
-        Ok(n)
     }
 
     fn add_disposition(&self, d: &Disposition) -> Result<(), StoreError> {

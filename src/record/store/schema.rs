@@ -40,6 +40,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, ddl: V2, append_only: &["list_sets"] },
     Migration { version: 3, ddl: V3, append_only: &[] },
     Migration { version: 4, ddl: V4, append_only: &[] },
+    Migration { version: 5, ddl: V5, append_only: &[] },
 ];
 
 /// The table of applied versions, created before the first step.
@@ -220,6 +221,31 @@ CREATE TABLE list_baseline_entities (
     PRIMARY KEY (deployment, entity_id)
 );
 "#;
+
+/// The hash chain and deletion only past retention (see
+/// [`crate::record::chain`]): each record's `hash`; the chain's head (the
+/// last `seq` and hash), one row locked by every append so replicas on one
+/// PostgreSQL database extend one chain; the retention the service runs
+/// with (`audit_policy`, written at every start), which the triggers
+/// `{retention_guard}` renders read to refuse deleting a record (or its
+/// hits) younger than it. Records written before this step have no hash;
+/// the chain starts after them.
+const V5: &str = r#"
+ALTER TABLE audit_records ADD COLUMN hash TEXT;
+CREATE TABLE audit_chain_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq {int8} NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_chain_head (id, seq, hash)
+    SELECT 1, COALESCE(max(seq), 0), '0000000000000000000000000000000000000000000000000000000000000000'
+    FROM audit_records;
+CREATE TABLE audit_policy (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    retention_days {int8} NOT NULL
+);
+INSERT INTO audit_policy (id, retention_days) VALUES (1, 0);
+{retention_guard}"#;
 
 #[cfg(test)]
 mod tests {

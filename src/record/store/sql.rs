@@ -13,6 +13,8 @@ use super::*;
 
 /// The columns a record is inserted with, in order.
 const RECORD_COLUMNS: &[Column] = &[
+    col("seq", "int8"),
+    col("hash", "text"),
     col("uid", "text"),
     col("at", "int8"),
     col("kind", "text"),
@@ -67,7 +69,7 @@ const ALERT_COLUMNS: &[Column] = &[
 /// from its list set, or, for a record written before list sets (which has
 /// none), from its own `lists`.
 const SELECT_RECORDS: &str = "SELECT r.seq, r.uid, r.at, r.kind, r.channel, r.request_id, r.caller, r.item, \
-    r.reference, r.subject, COALESCE(l.versions, r.lists), r.engine_version, r.config_hash, r.decision, r.flags \
+    r.reference, r.subject, COALESCE(l.versions, r.lists), r.engine_version, r.config_hash, r.decision, r.flags, r.hash \
     FROM audit_records r LEFT JOIN list_sets l ON l.fingerprint = r.list_set";
 
 /// An alert and its delivery state as [`alert`] reads it, without `WHERE`;
@@ -100,6 +102,19 @@ pub(super) struct Statements {
     /// The hits of records, `record_uid` first: SQLite of the one record
     /// `$1`, PostgreSQL of every record in the array `$1` at once.
     pub(super) select_hits: String,
+    /// The chain's head: `(seq, hash)`, locked until the transaction ends
+    /// where the database locks rows.
+    pub(super) select_head: String,
+    pub(super) update_head: String,
+    pub(super) set_retention: String,
+    /// `(cutoff, retention_days)` on the database's clock.
+    pub(super) purge_cutoff: String,
+    /// The first record at or after the cutoff.
+    pub(super) first_young: String,
+    /// `(min seq, max seq, count)` of the records before `$1`.
+    pub(super) purge_range: String,
+    pub(super) hash_of: String,
+    /// The hits, then the records, up to `seq` `$1`.
     pub(super) purge_hits: String,
     pub(super) purge_records: String,
 
@@ -161,8 +176,21 @@ impl Statements {
                 Dialect::Postgres => r("SELECT record_uid, entity_id, list, score, decision, flags FROM audit_hits \
                      WHERE record_uid = ANY($1::text[]) ORDER BY record_uid, ord"),
             },
-            purge_hits: r("DELETE FROM audit_hits WHERE record_uid IN (SELECT uid FROM audit_records WHERE at < $1)"),
-            purge_records: r("DELETE FROM audit_records WHERE at < $1"),
+            select_head: match d {
+                Dialect::Sqlite => r("SELECT seq, hash FROM audit_chain_head WHERE id = 1"),
+                Dialect::Postgres => r("SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"),
+            },
+            update_head: r("UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1"),
+            set_retention: r("UPDATE audit_policy SET retention_days = $1 WHERE id = 1"),
+            purge_cutoff: r(&format!(
+                "SELECT {} - retention_days * 86400000, retention_days FROM audit_policy WHERE id = 1",
+                d.now_millis()
+            )),
+            first_young: r("SELECT min(seq) FROM audit_records WHERE at >= $1"),
+            purge_range: r("SELECT min(seq), max(seq), count(*) FROM audit_records WHERE seq < $1"),
+            hash_of: r("SELECT hash FROM audit_records WHERE seq = $1"),
+            purge_hits: r("DELETE FROM audit_hits WHERE record_uid IN (SELECT uid FROM audit_records WHERE seq <= $1)"),
+            purge_records: r("DELETE FROM audit_records WHERE seq <= $1"),
 
             insert_disposition: r("INSERT INTO dispositions (id, recorded_at, counterparty_key, reference, name, \
                  identifiers, entity_id, entity_signature, verdict, reason, analyst, recorded_by, expires_at) \
@@ -435,6 +463,7 @@ pub(super) fn record(row: &impl Columns, sets: &mut ListSets) -> Result<AuditRec
         config_hash: row.string(12)?,
         decision: row.opt_string(13)?,
         flags: row.json(14)?,
+        hash: row.opt_string(15)?,
         hits: Vec::new(),
     })
 }

@@ -167,6 +167,51 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The chain's head as `conn` sees it.
+fn head(conn: &Connection) -> Result<(i64, String), StoreError> {
+    let head = conn.prepare_cached(&statements().select_head)?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)));
+    head.map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt("the audit chain's head is missing".into()),
+        e => e.into(),
+    })
+}
+
+/// Inserts `records` (and their hits) at the head of the chain, numbered
+/// and hashed, and moves the head; inside the caller's write transaction,
+/// which holds the database, so no other writer extends the chain between.
+fn append_chained(tx: &rusqlite::Transaction<'_>, records: &[AuditRecord]) -> Result<(), StoreError> {
+    let (seq, hash) = head(tx)?;
+    let (chained, (seq, hash)) = crate::record::chain::extend((seq, &hash), records);
+    let mut insert_record = tx.prepare_cached(&statements().insert_records)?;
+    let mut insert_hit = tx.prepare_cached(&statements().insert_hits)?;
+    for r in &chained {
+        insert_record.execute(params![
+            r.seq,
+            r.hash,
+            r.uid,
+            r.at,
+            r.kind,
+            r.channel,
+            r.request_id,
+            r.caller,
+            r.item,
+            r.reference,
+            json(&r.subject),
+            sql::LISTS_IN_SET,
+            r.engine_version,
+            r.config_hash,
+            r.decision,
+            json(&r.flags),
+            r.lists.fingerprint,
+        ])?;
+        for (ord, h) in r.hits.iter().enumerate() {
+            insert_hit.execute(params![r.uid, ord as i64, h.entity_id, h.list, h.score, h.decision, json(&h.flags)])?;
+        }
+    }
+    tx.prepare_cached(&statements().update_head)?.execute(params![seq, hash])?;
+    Ok(())
+}
+
 impl Columns for Row<'_> {
     fn int(&self, i: usize) -> Result<i64, StoreError> {
         Ok(self.get(i)?)
@@ -262,42 +307,52 @@ impl Store for SqliteStore {
             for set in &new_sets {
                 insert_set.execute(params![set.fingerprint, json(&set.versions)])?;
             }
-            let mut insert_record = tx.prepare_cached(&statements().insert_records)?;
-            let mut insert_hit = tx.prepare_cached(&statements().insert_hits)?;
-            for r in records {
-                insert_record.execute(params![
-                    r.uid,
-                    r.at,
-                    r.kind,
-                    r.channel,
-                    r.request_id,
-                    r.caller,
-                    r.item,
-                    r.reference,
-                    json(&r.subject),
-                    sql::LISTS_IN_SET,
-                    r.engine_version,
-                    r.config_hash,
-                    r.decision,
-                    json(&r.flags),
-                    r.lists.fingerprint,
-                ])?;
-                for (ord, h) in r.hits.iter().enumerate() {
-                    insert_hit.execute(params![
-                        r.uid,
-                        ord as i64,
-                        h.entity_id,
-                        h.list,
-                        h.score,
-                        h.decision,
-                        json(&h.flags)
-                    ])?;
-                }
-            }
         }
+        append_chained(&tx, records)?;
         tx.commit()?;
         self.written.remember(&new_sets);
         Ok(())
+    }
+
+    fn chain_head(&self) -> Result<(i64, String), StoreError> {
+        let conn = lock(&self.reader);
+        head(&conn)
+    }
+
+    fn set_retention_days(&self, days: u32) -> Result<(), StoreError> {
+        lock(&self.writer).prepare_cached(&statements().set_retention)?.execute([i64::from(days)])?;
+        Ok(())
+    }
+
+    fn purge_audit(&self, purge_record: &dyn Fn(&Purge) -> AuditRecord) -> Result<Option<Purge>, StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let s = statements();
+        let (before, days): (i64, i64) =
+            tx.prepare_cached(&s.purge_cutoff)?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if days <= 0 {
+            return Ok(None);
+        }
+        let first_young: Option<i64> = tx.prepare_cached(&s.first_young)?.query_row([before], |r| r.get(0))?;
+        let limit = first_young.unwrap_or(i64::MAX);
+        let (first, last, count): (Option<i64>, Option<i64>, i64) =
+            tx.prepare_cached(&s.purge_range)?.query_row([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let (Some(first_seq), Some(last_seq)) = (first, last) else {
+            return Ok(None);
+        };
+        let last_hash: Option<String> = tx.prepare_cached(&s.hash_of)?.query_row([last_seq], |r| r.get(0))?;
+        tx.prepare_cached(&s.purge_hits)?.execute([last_seq])?;
+        tx.prepare_cached(&s.purge_records)?.execute([last_seq])?;
+        let purge = Purge { first_seq, last_seq, records: count.max(0) as u64, last_hash, before };
+        let record = [purge_record(&purge)];
+        let new_sets = self.written.missing(&record)?;
+        for set in &new_sets {
+            tx.prepare_cached(&s.insert_list_set)?.execute(params![set.fingerprint, json(&set.versions)])?;
+        }
+        append_chained(&tx, &record)?;
+        tx.commit()?;
+        self.written.remember(&new_sets);
+        Ok(Some(purge))
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<AuditPage, StoreError> {
@@ -320,15 +375,6 @@ impl Store for SqliteStore {
         tx.commit()?;
         let next = sql::next_cursor(records.len(), filter.limit, records.last().and_then(|r| r.seq));
         Ok(AuditPage { records, next })
-    }
-
-    fn purge_audit(&self, before: Millis) -> Result<u64, StoreError> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.prepare_cached(&statements().purge_hits)?.execute([before])?;
-        let n = tx.prepare_cached(&statements().purge_records)?.execute([before])?;
-        tx.commit()?;
-        Ok(n as u64)
     }
 
     fn add_disposition(&self, d: &Disposition) -> Result<(), StoreError> {
