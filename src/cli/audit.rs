@@ -89,7 +89,7 @@ fn audit_verify(
                 "intact: {range}, {} chained, {} written before the chain began, {} checkpoints matched; head {} {}",
                 v.records, v.unchained, v.checkpoints, v.head_seq, v.head_hash
             ),
-            Some(b) => println!("BROKEN at record {} ({:?}): {}", b.seq, b.kind, b.message),
+            Some(b) => println!("BROKEN at record {} ({}): {}", b.seq, b.kind.as_str(), b.message),
         }
     }
     Ok(if v.intact { ExitCode::SUCCESS } else { ExitCode::from(3) })

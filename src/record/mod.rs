@@ -86,7 +86,7 @@ impl Records {
             );
         }
         let dispositions = Arc::new(Dispositions::load(store.clone())?);
-        let webhook = WebhookSender::spawn(store, &settings.monitoring);
+        let webhook = WebhookSender::spawn(store, &settings.monitoring, audit.context().clone());
         let monitor = Arc::new(Monitor::new(webhook.as_ref().map(|w| w.waker())));
         Ok(Records {
             audit,

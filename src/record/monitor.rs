@@ -160,11 +160,11 @@ impl Monitor {
         };
         let Some(old) = stored else {
             let entries = snapshot.len();
-            return Ok(if store.commit_list_change(&deployment, None, &state, &[])? {
-                CheckOutcome::Baseline { entries }
-            } else {
-                CheckOutcome::Superseded
-            });
+            if !store.commit_list_change(&deployment, None, &state, &[])? {
+                return Ok(CheckOutcome::Superseded);
+            }
+            record_served(records, &deployment, None, &state, entries, &[])?;
+            return Ok(CheckOutcome::Baseline { entries });
         };
         let d = delta::diff(&Snapshot::from_pairs(old.entities.clone()), &snapshot);
         let touched: Vec<&str> = d.touched().collect();
@@ -230,6 +230,7 @@ impl Monitor {
         if !store.commit_list_change(&deployment, Some(&old.fingerprint), &state, &alerts)? {
             return Ok(CheckOutcome::Superseded);
         }
+        record_served(records, &deployment, Some(&old.fingerprint), &state, snapshot.len(), &alerts)?;
         tracing::info!(
             added = d.added.len(),
             removed = d.removed.len(),
@@ -256,6 +257,43 @@ impl Monitor {
 /// A registration as stored, stamped now.
 pub fn registration(reference: &str, counterparty: Value, by: &str, at: Millis) -> Monitored {
     Monitored { reference: reference.to_string(), registered_at: at, registered_by: by.to_string(), counterparty }
+}
+
+/// Records in the audit trail that `deployment` now serves the list
+/// versions of `state` (kind `lists_served`: deployment, the fingerprint
+/// before and now, the versions, the entries) and each alert it raised
+/// (kind `alert_raised`, the alert as its subject), so the chain covers
+/// them.
+fn record_served(
+    records: &Records,
+    deployment: &str,
+    from: Option<&str>,
+    state: &ListState,
+    entries: usize,
+    alerts: &[Alert],
+) -> Result<(), MonitorError> {
+    let origin = Origin::new(format!("lists-{}", uuid::Uuid::now_v7().simple()), "system:monitoring", "monitoring");
+    let context = records.audit.context();
+    let served = serde_json::json!({
+        "deployment": deployment,
+        "from": from,
+        "to": state.fingerprint,
+        "versions": state.versions,
+        "entries": entries,
+        "alerts": alerts.len(),
+    });
+    let mut made = vec![context.change(&origin, "lists_served", None, served)];
+    for a in alerts {
+        let subject = serde_json::to_value(a).unwrap_or_default();
+        made.push(context.change(&origin, "alert_raised", Some(&a.reference), subject));
+    }
+    // One uid per record: the request id, and the alert's place.
+    for (i, r) in made.iter_mut().enumerate().skip(1) {
+        r.uid = format!("{}/{i}", r.request_id);
+        r.item = Some(i as i64);
+    }
+    records.audit.append_changes_blocking(made)?;
+    Ok(())
 }
 
 #[cfg(test)]

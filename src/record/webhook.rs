@@ -71,13 +71,22 @@ pub struct WebhookSender {
 
 impl WebhookSender {
     /// Starts the sender if a webhook is configured.
-    pub fn spawn(store: Arc<dyn Store>, settings: &MonitoringSettings) -> Option<WebhookSender> {
+    /// Every attempt is recorded in the audit trail (kind
+    /// `webhook_attempt`) under `context`.
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        settings: &MonitoringSettings,
+        context: crate::record::audit::AuditContext,
+    ) -> Option<WebhookSender> {
         if settings.webhook_url.is_empty() {
             return None;
         }
         let (wake, rx) = mpsc::channel();
         let settings = settings.clone();
-        std::thread::Builder::new().name("webhook".into()).spawn(move || send_loop(store, settings, rx)).ok()?;
+        std::thread::Builder::new()
+            .name("webhook".into())
+            .spawn(move || send_loop(store, settings, context, rx))
+            .ok()?;
         Some(WebhookSender { wake })
     }
 
@@ -95,10 +104,15 @@ impl WebhookSender {
     }
 }
 
-fn send_loop(store: Arc<dyn Store>, settings: MonitoringSettings, wake: mpsc::Receiver<()>) {
+fn send_loop(
+    store: Arc<dyn Store>,
+    settings: MonitoringSettings,
+    context: crate::record::audit::AuditContext,
+    wake: mpsc::Receiver<()>,
+) {
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(settings.webhook_timeout_secs)).build();
     loop {
-        if let Err(e) = deliver_due(&*store, &settings, &agent) {
+        if let Err(e) = deliver_due(&*store, &settings, &agent, &context) {
             tracing::warn!(error = %e, "webhook: cannot read pending alerts");
         }
         match wake.recv_timeout(POLL) {
@@ -108,12 +122,19 @@ fn send_loop(store: Arc<dyn Store>, settings: MonitoringSettings, wake: mpsc::Re
     }
 }
 
-/// Attempts every alert whose backoff has passed; returns how many were
-/// delivered.
+/// Attempts every alert whose backoff has passed, recording each attempt
+/// (and, in the audit trail, a `webhook_attempt` record); returns how many
+/// were delivered.
+///
+/// # Errors
+///
+/// [`crate::record::store::StoreError`] when the store cannot be read or
+/// written; the attempts recorded before stay.
 pub fn deliver_due(
     store: &dyn Store,
     settings: &MonitoringSettings,
     agent: &ureq::Agent,
+    context: &crate::record::audit::AuditContext,
 ) -> Result<usize, crate::record::store::StoreError> {
     let mut delivered = 0;
     let mut filter = AlertFilter { undelivered: true, limit: ROUND, ..AlertFilter::default() };
@@ -136,6 +157,18 @@ pub fn deliver_due(
                 tracing::warn!(alert = %a.alert.id, attempts = d.attempts + 1, error = ?attempt.error, "webhook delivery failed; will retry");
             }
             store.record_delivery(&attempt)?;
+            let origin = crate::record::audit::Origin::new(
+                format!("webhook-{}", uuid::Uuid::now_v7().simple()),
+                "system:webhook",
+                "monitoring",
+            );
+            let subject = serde_json::json!({
+                "alert_id": attempt.alert_id,
+                "delivered": attempt.delivered,
+                "status": attempt.status,
+                "error": attempt.error,
+            });
+            store.append_audit(&[context.change(&origin, "webhook_attempt", Some(&a.alert.reference), subject)])?;
         }
         match page.next {
             Some(n) => filter.after = Some(n),

@@ -589,3 +589,34 @@ async fn a_server_on_other_lists_never_moves_another_deployments_baseline() {
         assert_eq!(again["alerts"], json!([]), "no false alert: {again}");
     }
 }
+
+#[actix_web::test]
+async fn the_audit_chain_verifies_over_http_and_shows_in_the_metrics() {
+    for backend in backends() {
+        let app = spawn_app_on(&backend, Arc::new(tempfile::tempdir().unwrap()), |_| {}).await;
+        let metrics = || async { app.get_as(&app.admin_key, "/metrics").await.text().await.unwrap() };
+        assert!(metrics().await.contains("cartelscreen_audit_chain_intact -1"), "no verification has run yet");
+        screen(&app, json!({"name": "Transportes Ejemplo"})).await;
+        screen(&app, json!({"name": "Fulano de Tal Prueba"})).await;
+        let (status, v) = parts(app.get_as(&app.admin_key, "/v1/audit/verify").await).await;
+        assert_eq!(status, 200, "{backend:?}: {v}");
+        assert_eq!(v["intact"], true, "{v}");
+        assert!(v["records"].as_u64().unwrap() >= 2, "{v}");
+        assert_eq!(v["last_seq"], v["head_seq"], "{v}");
+        assert_eq!(v["head_hash"].as_str().unwrap().len(), 64);
+        assert!(v.get("break").is_none());
+        let recs = audit(&app, "limit=1000").await;
+        let last = recs.last().unwrap();
+        assert_eq!(last["seq"], v["head_seq"]);
+        assert_eq!(last["hash"], v["head_hash"]);
+        let m = metrics().await;
+        assert!(m.contains("cartelscreen_audit_chain_intact 1"), "{m}");
+        assert!(m.contains(&format!("cartelscreen_audit_chain_verified_records {}", v["records"])), "{m}");
+
+        // A range, by seq; a bad bound; the admin scope.
+        let (status, r) = parts(app.get_as(&app.admin_key, "/v1/audit/verify?from=1&to=1").await).await;
+        assert_eq!((status, &r["intact"], &r["records"]), (200, &json!(true), &json!(1)), "{r}");
+        expect_error(app.get_as(&app.admin_key, "/v1/audit/verify?from=someday").await, 422, "invalid_time").await;
+        expect_error(app.get("/v1/audit/verify").await, 403, "forbidden").await;
+    }
+}

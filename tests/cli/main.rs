@@ -1,5 +1,6 @@
 //! The `cartelscreen` binary driven as a user drives it, one file per
-//! capability: `commands.rs` (screen, explain, lists, eval, keys, serve
+//! capability: `audit_chain.rs` (the tamper-evident trail: verify,
+//! checkpoints, tampering found), `commands.rs` (screen, explain, lists, eval, keys, serve
 //! checks, logs and exit codes), `batch.rs` (files in and out), `delta.rs`
 //! (`lists diff` and deltas on real exports), `fetch.rs` (`lists fetch`
 //! against a local server), `network.rs` (cartel networks on the real SDN
@@ -16,6 +17,7 @@
 #[path = "../common.rs"]
 mod common;
 
+mod audit_chain;
 mod batch;
 mod commands;
 mod crash;

@@ -52,7 +52,7 @@ pub fn record_json(r: &AuditRecord) -> Value {
     v
 }
 
-const CSV_HEADER: [&str; 16] = [
+const CSV_HEADER: [&str; 17] = [
     "seq",
     "at",
     "uid",
@@ -69,9 +69,10 @@ const CSV_HEADER: [&str; 16] = [
     "lists",
     "engine_version",
     "config_hash",
+    "hash",
 ];
 
-fn csv_row(r: &AuditRecord) -> [String; 16] {
+fn csv_row(r: &AuditRecord) -> [String; 17] {
     let hits: Vec<String> = r.hits.iter().map(|h| format!("{}:{:.4}:{}", h.entity_id, h.score, h.decision)).collect();
     [
         r.seq.map(|s| s.to_string()).unwrap_or_default(),
@@ -90,6 +91,7 @@ fn csv_row(r: &AuditRecord) -> [String; 16] {
         r.lists.versions.to_string(),
         r.engine_version.clone(),
         r.config_hash.clone(),
+        r.hash.clone().unwrap_or_default(),
     ]
 }
 

@@ -355,10 +355,27 @@ impl AuditLog {
 
     /// Records a change (a disposition, a registration) whether or not
     /// screenings are recorded: changes are always audited.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError`] when the record could not be made durable.
     pub fn append_change_blocking(&self, record: AuditRecord) -> Result<(), AuditError> {
+        self.append_changes_blocking(vec![record])
+    }
+
+    /// [`AuditLog::append_change_blocking`] for several changes, in one
+    /// transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError`] when the records could not be made durable.
+    pub fn append_changes_blocking(&self, records: Vec<AuditRecord>) -> Result<(), AuditError> {
+        if records.is_empty() {
+            return Ok(());
+        }
         match &self.writer {
-            Some(w) => w.append_blocking(vec![record]),
-            None => self.store.append_audit(&[record]).map_err(|e| AuditError::Store(e.to_string())),
+            Some(w) => w.append_blocking(records),
+            None => self.store.append_audit(&records).map_err(|e| AuditError::Store(e.to_string())),
         }
     }
 

@@ -42,13 +42,35 @@ pub struct Checkpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakKind {
+    /// The first record kept links neither to the start nor to a purge.
     Unlinked,
+    /// A gap in `seq`.
     MissingRecords,
+    /// A record without a hash after the chain began.
     NotChained,
+    /// A record whose recomputed hash differs.
     Changed,
+    /// The head or a checkpoint names records past the last one.
     TailMissing,
+    /// The head row disagrees with the last record.
     HeadMismatch,
+    /// A checkpoint's hash differs from its record's.
     CheckpointMismatch,
+}
+
+impl BreakKind {
+    /// The name of the kind, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakKind::Unlinked => "unlinked",
+            BreakKind::MissingRecords => "missing_records",
+            BreakKind::NotChained => "not_chained",
+            BreakKind::Changed => "changed",
+            BreakKind::TailMissing => "tail_missing",
+            BreakKind::HeadMismatch => "head_mismatch",
+            BreakKind::CheckpointMismatch => "checkpoint_mismatch",
+        }
+    }
 }
 
 /// The first place the chain is broken.
@@ -201,7 +223,11 @@ pub fn verify(store: &dyn Store, options: &VerifyOptions) -> Result<Verification
             };
             let computed = match &prev {
                 Some((p, _)) if seq != p + 1 => {
-                    let message = format!("records {} to {} are missing", p + 1, seq - 1);
+                    let message = if seq - 1 == p + 1 {
+                        format!("record {} is missing", p + 1)
+                    } else {
+                        format!("records {} to {} are missing", p + 1, seq - 1)
+                    };
                     return Ok(broken(v, BreakKind::MissingRecords, p + 1, message));
                 }
                 Some((_, h)) => link(h, &content(r)),
