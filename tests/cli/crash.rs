@@ -1,7 +1,8 @@
 //! Killed with SIGKILL in the middle of a batch upload and of concurrent API
 //! calls, the service loses no acknowledged result: after a restart every
 //! result that left the server is in the audit trail, the database is
-//! consistent, and the service starts normally. Run on SQLite, and on
+//! consistent, its hash chain verifies, and the service starts normally.
+//! Run on SQLite, and on
 //! PostgreSQL when CARTELSCREEN_TEST_POSTGRES_URL names a server.
 
 use std::collections::HashSet;
@@ -171,6 +172,11 @@ fn run_on(env: Vec<(&'static str, String)>, check: impl Fn()) {
     for row in 1..=rows_received {
         assert!(uids.contains(&format!("{upload_id}/{row}")), "batch row {row} left the server but is not on record");
     }
+    // The kill left the hash chain whole.
+    let verify = bin().envs(env.iter().map(|(k, v)| (*k, v.as_str()))).args(["audit", "verify"]).output().unwrap();
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(0), "{said}{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(said.starts_with("intact:"), "{said}");
     eprintln!(
         "killed mid-run: {} screenings and {rows_received} batch rows acknowledged, all {} on record",
         acked.len(),
