@@ -1,7 +1,10 @@
 //! Criterion benchmarks of the engine: loading and indexing the real lists,
 //! and single screening queries over a mix of listed names, variants and
 //! non-listed names (the regression cases), and the cost of cartel ties and
-//! indirect exposure at query time.
+//! indirect exposure at query time; and what the audit trail's hash chain
+//! adds per record (`audit/chain_extend_32_records`: 32 records as one
+//! group commit hands them to the store, numbered, made canonical and
+//! hashed).
 //!
 //! Run: `cargo bench --bench screening` (needs ../shared beside the project).
 
@@ -58,6 +61,29 @@ fn bench(c: &mut Criterion) {
     };
     g.bench_function("screen_name_only", |b| b.iter(|| screener.screen(&plain).ok()));
     g.bench_function("screen_with_phone_mail_address", |b| b.iter(|| screener.screen(&with_facts).ok()));
+    g.finish();
+
+    // The records of 32 `/v1/screen` requests against the lists loaded
+    // above, as the audit writer commits them together.
+    let lists = cartelscreen::record::audit::list_set(&screener);
+    let lists = std::sync::Arc::new(lists);
+    let context = cartelscreen::record::audit::AuditContext::new(&settings);
+    let records: Vec<_> = (0..32)
+        .map(|i| {
+            let q = &queries[i * 7 % queries.len()];
+            let s = screener.screen(q).unwrap();
+            let origin =
+                cartelscreen::record::audit::Origin::new(format!("0193a1b2-c3d4-7e5f-8a9b-{i:012}"), "bench", "api");
+            let subject = serde_json::json!({"name": q.name, "country": "MX", "reference": format!("C-{i}")});
+            let screened =
+                cartelscreen::record::audit::Screened { item: None, reference: None, subject, outcome: Ok(&s) };
+            context.screening(&origin, &lists, 1_764_460_800_000 + i as i64, screened)
+        })
+        .collect();
+    let mut g = c.benchmark_group("audit");
+    g.bench_function("chain_extend_32_records", |b| {
+        b.iter(|| cartelscreen::record::chain::extend((41, cartelscreen::record::chain::GENESIS), black_box(&records)))
+    });
     g.finish();
 }
 
