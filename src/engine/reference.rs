@@ -153,6 +153,14 @@ pub fn expand_abbreviation(token: &str) -> Option<&'static str> {
     tables().abbreviations.get(token).copied()
 }
 
+/// Every (abbreviation, word) pair of the business-word table, sorted by
+/// abbreviation (`("gpo", "grupo")`).
+pub fn abbreviations() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<(&'static str, &'static str)> = tables().abbreviations.iter().map(|(a, w)| (*a, *w)).collect();
+    v.sort_unstable();
+    v
+}
+
 /// Whether a name reads as a company's: it ends (or, for the forms that
 /// may, begins) with a legal form, or holds a word that says so
 /// (`Company`, `Corporation`). The one rule for the OFAC and UN readers and

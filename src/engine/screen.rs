@@ -565,7 +565,9 @@ impl Screener {
                 None => (None, None),
             };
             if let Some(m) = self.build_match(q, &prepared, e, name_idx, ns, id_hits.get(&e)) {
-                if m.score as f64 >= self.settings.report_threshold || m.flags.contains(&Flag::IdentifierMatch) {
+                if (m.score as f64 * 1000.0).round() / 1000.0 >= self.settings.report_threshold
+                    || m.flags.contains(&Flag::IdentifierMatch)
+                {
                     matches.push(m);
                 }
             }
@@ -701,6 +703,9 @@ impl Screener {
         }
         let family = match q.kind.map(|k| k.family()) {
             Some(KindFamily::Person) => KindFamily::Person,
+            // Untyped: legal forms are set aside, but single letters are
+            // read as initials unless the name reads as a company's.
+            None | Some(KindFamily::Any) => KindFamily::Any,
             _ => KindFamily::Organization,
         };
         let norm = normalize_name(&q.name, family);
@@ -720,7 +725,13 @@ impl Screener {
                 None => found
                     .iter()
                     .filter(|n| n.similarity >= 0.8)
-                    .max_by(|a, b| a.similarity.total_cmp(&b.similarity))
+                    // Among equally near tokens (a squeezed `tqn` is
+                    // `toquin` or `taquin`), the rarest.
+                    .max_by(|a, b| {
+                        a.similarity
+                            .total_cmp(&b.similarity)
+                            .then(self.index.token(a.token).weight.total_cmp(&self.index.token(b.token).weight))
+                    })
                     .map(|n| self.index.token(n.token).weight)
                     .unwrap_or_else(|| prior_weight(t)),
             };
@@ -972,7 +983,8 @@ impl Screener {
             kind: ent.kind,
             matched_name,
             matched_role,
-            score: score.clamp(0.0, 1.0),
+            // Shown and decided on the same value: three decimals.
+            score: round_score(score.clamp(0.0, 1.0)),
             decision: Decision::Clear,
             flags,
             programs: ent.programs.clone(),
@@ -987,7 +999,9 @@ impl Screener {
         if m.flags.contains(&Flag::IdentifierMatch) {
             return Decision::Block;
         }
-        let s = m.score as f64;
+        // The threshold is compared with the score as it is shown (three
+        // decimals): a score printed 0.950 blocks.
+        let s = (m.score as f64 * 1000.0).round() / 1000.0;
         if s >= self.settings.block_threshold && !m.flags.contains(&Flag::WeakAliasOnly) {
             Decision::Block
         } else if s >= self.settings.review_threshold {
@@ -996,6 +1010,11 @@ impl Screener {
             Decision::Clear
         }
     }
+}
+
+/// A score rounded to the three decimals it is shown with.
+fn round_score(s: f32) -> f32 {
+    ((s as f64 * 1000.0).round() / 1000.0) as f32
 }
 
 #[derive(Clone, Copy)]
