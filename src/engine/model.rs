@@ -362,7 +362,7 @@ pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier
             return Err(InvalidIdentifier(format!("a CURP has 18 characters; {value} has {}", value.len())));
         }
         // OFAC often writes an RFC without its three-character homoclave
-        // (`R.F.C. SOPM720913`, a company's `IES870805`): 9 or 10
+        // (`R.F.C. ABCD720913`, a company's `IES870805`): 9 or 10
         // characters are an RFC too.
         Some("RFC") if !matches!(value.len(), 9 | 10 | 12 | 13) => {
             return Err(InvalidIdentifier(format!(
@@ -875,6 +875,19 @@ pub fn fingerprint(versions: &[ListVersion]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labelled_identifiers_are_read_by_scheme() {
+        let keys = |raw: &str| query_identifier_keys(raw).unwrap();
+        assert!(keys("R.F.C. ABCD720913").contains(&"ABCD720913".to_string()));
+        assert!(keys("R.F.C. XYZ-870805").contains(&"XYZ870805".to_string()));
+        assert!(keys("Electoral Registry No. ABCDEF66022328H401").contains(&"ABCDEF66022328H401".to_string()));
+        assert!(keys("Cartilla de Servicio Militar Nacional B1234567").contains(&"B1234567".to_string()));
+        assert!(keys("INE clave QWERTY46070425H400").contains(&"QWERTY46070425H400".to_string()));
+        assert!(keys("CUIP ABCD640326H14500000").contains(&"ABCD640326H14500000".to_string()));
+        assert!(keys("National ID No. 12345678901").contains(&"12345678901".to_string()));
+        assert!(query_identifier_keys("RFC ABCD7209").is_err());
+    }
 
     #[test]
     fn identifier_key_ignores_separators_and_case() {

@@ -23,6 +23,7 @@ use crate::engine::phonetic::phonetic_key;
 use crate::engine::query::{Query, QueryError, MAX_NAME_CHARS};
 use crate::engine::score::{score_name, score_only, score_upper_bound, ListedToken, NameScore, QueryToken};
 use crate::engine::settings::{EngineSettings, MatchSettings};
+use crate::engine::similarity::is_squeezed;
 use crate::engine::weights::prior_weight;
 
 /// What to do about a counterparty. Ordered `Clear < Review < Block`, so the
@@ -737,7 +738,9 @@ impl Screener {
             };
             // A short cut-off last token is only part of a name.
             let last = ti + 1 == n_tokens && ti > 0;
-            let weight = if last && t.len() < crate::engine::similarity::MIN_PREFIX { weight.min(0.3) } else { weight };
+            // A squeezed token (`tqn` for `toquin`) is whole, not cut.
+            let cut = last && t.len() < crate::engine::similarity::MIN_PREFIX && !is_squeezed(t);
+            let weight = if cut { weight.min(0.3) } else { weight };
             tokens.push(QueryToken { text: t.clone(), weight, last });
             near.push(found);
         }
@@ -1162,6 +1165,26 @@ mod tests {
         let r = s.screen(&Query::name("C\u{200B}JNG")).unwrap();
         assert!(r.flags.contains(&Flag::PossibleEvasion));
         assert_eq!(r.decision, Decision::Block);
+        // A right-to-left override or an emoji inside a listed name.
+        for name in ["CJ\u{202E}NG", "CJNG \u{1F480}", "C\u{1F480}JNG"] {
+            let r = s.screen(&Query::name(name)).unwrap();
+            assert!(r.flags.contains(&Flag::PossibleEvasion), "{name}");
+            assert_eq!(r.decision, Decision::Block, "{name}");
+        }
+        assert_eq!(s.screen(&Query::name("\u{1F480}\u{1F52B}")), Err(QueryError::NoTokens));
+    }
+
+    #[test]
+    fn thresholds_are_compared_on_the_shown_score() {
+        let s = screener(vec![]);
+        let mut m = s.screen(&Query::name("CJNG")).unwrap().matches.remove(0);
+        m.flags.retain(|f| *f != Flag::IdentifierMatch);
+        // 0.95 as an f32 is 0.949999988…: shown as 0.950, it blocks.
+        m.score = 0.949_999_9;
+        assert_eq!(s.decide(&m), Decision::Block);
+        m.score = 0.949_4;
+        assert_eq!(s.decide(&m), Decision::Review);
+        assert_eq!(round_score(0.749_999_9), 0.75);
     }
 
     #[test]
