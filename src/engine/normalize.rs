@@ -581,7 +581,7 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     let mut found = None;
     loop {
         let mut best: Option<(usize, &'static str)> = None;
-        let max_k = tokens.len().saturating_sub(1).min(8);
+        let max_k = tokens.len().saturating_sub(1).min(10);
         let mut joined = String::new();
         for k in 1..=max_k {
             let t = &tokens[tokens.len() - k];

@@ -171,10 +171,10 @@ pub fn has_legal_form(name: &str) -> bool {
     if tokens.iter().any(|t| business_word(t).is_some_and(|w| w.company)) {
         return true;
     }
-    // The longest run of up to eight tokens at the end, then at the start.
+    // The longest run of up to ten tokens at the end, then at the start.
     let n = tokens.len();
     let mut joined = String::new();
-    for k in 1..=n.min(8) {
+    for k in 1..=n.min(10) {
         joined.insert_str(0, tokens[n - k]);
         if legal_form(&joined).is_some() && k < n {
             return true;
