@@ -18,7 +18,7 @@ pub enum GenCommand {
     /// loaded lists, each expecting its entry.
     Variants {
         /// Variants per entry.
-        #[arg(long, default_value_t = 17)]
+        #[arg(long, default_value_t = 21)]
         per_entity: usize,
         #[arg(long, default_value_t = 2025)]
         seed: u64,

@@ -1,7 +1,8 @@
 //! Given names that are the same name in Spanish and English (and a few
 //! other languages): a record may write `John Doe` for a listed `Juan Doe`,
 //! or `Guillermo` for `William`. Kept small and certain: only names that are
-//! standard translations of each other.
+//! standard translations of each other, and a few business words that are
+//! one word in both languages (`Grupo`/`Group`).
 
 /// Groups of equivalent given names, normalised (lower case, no accents).
 const GROUPS: &[&[&str]] = &[
@@ -14,7 +15,7 @@ const GROUPS: &[&[&str]] = &[
     &["enrique", "henry", "heinrich", "henri", "enrico"],
     &["carlos", "charles", "karl", "carlo"],
     &["francisco", "francis", "franz", "francois", "francesco"],
-    &["alejandro", "alexander", "alexandre", "alessandro", "aleksandr"],
+    &["alejandro", "alexander", "alexandre", "alessandro", "aleksandr", "alexandros", "aleksandar"],
     &["jaime", "james", "giacomo"],
     &["luis", "louis", "ludwig", "luigi"],
     &["antonio", "anthony", "anton", "antoine"],
@@ -37,6 +38,13 @@ const GROUPS: &[&[&str]] = &[
     &["catalina", "catherine", "katherine", "katharina", "caterina", "ekaterina", "yekaterina"],
     &["margarita", "margaret", "marguerite", "margherita"],
     &["elena", "helen", "helena", "helene", "yelena"],
+    // Business words that are one word in Spanish and English (`GRP` is
+    // written out as `group`, and a Mexican list writes `GRUPO`).
+    &["grupo", "group"],
+    &["compania", "company"],
+    &["servicios", "services"],
+    &["internacional", "international"],
+    &["corporacion", "corporation"],
 ];
 
 fn group_of(t: &str) -> Option<usize> {

@@ -16,7 +16,8 @@ use crate::engine::model::{Entity, EntityKind};
 use crate::engine::normalize::{normalize_name, NormalizedName};
 use crate::engine::phonetic::phonetic_key;
 use crate::engine::similarity::{
-    deletions_for, skeleton, token_similarity, Agreement, MIN_PHONETIC, MIN_PREFIX, MIN_SKELETON,
+    deletions_for, has_inner_vowel, is_squeezed, skeleton, squeeze, token_similarity, Agreement, MIN_PHONETIC,
+    MIN_PREFIX, MIN_SKELETON,
 };
 use crate::engine::weights::{idf_weight, prior_weight};
 
@@ -73,6 +74,9 @@ pub struct NameIndex {
     /// Consonant skeleton → tokens (transliterations that differ in vowels).
     skeletons: FxHashMap<Box<[u8]>, Vec<u32>>,
     phonetic: FxHashMap<Box<str>, Vec<u32>>,
+    /// A token without its vowels after the first letter ([`squeeze`]) →
+    /// the tokens that lose at least one vowel to it (`gzmn` → `guzman`).
+    squeezed: FxHashMap<Box<str>, Vec<u32>>,
     /// Token id → names holding it (each name once).
     postings: Vec<Vec<u32>>,
     names: Vec<NameEntry>,
@@ -141,6 +145,11 @@ impl NameIndex {
         for (t, info) in ix.tokens.iter().enumerate() {
             if info.text.len() >= MIN_SKELETON {
                 ix.skeletons.entry(skeleton(&info.text).into()).or_default().push(t as u32);
+            }
+        }
+        for (t, info) in ix.tokens.iter().enumerate() {
+            if has_inner_vowel(&info.text) && info.text.len() >= 2 {
+                ix.squeezed.entry(squeeze(&info.text).into()).or_default().push(t as u32);
             }
         }
         for (t, info) in ix.tokens.iter().enumerate() {
@@ -261,6 +270,14 @@ impl NameIndex {
             }
             if q.len() >= MIN_SKELETON {
                 if let Some(ts) = self.skeletons.get(skeleton(q).as_slice()) {
+                    for &t in ts {
+                        consider(t, out);
+                    }
+                }
+            }
+            // Listed tokens that `q` is squeezed from (vowels dropped).
+            if is_squeezed(q) {
+                if let Some(ts) = self.squeezed.get(squeeze(q).as_str()) {
                     for &t in ts {
                         consider(t, out);
                     }

@@ -266,7 +266,7 @@ pub fn identifier_key(value: &str) -> String {
 
 /// Labels a submitted identifier may carry before its value (`IMO 7406784`,
 /// `R.F.C. CORA-650228-4Q0`, `SWIFT/BIC: BNMXMXMM`), as their keys.
-const ID_LABELS: [&str; 17] = [
+const ID_LABELS: [&str; 37] = [
     "IMO",
     "MMSI",
     "RFC",
@@ -278,12 +278,35 @@ const ID_LABELS: [&str; 17] = [
     "PASAPORTE",
     "NO",
     "NUM",
+    "NUMBER",
+    "NUMERO",
     "NIT",
     "CEDULA",
     "CI",
     "RIF",
     "TAXID",
+    "TAX",
     "ID",
+    "NATIONAL",
+    "NACIONAL",
+    // Mexican voter cards (`INE clave …`, `Electoral Registry No. …`),
+    // military service cards (`Cartilla SMN …`, `Cartilla de Servicio
+    // Militar Nacional …`) and police registry keys (`C.U.I.P.`).
+    "INE",
+    "IFE",
+    "CLAVE",
+    "ELECTOR",
+    "ELECTORAL",
+    "REGISTRY",
+    "CREDENCIAL",
+    "PARA",
+    "VOTAR",
+    "CARTILLA",
+    "SMN",
+    "DE",
+    "SERVICIO",
+    "MILITAR",
+    "CUIP",
 ];
 
 /// Why a submitted identifier cannot be what its label says.
@@ -300,7 +323,8 @@ pub struct InvalidIdentifier(pub String);
 /// [`InvalidIdentifier`] when a label names a scheme the value breaks: an
 /// IMO number whose check digit is wrong (IMO Resolution A.1117(30): the
 /// first six digits weighted 7 to 2, summed, modulo 10), a CURP that is not
-/// 18 characters, an RFC that is not 12 (company) or 13 (person).
+/// 18 characters, an RFC that is not 12 (company) or 13 (person) characters, or 9 or 10
+/// without its homoclave.
 pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier> {
     let mut keys = vec![identifier_key(raw)];
     let words: Vec<String> = raw
@@ -337,8 +361,14 @@ pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier
         Some("CURP") if value.len() != 18 => {
             return Err(InvalidIdentifier(format!("a CURP has 18 characters; {value} has {}", value.len())));
         }
-        Some("RFC") if value.len() != 12 && value.len() != 13 => {
-            return Err(InvalidIdentifier(format!("an RFC has 12 or 13 characters; {value} has {}", value.len())));
+        // OFAC often writes an RFC without its three-character homoclave
+        // (`R.F.C. ABCD720913`, a company's `IES870805`): 9 or 10
+        // characters are an RFC too.
+        Some("RFC") if !matches!(value.len(), 9 | 10 | 12 | 13) => {
+            return Err(InvalidIdentifier(format!(
+                "an RFC has 12 or 13 characters (9 or 10 without its homoclave); {value} has {}",
+                value.len()
+            )));
         }
         _ => {}
     }
@@ -845,6 +875,19 @@ pub fn fingerprint(versions: &[ListVersion]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labelled_identifiers_are_read_by_scheme() {
+        let keys = |raw: &str| query_identifier_keys(raw).unwrap();
+        assert!(keys("R.F.C. ABCD720913").contains(&"ABCD720913".to_string()));
+        assert!(keys("R.F.C. XYZ-870805").contains(&"XYZ870805".to_string()));
+        assert!(keys("Electoral Registry No. ABCDEF66022328H401").contains(&"ABCDEF66022328H401".to_string()));
+        assert!(keys("Cartilla de Servicio Militar Nacional B1234567").contains(&"B1234567".to_string()));
+        assert!(keys("INE clave QWERTY46070425H400").contains(&"QWERTY46070425H400".to_string()));
+        assert!(keys("CUIP ABCD640326H14500000").contains(&"ABCD640326H14500000".to_string()));
+        assert!(keys("National ID No. 12345678901").contains(&"12345678901".to_string()));
+        assert!(query_identifier_keys("RFC ABCD7209").is_err());
+    }
 
     #[test]
     fn identifier_key_ignores_separators_and_case() {

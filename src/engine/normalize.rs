@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::engine::model::KindFamily;
-use crate::engine::reference::legal_form;
+use crate::engine::reference::{cut_legal_form, expand_abbreviation, legal_form};
 
 /// Why a counterparty name looks manipulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, utoipa::ToSchema)]
@@ -25,6 +25,9 @@ pub enum EvasionSign {
     Homoglyph,
     /// Control characters.
     ControlCharacter,
+    /// Emoji, pictographs, dingbats, arrows and other symbols, which no
+    /// name holds.
+    Symbol,
 }
 
 impl EvasionSign {
@@ -35,6 +38,7 @@ impl EvasionSign {
             EvasionSign::UnusualSpace => "unusual_space",
             EvasionSign::Homoglyph => "homoglyph",
             EvasionSign::ControlCharacter => "control_character",
+            EvasionSign::Symbol => "symbol",
         }
     }
 }
@@ -75,6 +79,13 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     if family != KindFamily::Person {
         legal_form = strip_legal_form(&mut tokens);
         legal_form = strip_leading_legal_form(&mut tokens).or(legal_form);
+        // Business words abbreviated to fit a field (`GPO`, `HNOS`,
+        // `SERVS.`) are written out, so they weigh and match as the word.
+        for t in tokens.iter_mut() {
+            if let Some(word) = expand_abbreviation(t) {
+                *t = word.to_string();
+            }
+        }
     }
     join_patronymics(&mut tokens);
     // Particles carry no identity; but a name made only of particles keeps
@@ -85,9 +96,18 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     // `C.J.N.G.` is the acronym `cjng`, not four initials. In a company
     // name any run of single letters is one (`W and G` is `wg`); in a
     // person's name single letters are initials unless they are all there is.
+    // An untyped name reads as a company's only with a legal form or a
+    // business word; otherwise `J. J. Amezcua` keeps its initials.
+    let company = match family {
+        KindFamily::Person => false,
+        KindFamily::Any => {
+            legal_form.is_some() || tokens.iter().any(|t| crate::engine::reference::is_generic_business_word(t))
+        }
+        _ => true,
+    };
     if tokens.len() >= 2 && tokens.iter().all(|t| t.len() == 1) {
         tokens = vec![tokens.concat()];
-    } else if family != KindFamily::Person {
+    } else if company {
         tokens = join_letter_runs(tokens);
     }
     let mut tokens: Vec<String> = tokens.iter().map(|t| ocr_digits(t)).collect();
@@ -237,9 +257,37 @@ pub fn fold(raw: &str) -> (String, Vec<EvasionSign>) {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
     let mut buf = [0u8; 4];
-    for c in raw.chars() {
+    // Whether the previous character was a letter (for abjad scripts,
+    // where a word-initial alef or ain stands for a vowel).
+    let mut in_word = false;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        let word_end = !chars.peek().is_some_and(|n| n.is_alphanumeric());
+        let word_start = !in_word;
+        if let Some(latin) = abjad_letter(c, word_start, word_end) {
+            in_word = true;
+            for b in latin.bytes() {
+                push_ascii(&mut out, b, &mut pending_space);
+            }
+            continue;
+        }
+        in_word = c.is_alphanumeric();
+        if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+            // One syllable a token, as names are written in Latin script.
+            pending_space = true;
+            let latin = hangul_syllable(c, word_start);
+            for b in latin.bytes() {
+                push_ascii(&mut out, b, &mut pending_space);
+            }
+            pending_space = true;
+            continue;
+        }
         let c = if is_invisible(c) {
             note(EvasionSign::InvisibleCharacter, &mut evasion);
+            continue;
+        } else if is_symbol(c) {
+            // Transliterated, an emoji would become words (`unicorn`).
+            note(EvasionSign::Symbol, &mut evasion);
             continue;
         } else if is_unusual_space(c) {
             note(EvasionSign::UnusualSpace, &mut evasion);
@@ -290,6 +338,69 @@ fn push_ascii(out: &mut String, b: u8, pending_space: &mut bool) {
     }
 }
 
+/// Arabic and Hebrew write consonants and leave most vowels out, so their
+/// names are matched by consonant skeleton against the Latin spellings
+/// (`محمد` → `mhmd` ~ `Mohamed`). Transliteration is `deunicode`'s, except
+/// for the letters that stand for vowels: a word-initial alef or ain is
+/// written `a` (`أحمد` → `ahmd` ~ `Ahmed`, `علي` → `aly` ~ `Ali`), and an
+/// Arabic alef, waw, ya or ta marbuta inside a word (long vowels and the
+/// feminine ending) is left out (`محمود` → `mhmd` ~ `Mahmoud`), but a ya
+/// ending a word is `i` (`علي` → `ali`). `None` for any other character.
+fn abjad_letter(c: char, word_start: bool, word_end: bool) -> Option<&'static str> {
+    const YA: &[char] = &['\u{064A}', '\u{06CC}', '\u{0649}'];
+    if YA.contains(&c) && word_end && !word_start {
+        return Some("i");
+    }
+    const ALEF_AIN: &[char] =
+        &['\u{0622}', '\u{0623}', '\u{0625}', '\u{0627}', '\u{0671}', '\u{0639}', '\u{05D0}', '\u{05E2}'];
+    const ARABIC_VOWEL_LETTERS: &[char] =
+        &['\u{0622}', '\u{0627}', '\u{0648}', '\u{064A}', '\u{06CC}', '\u{0649}', '\u{0629}', '\u{0671}'];
+    if ALEF_AIN.contains(&c) && word_start {
+        return Some("a");
+    }
+    if ARABIC_VOWEL_LETTERS.contains(&c) && !word_start {
+        return Some("");
+    }
+    None
+}
+
+/// A Hangul syllable in the Latin spelling Korean names usually take:
+/// `deunicode`'s Revised Romanization with `eo` and `eu` written `o` and `u`
+/// as in McCune–Reischauer without its breves (`정은` → `jong un`), and the
+/// most frequent surnames, first in a word, as their customary spellings
+/// (`이` → `lee`, `박` → `park`; the National Institute of Korean Language
+/// lists these as the usual forms).
+fn hangul_syllable(c: char, word_start: bool) -> String {
+    const SURNAMES: &[(char, &str)] = &[
+        ('이', "lee"),
+        ('김', "kim"),
+        ('박', "park"),
+        ('최', "choi"),
+        ('정', "jung"),
+        ('강', "kang"),
+        ('조', "cho"),
+        ('윤', "yoon"),
+        ('장', "jang"),
+        ('임', "lim"),
+        ('한', "han"),
+        ('오', "oh"),
+        ('신', "shin"),
+        ('권', "kwon"),
+        ('황', "hwang"),
+        ('안', "ahn"),
+        ('송', "song"),
+        ('류', "ryu"),
+        ('홍', "hong"),
+    ];
+    if word_start {
+        if let Some((_, s)) = SURNAMES.iter().find(|(h, _)| *h == c) {
+            return (*s).to_string();
+        }
+    }
+    let mut buf = [0u8; 4];
+    deunicode::deunicode(c.encode_utf8(&mut buf)).replace("eo", "o").replace("eu", "u")
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}')
 }
@@ -300,6 +411,16 @@ fn is_invisible(c: char) -> bool {
         | '\u{180B}'..='\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
         | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Emoji and other pictographic symbols (arrows, technical and
+/// geometric symbols, dingbats, private use), by Unicode block.
+fn is_symbol(c: char) -> bool {
+    matches!(c,
+        '\u{2190}'..='\u{21FF}' | '\u{2300}'..='\u{23FF}' | '\u{2460}'..='\u{24FF}'
+        | '\u{25A0}'..='\u{27BF}' | '\u{2900}'..='\u{2BFF}' | '\u{3030}' | '\u{303D}'
+        | '\u{E000}'..='\u{F8FF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{1FB00}'..='\u{1FBFF}'
+        | '\u{F0000}'..='\u{10FFFF}')
 }
 
 fn is_unusual_space(c: char) -> bool {
@@ -392,13 +513,16 @@ fn homoglyph(c: char) -> Option<char> {
     })
 }
 
-/// Words that connect names and carry no identity.
+/// Words that connect names and carry no identity (`dl` and `ls` are `del`
+/// and `los`/`las` squeezed into a short field).
 pub fn is_particle(t: &str) -> bool {
     matches!(
         t,
         "de" | "del"
+            | "dl"
             | "la"
             | "las"
+            | "ls"
             | "los"
             | "lo"
             | "y"
@@ -457,7 +581,7 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     let mut found = None;
     loop {
         let mut best: Option<(usize, &'static str)> = None;
-        let max_k = tokens.len().saturating_sub(1).min(8);
+        let max_k = tokens.len().saturating_sub(1).min(10);
         let mut joined = String::new();
         for k in 1..=max_k {
             let t = &tokens[tokens.len() - k];
@@ -475,9 +599,33 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
                 tokens.truncate(tokens.len() - k);
                 found = found.or(Some(f));
             }
+            None if found.is_none() => return strip_cut_legal_form(tokens),
             None => return found,
         }
     }
+}
+
+/// Removes a multi-part legal form cut short by a field limit from the end
+/// of a company's tokens (`S.A. DE C.`, `SA DE`, `Limited Liability Comp`),
+/// returning the form it begins. The cut must keep at least two of the
+/// form's parts; never removes the last remaining token.
+fn strip_cut_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
+    let max_k = tokens.len().saturating_sub(1).min(6);
+    let mut joined = String::new();
+    let mut best: Option<(usize, &'static str)> = None;
+    for k in 1..=max_k {
+        let t = &tokens[tokens.len() - k];
+        if t.len() > 12 {
+            break;
+        }
+        joined.insert_str(0, t);
+        if let Some(f) = cut_legal_form(&joined, k) {
+            best = Some((k, f.key));
+        }
+    }
+    let (k, f) = best?;
+    tokens.truncate(tokens.len() - k);
+    Some(f)
 }
 
 #[cfg(test)]
@@ -619,10 +767,49 @@ mod tests {
     }
 
     #[test]
+    fn strips_bidi_controls_and_symbols_as_evasion() {
+        let n = normalize_name("Oseguera\u{202E} Cervantes", KindFamily::Person);
+        assert_eq!(n.tokens, ["oseguera", "cervantes"]);
+        assert_eq!(n.evasion, [EvasionSign::InvisibleCharacter]);
+        let n = normalize_name("Osegu\u{1F600}era Cervantes \u{2764}\u{FE0F}", KindFamily::Person);
+        assert_eq!(n.tokens, ["oseguera", "cervantes"]);
+        assert_eq!(n.evasion, [EvasionSign::InvisibleCharacter, EvasionSign::Symbol]);
+        let n = normalize_name("\u{1F984}\u{1F525}", KindFamily::Organization);
+        assert!(n.is_empty());
+        assert_eq!(n.evasion, [EvasionSign::Symbol]);
+    }
+
+    #[test]
+    fn business_abbreviations_and_cut_legal_forms() {
+        assert_eq!(
+            toks("GPO. IMPERGOZA HNOS, S.A. DE C.", KindFamily::Organization),
+            ["grupo", "impergoza", "hermanos"]
+        );
+        assert_eq!(toks("Comerc. Del Norte SA de", KindFamily::Organization), ["comercializadora", "norte"]);
+        assert_eq!(
+            normalize_name("Acme Widgets Limited Liability Comp", KindFamily::Organization).legal_form,
+            Some("llc")
+        );
+        assert_eq!(
+            toks("Servs Intl Acme Ltd Liability Co", KindFamily::Organization),
+            ["servicios", "internacional", "acme"]
+        );
+        // A person keeps them: `Gpo` is not a given name, but nothing is
+        // guessed on a person's name.
+        assert_eq!(toks("Cia Perez", KindFamily::Person), ["cia", "perez"]);
+    }
+
+    #[test]
     fn transliterates_other_scripts_without_flagging() {
         let n = normalize_name("Владимир Путин", KindFamily::Person);
         assert_eq!(n.tokens, ["vladimir", "putin"]);
         assert!(n.evasion.is_empty());
         assert_eq!(toks("習近平", KindFamily::Person), ["xi", "jin", "ping"]);
+        assert_eq!(toks("محمد علي", KindFamily::Person), ["mhmd", "ali"]);
+        assert_eq!(toks("أحمد حسن", KindFamily::Person), ["ahmd", "hsn"]);
+        assert_eq!(toks("خالد محمود", KindFamily::Person), ["khld", "mhmd"]);
+        assert_eq!(toks("דוד", KindFamily::Person), ["dvd"]);
+        assert_eq!(toks("김정은", KindFamily::Person), ["kim", "jong", "un"]);
+        assert_eq!(toks("이민호", KindFamily::Person), ["lee", "min", "ho"]);
     }
 }

@@ -153,6 +153,14 @@ pub fn expand_abbreviation(token: &str) -> Option<&'static str> {
     tables().abbreviations.get(token).copied()
 }
 
+/// Every (abbreviation, word) pair of the business-word table, sorted by
+/// abbreviation (`("gpo", "grupo")`).
+pub fn abbreviations() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<(&'static str, &'static str)> = tables().abbreviations.iter().map(|(a, w)| (*a, *w)).collect();
+    v.sort_unstable();
+    v
+}
+
 /// Whether a name reads as a company's: it ends (or, for the forms that
 /// may, begins) with a legal form, or holds a word that says so
 /// (`Company`, `Corporation`). The one rule for the OFAC and UN readers and
@@ -163,10 +171,10 @@ pub fn has_legal_form(name: &str) -> bool {
     if tokens.iter().any(|t| business_word(t).is_some_and(|w| w.company)) {
         return true;
     }
-    // The longest run of up to eight tokens at the end, then at the start.
+    // The longest run of up to ten tokens at the end, then at the start.
     let n = tokens.len();
     let mut joined = String::new();
-    for k in 1..=n.min(8) {
+    for k in 1..=n.min(10) {
         joined.insert_str(0, tokens[n - k]);
         if legal_form(&joined).is_some() && k < n {
             return true;

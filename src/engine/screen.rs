@@ -23,6 +23,7 @@ use crate::engine::phonetic::phonetic_key;
 use crate::engine::query::{Query, QueryError, MAX_NAME_CHARS};
 use crate::engine::score::{score_name, score_only, score_upper_bound, ListedToken, NameScore, QueryToken};
 use crate::engine::settings::{EngineSettings, MatchSettings};
+use crate::engine::similarity::is_squeezed;
 use crate::engine::weights::prior_weight;
 
 /// What to do about a counterparty. Ordered `Clear < Review < Block`, so the
@@ -565,7 +566,9 @@ impl Screener {
                 None => (None, None),
             };
             if let Some(m) = self.build_match(q, &prepared, e, name_idx, ns, id_hits.get(&e)) {
-                if m.score as f64 >= self.settings.report_threshold || m.flags.contains(&Flag::IdentifierMatch) {
+                if (m.score as f64 * 1000.0).round() / 1000.0 >= self.settings.report_threshold
+                    || m.flags.contains(&Flag::IdentifierMatch)
+                {
                     matches.push(m);
                 }
             }
@@ -701,6 +704,9 @@ impl Screener {
         }
         let family = match q.kind.map(|k| k.family()) {
             Some(KindFamily::Person) => KindFamily::Person,
+            // Untyped: legal forms are set aside, but single letters are
+            // read as initials unless the name reads as a company's.
+            None | Some(KindFamily::Any) => KindFamily::Any,
             _ => KindFamily::Organization,
         };
         let norm = normalize_name(&q.name, family);
@@ -720,13 +726,21 @@ impl Screener {
                 None => found
                     .iter()
                     .filter(|n| n.similarity >= 0.8)
-                    .max_by(|a, b| a.similarity.total_cmp(&b.similarity))
+                    // Among equally near tokens (a squeezed `tqn` is
+                    // `toquin` or `taquin`), the rarest.
+                    .max_by(|a, b| {
+                        a.similarity
+                            .total_cmp(&b.similarity)
+                            .then(self.index.token(a.token).weight.total_cmp(&self.index.token(b.token).weight))
+                    })
                     .map(|n| self.index.token(n.token).weight)
                     .unwrap_or_else(|| prior_weight(t)),
             };
             // A short cut-off last token is only part of a name.
             let last = ti + 1 == n_tokens && ti > 0;
-            let weight = if last && t.len() < crate::engine::similarity::MIN_PREFIX { weight.min(0.3) } else { weight };
+            // A squeezed token (`tqn` for `toquin`) is whole, not cut.
+            let cut = last && t.len() < crate::engine::similarity::MIN_PREFIX && !is_squeezed(t);
+            let weight = if cut { weight.min(0.3) } else { weight };
             tokens.push(QueryToken { text: t.clone(), weight, last });
             near.push(found);
         }
@@ -972,7 +986,8 @@ impl Screener {
             kind: ent.kind,
             matched_name,
             matched_role,
-            score: score.clamp(0.0, 1.0),
+            // Shown and decided on the same value: three decimals.
+            score: round_score(score.clamp(0.0, 1.0)),
             decision: Decision::Clear,
             flags,
             programs: ent.programs.clone(),
@@ -987,7 +1002,9 @@ impl Screener {
         if m.flags.contains(&Flag::IdentifierMatch) {
             return Decision::Block;
         }
-        let s = m.score as f64;
+        // The threshold is compared with the score as it is shown (three
+        // decimals): a score printed 0.950 blocks.
+        let s = (m.score as f64 * 1000.0).round() / 1000.0;
         if s >= self.settings.block_threshold && !m.flags.contains(&Flag::WeakAliasOnly) {
             Decision::Block
         } else if s >= self.settings.review_threshold {
@@ -996,6 +1013,11 @@ impl Screener {
             Decision::Clear
         }
     }
+}
+
+/// A score rounded to the three decimals it is shown with.
+fn round_score(s: f32) -> f32 {
+    ((s as f64 * 1000.0).round() / 1000.0) as f32
 }
 
 #[derive(Clone, Copy)]
@@ -1143,6 +1165,26 @@ mod tests {
         let r = s.screen(&Query::name("C\u{200B}JNG")).unwrap();
         assert!(r.flags.contains(&Flag::PossibleEvasion));
         assert_eq!(r.decision, Decision::Block);
+        // A right-to-left override or an emoji inside a listed name.
+        for name in ["CJ\u{202E}NG", "CJNG \u{1F480}", "C\u{1F480}JNG"] {
+            let r = s.screen(&Query::name(name)).unwrap();
+            assert!(r.flags.contains(&Flag::PossibleEvasion), "{name}");
+            assert_eq!(r.decision, Decision::Block, "{name}");
+        }
+        assert_eq!(s.screen(&Query::name("\u{1F480}\u{1F52B}")), Err(QueryError::NoTokens));
+    }
+
+    #[test]
+    fn thresholds_are_compared_on_the_shown_score() {
+        let s = screener(vec![]);
+        let mut m = s.screen(&Query::name("CJNG")).unwrap().matches.remove(0);
+        m.flags.retain(|f| *f != Flag::IdentifierMatch);
+        // 0.95 as an f32 is 0.949999988…: shown as 0.950, it blocks.
+        m.score = 0.949_999_9;
+        assert_eq!(s.decide(&m), Decision::Block);
+        m.score = 0.949_4;
+        assert_eq!(s.decide(&m), Decision::Review);
+        assert_eq!(round_score(0.749_999_9), 0.75);
     }
 
     #[test]

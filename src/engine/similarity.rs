@@ -106,11 +106,13 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
     // Transliterations differ in vowels (`Muhammad`/`Mohammed`).
     let vowels_only =
         la >= MIN_SKELETON && lb >= MIN_SKELETON && a.as_bytes()[0] == b.as_bytes()[0] && same_skeleton(a, b);
+    // A name squeezed into a short field loses its vowels (`Gzmn`).
+    let squeezed = is_squeezed(a) && squeeze_matches(a, b);
     let equivalent = crate::engine::equivalents::equivalent_given_names(a, b);
     // Records get cut, lists do not: only the first token (the query's)
     // may be a prefix of the second (the listed one).
     let prefix = la >= MIN_PREFIX && la < lb && b.starts_with(a);
-    if !(fuzzy || phonetic || vowels_only || equivalent || prefix) {
+    if !(fuzzy || phonetic || vowels_only || squeezed || equivalent || prefix) {
         return None;
     }
     let stretched = stretch(jaro_winkler(a, b) as f32);
@@ -121,13 +123,20 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
         }
     };
     if fuzzy {
-        offer(stretched, Agreement::Fuzzy);
+        // Scanned letters read as others (`rn` for `m`, `cl` for `d`, `vv`
+        // for `w`) are two edits but one slip: they keep the pair high even
+        // when the first letter is hit (`Rnario`/`Mario`).
+        let s = if ocr_confusion(a, b) || ocr_confusion(b, a) { stretched.max(OCR_SIMILARITY) } else { stretched };
+        offer(s, Agreement::Fuzzy);
     }
     if phonetic {
         offer(stretched.max(0.85), Agreement::Phonetic);
     }
     if vowels_only {
         offer(stretched.max(0.8), Agreement::Phonetic);
+    }
+    if squeezed {
+        offer(squeezed_similarity(la), Agreement::Phonetic);
     }
     if equivalent {
         offer(0.85, Agreement::Equivalent);
@@ -136,6 +145,75 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
         offer(0.8 + 0.15 * la as f32 / lb as f32, Agreement::Prefix);
     }
     best
+}
+
+/// How much two tokens agree that differ only by scanning confusions.
+const OCR_SIMILARITY: f32 = 0.9;
+
+/// Whether `a` with its `rn`, `cl` or `vv` read as `m`, `d` or `w` is `b`.
+fn ocr_confusion(a: &str, b: &str) -> bool {
+    if a.len() <= b.len() {
+        return false;
+    }
+    let mut fixed = a.to_string();
+    for (from, to) in [("rn", "m"), ("cl", "d"), ("vv", "w")] {
+        if fixed.contains(from) {
+            fixed = fixed.replace(from, to);
+        }
+    }
+    fixed == b
+}
+
+/// Whether a query token looks squeezed: two letters or more, and no vowel
+/// (`a e i o u`) after its first letter (`gzmn`, `jse`, `edmnd`, and the
+/// consonant writing of abjad scripts, `mhmd`). `jr` and `sr` are suffixes.
+pub fn is_squeezed(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() >= MIN_SQUEEZED
+        && b.iter().all(u8::is_ascii_lowercase)
+        && !b[1..].iter().any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u'))
+        && !matches!(t, "jr" | "sr")
+}
+
+/// Shortest query token read as a squeezed word.
+pub const MIN_SQUEEZED: usize = 2;
+
+/// A token with its vowels dropped after the first letter and doubled
+/// letters written once: `guzman` is `gzmn`, `edmundo` is `edmnd`,
+/// `hassan` is `hsn`. The index keys listed tokens by it; a squeezed query
+/// token is looked up by the same function.
+pub fn squeeze(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    for (i, c) in t.char_indices() {
+        if (i == 0 || !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')) && !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether a token has a vowel after its first letter, so that squeezing
+/// it changes it.
+pub fn has_inner_vowel(t: &str) -> bool {
+    t.bytes().skip(1).any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u'))
+}
+
+/// Whether squeezed query token `a` is listed token `b` without its
+/// vowels (doubled letters once on both sides), `b` holding at least one
+/// vowel to lose.
+fn squeeze_matches(a: &str, b: &str) -> bool {
+    a.as_bytes()[0] == b.as_bytes()[0] && has_inner_vowel(b) && squeeze(a) == squeeze(b)
+}
+
+/// How much a squeezed token agrees with the word it squeezes: the more
+/// consonants it keeps, the fewer words it could be (`js` is Jose or Josue,
+/// `gzmn` only Guzman).
+fn squeezed_similarity(len: usize) -> f32 {
+    match len {
+        0..=2 => 0.75,
+        3 => 0.8,
+        _ => 0.85,
+    }
 }
 
 /// Consonants only, doubled letters once: `muhammad` and `mohammed` are

@@ -16,6 +16,8 @@ async fn bad_names_have_their_own_codes() {
         (json!({"name": "Juan\u{0000}Perez"}), "invalid_name"),
         (json!({"name": "Juan\u{001b}[31mPerez"}), "invalid_name"),
         (json!({"name": "---"}), "invalid_name"),
+        // Emoji and symbols are stripped as evasion: nothing is left.
+        (json!({"name": "\u{1F984}\u{1F525} \u{2764}\u{FE0F}"}), "invalid_name"),
         (json!({"name": 12}), "invalid_field"),
         (json!({"name": ["a"]}), "invalid_field"),
         (json!({"name": "Acme", "type": "spaceship"}), "invalid_type"),

@@ -16,6 +16,7 @@ use cartelscreen::quality::eval::{read_pairs, run_pairs};
 use rayon::prelude::*;
 
 mod network;
+mod variants;
 
 fn shared(p: &str) -> PathBuf {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")).join(p);

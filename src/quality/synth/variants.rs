@@ -50,10 +50,23 @@ pub enum VariantKind {
     IdentifierOnly,
     /// A near-exact name with the entry's date of birth and country.
     WithDob,
+    /// Squeezed into a short field: the vowels after the first letter of
+    /// most words dropped (`Jse Gzmn Lr`, `CMRCLZDR DL NRT`).
+    Squeezed,
+    /// A company's business words abbreviated as `lists/reference/business_words.csv`
+    /// lists them (`GPO`, `HNOS`, `SERVS.`), or its legal form cut short
+    /// (`S.A. DE C.`).
+    BusinessAbbrev,
+    /// A company name with one generic business word added (`TRADING`,
+    /// `GROUP`, `SERVICIOS`).
+    ExtraGenericWord,
+    /// Another name, with the entry's identifier written with its label
+    /// (`R.F.C. …`, `CURP: …`, `Pasaporte No. …`).
+    LabelledIdentifier,
 }
 
 impl VariantKind {
-    pub const ALL: [VariantKind; 17] = [
+    pub const ALL: [VariantKind; 21] = [
         VariantKind::Exact,
         VariantKind::Reordered,
         VariantKind::CaseAccents,
@@ -71,6 +84,10 @@ impl VariantKind {
         VariantKind::LegalForm,
         VariantKind::IdentifierOnly,
         VariantKind::WithDob,
+        VariantKind::Squeezed,
+        VariantKind::BusinessAbbrev,
+        VariantKind::ExtraGenericWord,
+        VariantKind::LabelledIdentifier,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +109,10 @@ impl VariantKind {
             VariantKind::LegalForm => "legal_form",
             VariantKind::IdentifierOnly => "identifier_only",
             VariantKind::WithDob => "with_dob",
+            VariantKind::Squeezed => "squeezed",
+            VariantKind::BusinessAbbrev => "business_abbrev",
+            VariantKind::ExtraGenericWord => "extra_generic_word",
+            VariantKind::LabelledIdentifier => "labelled_identifier",
         }
     }
 
@@ -102,7 +123,14 @@ impl VariantKind {
     /// Whether the variant only changes the spelling of the primary name, so
     /// that returning the name unchanged is a failure.
     fn must_differ(self) -> bool {
-        !matches!(self, VariantKind::Exact | VariantKind::Alias | VariantKind::IdentifierOnly | VariantKind::WithDob)
+        !matches!(
+            self,
+            VariantKind::Exact
+                | VariantKind::Alias
+                | VariantKind::IdentifierOnly
+                | VariantKind::WithDob
+                | VariantKind::LabelledIdentifier
+        )
     }
 }
 
@@ -496,7 +524,107 @@ fn generate(kind: VariantKind, ctx: &Ctx, rng: &mut Rng) -> Option<Draft> {
         VariantKind::LegalForm => legal_form(ctx, rng).map(Draft::name),
         VariantKind::IdentifierOnly => identifier_only(ctx, rng),
         VariantKind::WithDob => with_dob(ctx, rng),
+        VariantKind::Squeezed => noisy(ctx, rng, squeezed),
+        VariantKind::BusinessAbbrev => business_abbrev(ctx, rng).map(Draft::name),
+        VariantKind::ExtraGenericWord => extra_generic_word(ctx, rng).map(Draft::name),
+        VariantKind::LabelledIdentifier => labelled_identifier(ctx, rng),
     }
+}
+
+/// Drops the vowels after the first letter of about four words in five of
+/// three letters or more (all of them when that changed too few).
+fn squeezed(s: &str, rng: &mut Rng) -> Option<String> {
+    let squeeze = |w: &str| -> String {
+        w.chars().enumerate().filter(|(i, c)| *i == 0 || !is_vowel(*c)).map(|(_, c)| c).collect()
+    };
+    let words: Vec<&str> = s.split(' ').collect();
+    let long = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count() >= 3;
+    let mut out: Vec<String> =
+        words.iter().map(|w| if long(w) && rng.chance(0.8) { squeeze(w) } else { w.to_string() }).collect();
+    let changed = out.iter().zip(&words).filter(|(a, b)| a != *b).count();
+    if changed * 2 < words.iter().filter(|w| long(w)).count() {
+        out = words.iter().map(|w| if long(w) { squeeze(w) } else { w.to_string() }).collect();
+    }
+    Some(out.join(" "))
+}
+
+/// Abbreviates the business words of a company's name, or cuts its legal
+/// form short after at least two of its parts.
+fn business_abbrev(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
+    let Shape::Org(o) = &ctx.shape else {
+        return None;
+    };
+    let table = crate::engine::reference::abbreviations();
+    let mut base: Vec<String> = o.base.clone();
+    let mut changed = false;
+    for w in base.iter_mut() {
+        let folded = fold(w).to_lowercase();
+        let abbrs: Vec<&str> = table.iter().filter(|(_, word)| *word == folded).map(|(a, _)| *a).collect();
+        if let Some(a) = rng.choose(&abbrs) {
+            let dot = if rng.chance(0.5) { "." } else { "" };
+            *w = if is_upper_word(w) { format!("{}{dot}", a.to_uppercase()) } else { format!("{}{dot}", title(a)) };
+            changed = true;
+        }
+    }
+    let mut legal = o.legal.clone();
+    if let Some(l) = &o.legal {
+        let parts: Vec<&str> = l.split_whitespace().collect();
+        if parts.len() >= 3 && (!changed || rng.chance(0.4)) {
+            // Keep two parts or more, and cut the next one inside it.
+            let keep = rng.range(2, parts.len() - 1);
+            let next = parts[keep];
+            let cut: String = next.chars().take(next.chars().count().div_ceil(2)).collect();
+            let mut kept = parts[..keep].to_vec();
+            kept.push(&cut);
+            legal = Some(kept.join(" "));
+            changed = true;
+        }
+    }
+    changed.then(|| OrgName::render_with(&base.join(" "), legal.as_deref(), o.comma))
+}
+
+fn title(w: &str) -> String {
+    let mut c = w.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Generic words a record adds to a company's name.
+const EXTRA_GENERIC: &[&str] = &["GROUP", "TRADING", "HOLDING", "SERVICIOS", "COMERCIAL", "INTERNACIONAL", "GLOBAL"];
+
+/// Adds one generic business word the name does not hold, at the end of
+/// its base or (a third of the time) at the front.
+fn extra_generic_word(ctx: &Ctx, rng: &mut Rng) -> Option<String> {
+    let Shape::Org(o) = &ctx.shape else {
+        return None;
+    };
+    if o.base.iter().filter(|t| is_distinctive(t)).count() < 1 {
+        return None;
+    }
+    let held: Vec<String> = o.base.iter().map(|t| fold(t).to_uppercase()).collect();
+    let options: Vec<&&str> = EXTRA_GENERIC.iter().filter(|w| !held.iter().any(|h| h == **w)).collect();
+    let word = **rng.choose(&options)?;
+    let word = if is_upper_word(&o.base.join("")) { word.to_string() } else { title(&word.to_lowercase()) };
+    let mut base = o.base.clone();
+    if rng.chance(0.33) {
+        base.insert(0, word);
+    } else {
+        base.push(word);
+    }
+    Some(OrgName::render_with(&base.join(" "), o.legal.as_deref(), o.comma))
+}
+
+/// [`identifier_only`] with the identifier's label written before it.
+fn labelled_identifier(ctx: &Ctx, rng: &mut Rng) -> Option<Draft> {
+    let mut d = identifier_only(ctx, rng)?;
+    let id = d.identifier.take()?;
+    let key: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let labels: &[&str] = if key.len() == 18 {
+        &["CURP ", "CURP: ", "C.U.R.P. ", "curp "]
+    } else {
+        &["RFC ", "R.F.C. ", "RFC: ", "rfc ", "R.F.C.: "]
+    };
+    d.identifier = Some(format!("{}{id}", rng.pick(labels)));
+    Some(d)
 }
 
 /// Applies a spelling change to the noise base, falling back to the primary
