@@ -286,7 +286,7 @@ fn keys_create_prints_a_key_once_and_its_hash_entry() {
     assert!(so.contains("[[auth.keys]]") && so.contains("scopes = [\"screen\"]"), "{so}");
     let (out, _, se) = run(bin().args(["keys", "create", "--id", "x", "--scope", "root"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(se.contains("root"));
+    assert!(se.contains("root") && se.contains("--scope"), "refused when the command line is read: {se}");
 }
 
 /// Starts `cartelscreen serve` on a free port, keys off, JSON logs on a
