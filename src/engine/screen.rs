@@ -619,7 +619,11 @@ impl Screener {
             }
         }
         if let Some(owner) = q.owner.as_deref() {
-            matches.extend(self.screen_owner(owner, q, only, options)?);
+            // An entry the counterparty itself matched is reported once, as its own match.
+            let own: FxHashSet<String> = matches.iter().map(|m| m.entity_id.clone()).collect();
+            matches.extend(
+                self.screen_owner(owner, q, only, options)?.into_iter().filter(|m| !own.contains(&m.entity_id)),
+            );
         }
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
         matches.truncate(self.settings.max_results);
