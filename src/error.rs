@@ -66,7 +66,7 @@ codes! {
     InvalidName = ("invalid_name", 422, "The name has control characters or nothing to match on."),
     NameTooLong = ("name_too_long", 422, "The name is over 1,000 characters."),
     InvalidField = ("invalid_field", 422, "A field has the wrong type, is unknown, or holds control characters."),
-    InvalidType = ("invalid_type", 422, "A `type` that is not person, company, organization, vessel, aircraft or any."),
+    InvalidType = ("invalid_type", 422, "A `type` that is not person, company, organization, vessel, aircraft or any, or a `kinds` entry that is not one of the first five."),
     InvalidDob = ("invalid_dob", 422, "A `dob` that cannot be read, is not a calendar date, or lies in the future."),
     InvalidCountry = ("invalid_country", 422, "A `country` that is not an ISO 3166 code or a country name."),
     InvalidIdentifier = ("invalid_identifier", 422, "An identifier that breaks the scheme its label names (IMO check digit, CURP or RFC length)."),
@@ -79,7 +79,8 @@ codes! {
     UnknownColumn = ("unknown_column", 422, "A column option names a column the file does not have."),
     UnknownSheet = ("unknown_sheet", 422, "`sheet` names no sheet of the uploaded workbook."),
     EmptyInput = ("empty_input", 422, "An uploaded file is empty."),
-    InvalidOption = ("invalid_option", 422, "A batch option is wrong."),
+    InvalidOption = ("invalid_option", 422, "A batch option is wrong, or a screening option out of range (`min_score` outside [0, 1], an empty `lists` or `kinds`)."),
+    UnknownList = ("unknown_list", 422, "A screening option `lists` names a dataset that is not in service (see `GET /v1/lists`)."),
     MalformedInput = ("malformed_input", 422, "An uploaded file cannot be parsed."),
     UnreadableInput = ("unreadable_input", 422, "An uploaded file could not be read."),
     ListRejected = ("list_rejected", 422, "A reload found a broken list; the lists in service stay."),
@@ -226,6 +227,9 @@ mod tests {
             Q::InvalidDob { value: "x".into(), reason: "y".into() },
             Q::InvalidCountry("x".into()),
             Q::InvalidIdentifier { value: "x".into(), reason: "y".into() },
+            Q::InvalidOwner,
+            Q::InvalidOption("x".into()),
+            Q::UnknownList { value: "x".into(), known: "y".into() },
         ] {
             assert!(Code::parse(e.code()).is_some(), "{}", e.code());
         }

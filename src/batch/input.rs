@@ -259,16 +259,33 @@ fn kind_name(mime: &str) -> &'static str {
     }
 }
 
-/// Parses a `--delimiter` value: `,` `;` `|`, `tab` or `\t`, or any single
-/// ASCII character.
+/// The delimiters `--delimiter` (and `delimiter=` of `POST /v1/batch`)
+/// accept: the characters and their names.
+pub const DELIMITERS: &str = "`,` `;` `|` tab, or comma, semicolon, pipe, tab";
+
+/// Parses a `--delimiter` value: one of the closed set `,` `;` `|` and a tab
+/// (`\t` or the tab character), or their names `comma`, `semicolon`,
+/// `pipe`, `tab` (any case).
+///
+/// # Errors
+/// A sentence naming the value and the values allowed, for anything else.
 pub fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
-        "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
+        "," => return Ok(b','),
+        ";" => return Ok(b';'),
+        "|" => return Ok(b'|'),
+        "\\t" | "\t" => return Ok(b'\t'),
+        _ => {}
+    }
+    match s.to_ascii_lowercase().as_str() {
+        "tab" => Ok(b'\t'),
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         "pipe" => Ok(b'|'),
-        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => Ok(s.as_bytes()[0]),
-        _ => Err(format!("unusable delimiter `{s}` (use , ; | or tab)")),
+        _ => Err(format!(
+            "unusable delimiter `{}`: use {DELIMITERS}",
+            crate::engine::query::quote_bounded(s).escape_debug()
+        )),
     }
 }
 
@@ -465,6 +482,12 @@ mod tests {
         assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
         assert_eq!(parse_delimiter(";"), Ok(b';'));
         assert!(parse_delimiter("ab").is_err());
+        assert_eq!(parse_delimiter("Semicolon"), Ok(b';'));
+        assert_eq!(parse_delimiter("\\t"), Ok(b'\t'));
+        for bad in ["x", ":", "\"", " ", ""] {
+            let e = parse_delimiter(bad).unwrap_err();
+            assert!(e.contains("comma, semicolon, pipe, tab"), "{bad:?}: {e}");
+        }
     }
 
     #[test]

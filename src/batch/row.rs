@@ -108,6 +108,7 @@ fn query(fields: &[Cow<'_, str>], map: &ColumnMap) -> Result<(Query, Vec<String>
         dob: map.dob.map(|i| get(fields, i)).filter(|d| !d.is_empty()),
         identifiers,
         address: map.address.map(|i| get(fields, i)).filter(|a| !a.is_empty()),
+        ..Submitted::default()
     };
     let (q, dropped) = Query::parse_lenient(&submitted).map_err(|e| e.to_string())?;
     Ok((q, dropped.iter().map(|e| format!("{e} (left out)")).collect()))

@@ -17,12 +17,23 @@ pub enum KeysCommand {
         /// Name of the key in logs and metrics.
         #[arg(long)]
         id: String,
-        /// screen, analyst, admin. Repeatable.
-        #[arg(long = "scope", value_name = "SCOPE", default_value = "screen")]
+        /// screen, analyst, admin (or several, comma-separated). Repeatable.
+        #[arg(long = "scope", value_name = "SCOPE", default_value = "screen", value_parser = scope_list)]
         scopes: Vec<String>,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Checks a `--scope` value when the command line is read: `screen`,
+/// `analyst`, `admin`, or several of them comma-separated.
+fn scope_list(s: &str) -> std::result::Result<String, String> {
+    for part in s.split(',') {
+        if !matches!(part.trim(), "screen" | "analyst" | "admin") {
+            return Err(format!("unknown scope `{}` (use screen, analyst or admin)", part.trim()));
+        }
+    }
+    Ok(s.to_string())
 }
 
 fn keys_create(id: &str, scopes: &[String], json: bool) -> Result<ExitCode> {

@@ -83,6 +83,7 @@ impl Facts {
             dob: self.dob.as_deref(),
             identifiers: self.ids.iter().map(String::as_str).collect(),
             address: self.address.as_deref(),
+            ..Submitted::default()
         };
         Query::parse(&submitted).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))
     }

@@ -32,6 +32,7 @@ pub mod index;
 pub mod model;
 pub mod network;
 pub mod normalize;
+pub mod options;
 pub mod phonetic;
 pub mod query;
 pub mod reference;
@@ -44,5 +45,6 @@ pub mod weights;
 
 pub use model::{Entity, EntityKind, ListVersion, LoadedList};
 pub use network::{CartelRegistry, CartelTie};
+pub use options::{Options, ScreeningOptions};
 pub use query::{Query, QueryError};
 pub use screen::{Decision, Flag, Match, Screener, Screening};

@@ -32,6 +32,8 @@ pub const MAX_REFERENCE_CHARS: usize = 200;
 pub const MAX_KIND_CHARS: usize = 100;
 /// Longest birth date accepted, in characters.
 pub const MAX_DOB_CHARS: usize = 100;
+/// Longest call sign accepted, in characters (real ones have 3 to 7).
+pub const MAX_CALL_SIGN_CHARS: usize = 20;
 
 /// A counterparty to screen, with every fact in the form the engine
 /// compares.
@@ -51,6 +53,25 @@ pub struct Query {
     /// The street address, as submitted (compared with the addresses of
     /// entries tied to a cartel; see [`crate::engine::exposure`]).
     pub address: Option<String>,
+    /// A vessel's IMO number: 7 digits whose check digit is right. Looked
+    /// up exactly among listed IMO numbers; a hit blocks.
+    pub imo: Option<String>,
+    /// A ship radio's MMSI: 9 digits. Looked up exactly among listed MMSIs;
+    /// a hit blocks.
+    pub mmsi: Option<String>,
+    /// A bank's SWIFT/BIC, upper case, 8 or 11 characters. Looked up
+    /// exactly among listed BICs (an 11-character BIC also as its
+    /// 8-character institution code); a hit blocks.
+    pub bic: Option<String>,
+    /// A vessel's flag state, ISO 3166-1 alpha-2: supporting evidence,
+    /// compared with a listed vessel's flag.
+    pub flag: Option<String>,
+    /// A vessel's radio call sign, letters and digits upper case:
+    /// supporting evidence, compared with a listed vessel's call sign.
+    pub call_sign: Option<String>,
+    /// A vessel's registered owner or operator, as submitted: compared
+    /// with a listed vessel's owner, and screened as a name of its own.
+    pub owner: Option<String>,
 }
 
 impl Query {
@@ -69,7 +90,7 @@ impl Query {
     pub fn parse(s: &Submitted<'_>) -> Result<Query, QueryError> {
         let name = match parse_name(s.name, Mode::Strict) {
             // Screening by identifier alone.
-            Err(QueryError::MissingName | QueryError::EmptyName) if has_identifier(&s.identifiers) => String::new(),
+            Err(QueryError::MissingName | QueryError::EmptyName) if has_identifier(s) => String::new(),
             r => r?,
         };
         let kind = s.kind.map(parse_kind).transpose()?.flatten();
@@ -87,7 +108,20 @@ impl Query {
             Some(c) => Some(c),
             None => address.as_deref().and_then(country_of_address),
         };
-        Ok(Query { name, kind, country, dob, identifiers, address })
+        let imo = s.imo.map(parse_imo).transpose()?.flatten();
+        let mmsi = s.mmsi.map(parse_mmsi).transpose()?.flatten();
+        let bic = s.bic.map(parse_bic).transpose()?.flatten();
+        let flag = s.flag.map(|c| parse_country(c, Mode::Strict)).transpose()?.flatten();
+        let call_sign = match s.call_sign {
+            Some(c) => {
+                limit("call_sign", c, MAX_CALL_SIGN_CHARS)?;
+                Some(crate::engine::model::identifier_key(&clean("call_sign", c, Mode::Strict)?))
+                    .filter(|c| !c.is_empty())
+            }
+            None => None,
+        };
+        let owner = s.owner.map(parse_owner).transpose()?.flatten();
+        Ok(Query { name, kind, country, dob, identifiers, address, imo, mmsi, bic, flag, call_sign, owner })
     }
 
     /// Parses a submitted counterparty as a file row: the name must be
@@ -98,7 +132,7 @@ impl Query {
     /// Only when the name cannot be screened.
     pub fn parse_lenient(s: &Submitted<'_>) -> Result<(Query, Vec<QueryError>), QueryError> {
         let name = match parse_name(s.name, Mode::Lenient) {
-            Err(QueryError::MissingName | QueryError::EmptyName) if has_identifier(&s.identifiers) => String::new(),
+            Err(QueryError::MissingName | QueryError::EmptyName) if has_identifier(s) => String::new(),
             r => r?,
         };
         let mut warnings = Vec::new();
@@ -139,7 +173,7 @@ impl Query {
         if country.is_none() {
             country = address.as_deref().and_then(country_of_address);
         }
-        Ok((Query { name, kind, country, dob, identifiers, address }, warnings))
+        Ok((Query { name, kind, country, dob, identifiers, address, ..Query::default() }, warnings))
     }
 }
 
@@ -161,6 +195,20 @@ pub struct Submitted<'a> {
     /// A postal address; its last comma-separated part supplies a missing
     /// country.
     pub address: Option<&'a str>,
+    /// A vessel's IMO number, with or without the label `IMO` (strict
+    /// parsing only; file rows do not carry it).
+    pub imo: Option<&'a str>,
+    /// A ship radio's MMSI, 9 digits (strict parsing only).
+    pub mmsi: Option<&'a str>,
+    /// A bank's SWIFT/BIC, 8 or 11 characters (strict parsing only).
+    pub bic: Option<&'a str>,
+    /// A vessel's flag state: ISO code or country name (strict parsing
+    /// only).
+    pub flag: Option<&'a str>,
+    /// A vessel's radio call sign (strict parsing only).
+    pub call_sign: Option<&'a str>,
+    /// A vessel's registered owner or operator (strict parsing only).
+    pub owner: Option<&'a str>,
 }
 
 /// Why a submitted counterparty, or one of its fields, cannot be used.
@@ -226,6 +274,21 @@ pub enum QueryError {
         /// Why it cannot be used.
         reason: String,
     },
+    /// The vessel's `owner` has no letter or digit to screen.
+    #[error("owner has no letters or digits to match on")]
+    InvalidOwner,
+    /// A screening option is out of range or empty (see
+    /// [`crate::engine::options::ScreeningOptions::check`]).
+    #[error("{0}")]
+    InvalidOption(String),
+    /// `lists` names a dataset that is not in service.
+    #[error("list {value:?} is not in service (lists in service: {known})")]
+    UnknownList {
+        /// The submitted name (cut to 200 characters).
+        value: String,
+        /// The datasets in service, comma-separated.
+        known: String,
+    },
 }
 
 impl QueryError {
@@ -244,6 +307,9 @@ impl QueryError {
             QueryError::InvalidDob { .. } => "invalid_dob",
             QueryError::InvalidCountry(_) => "invalid_country",
             QueryError::InvalidIdentifier { .. } => "invalid_identifier",
+            QueryError::InvalidOwner => "invalid_field",
+            QueryError::InvalidOption(_) => "invalid_option",
+            QueryError::UnknownList { .. } => "unknown_list",
         }
     }
 }
@@ -293,8 +359,88 @@ fn clean(field: &'static str, value: &str, mode: Mode) -> Result<String, QueryEr
 /// digits at least, the shortest key the identifier index holds): then the
 /// name may be left out and the counterparty is screened by identifier
 /// alone.
-fn has_identifier(ids: &[&str]) -> bool {
-    ids.iter().any(|i| crate::engine::model::identifier_key(i).len() >= 4)
+fn has_identifier(s: &Submitted<'_>) -> bool {
+    let usable = |i: &str| crate::engine::model::identifier_key(i).len() >= 4;
+    s.identifiers.iter().any(|i| usable(i)) || [s.imo, s.mmsi, s.bic].into_iter().flatten().any(usable)
+}
+
+/// The value of a dedicated identifier field: trimmed, checked, its key
+/// (letters and digits, upper case) without a leading label written apart
+/// (`IMO 9187629`, `SWIFT/BIC: HAVIGB2L`) or, when `joined`, joined to
+/// digits (`IMO9187629`).
+fn field_key(field: &'static str, raw: &str, labels: &[&str], joined: bool) -> Result<Option<String>, QueryError> {
+    limit(field, raw, MAX_ID_CHARS)?;
+    let v = clean(field, raw, Mode::Strict)?;
+    let words: Vec<String> = v
+        .split(|c: char| c.is_whitespace() || c == ':' || c == '#')
+        .map(crate::engine::model::identifier_key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let apart = words.len() > 1 && labels.contains(&words[0].as_str());
+    let mut key: String = words[usize::from(apart)..].concat();
+    if joined && !apart {
+        for l in labels {
+            if let Some(rest) = key.strip_prefix(l) {
+                if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
+                    key = rest.to_string();
+                    break;
+                }
+            }
+        }
+    }
+    Ok(Some(key).filter(|k| !k.is_empty()))
+}
+
+/// An IMO number (`9187629`, `IMO 9187629`): 7 digits, the check digit of
+/// IMO Resolution A.1117(30).
+fn parse_imo(raw: &str) -> Result<Option<String>, QueryError> {
+    let Some(k) = field_key("imo", raw, &["IMO"], true)? else { return Ok(None) };
+    crate::engine::model::query_identifier_keys(&format!("IMO {k}"))
+        .map_err(|e| QueryError::InvalidIdentifier { value: quote_bounded(raw.trim()), reason: e.0 })?;
+    Ok(Some(k))
+}
+
+/// An MMSI (ITU-R M.585): 9 digits.
+fn parse_mmsi(raw: &str) -> Result<Option<String>, QueryError> {
+    let Some(k) = field_key("mmsi", raw, &["MMSI"], true)? else { return Ok(None) };
+    if k.len() != 9 || !k.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(QueryError::InvalidIdentifier {
+            value: quote_bounded(raw.trim()),
+            reason: "an MMSI has 9 digits".into(),
+        });
+    }
+    Ok(Some(k))
+}
+
+/// A SWIFT/BIC (ISO 9362): 4 letters of institution, 2 of country, 2
+/// letters or digits of location, and optionally 3 of branch.
+fn parse_bic(raw: &str) -> Result<Option<String>, QueryError> {
+    let Some(k) = field_key("bic", raw, &["SWIFTBIC", "SWIFT", "BIC"], false)? else { return Ok(None) };
+    let b = k.as_bytes();
+    if !((k.len() == 8 || k.len() == 11) && b[..6].iter().all(u8::is_ascii_alphabetic)) {
+        return Err(QueryError::InvalidIdentifier {
+            value: quote_bounded(raw.trim()),
+            reason: "a BIC has 8 or 11 letters and digits, the first 6 letters".into(),
+        });
+    }
+    Ok(Some(k))
+}
+
+/// A vessel owner's name: screened as a name, so it needs something to
+/// match on.
+fn parse_owner(raw: &str) -> Result<Option<String>, QueryError> {
+    if raw.chars().count() > MAX_NAME_CHARS {
+        return Err(QueryError::FieldTooLong { field: "owner", max: MAX_NAME_CHARS });
+    }
+    let v = clean("owner", raw, Mode::Strict)?;
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let norm = crate::engine::normalize::normalize_name(&v, crate::engine::model::KindFamily::Organization);
+    if norm.is_empty() {
+        return Err(QueryError::InvalidOwner);
+    }
+    Ok(Some(v))
 }
 
 fn parse_name(name: Option<&str>, mode: Mode) -> Result<String, QueryError> {
@@ -658,6 +804,36 @@ mod tests {
         })
         .unwrap();
         assert_eq!(q.country.as_deref(), Some("MX"));
+    }
+
+    #[test]
+    fn vessel_and_bank_fields_are_checked_by_scheme() {
+        let parse = |s: Submitted| Query::parse(&s);
+        let q = parse(Submitted {
+            imo: Some("IMO 9187629"),
+            mmsi: Some(" 572469210 "),
+            bic: Some("SWIFT/BIC: havigb2lxxx"),
+            flag: Some("Iran"),
+            call_sign: Some("t2-eu4"),
+            owner: Some("Naviera Ejemplo"),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(q.name, "", "an IMO, MMSI or BIC alone is enough to screen");
+        assert_eq!(q.imo.as_deref(), Some("9187629"));
+        assert_eq!(q.mmsi.as_deref(), Some("572469210"));
+        assert_eq!(q.bic.as_deref(), Some("HAVIGB2LXXX"));
+        assert_eq!(q.flag.as_deref(), Some("IR"));
+        assert_eq!(q.call_sign.as_deref(), Some("T2EU4"));
+        assert_eq!(parse(Submitted { imo: Some("IMO9187629"), ..Default::default() }).unwrap().imo.unwrap(), "9187629");
+        assert_eq!(parse(Submitted { bic: Some("BICFUS33"), ..Default::default() }).unwrap().bic.unwrap(), "BICFUS33");
+        let code = |s: Submitted| Query::parse(&s).unwrap_err().code();
+        assert_eq!(code(Submitted { imo: Some("9187628"), ..Default::default() }), "invalid_identifier");
+        assert_eq!(code(Submitted { mmsi: Some("57246921"), ..Default::default() }), "invalid_identifier");
+        assert_eq!(code(Submitted { bic: Some("12345678"), ..Default::default() }), "invalid_identifier");
+        assert_eq!(code(Submitted { name: Some("x"), flag: Some("Narnia"), ..Default::default() }), "invalid_country");
+        assert_eq!(code(Submitted { name: Some("x"), owner: Some("!!!"), ..Default::default() }), "invalid_field");
+        assert_eq!(code(Submitted { flag: Some("IR"), ..Default::default() }), "missing_name");
     }
 
     #[test]

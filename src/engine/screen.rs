@@ -15,10 +15,12 @@ use crate::engine::country;
 use crate::engine::exposure::{Exposure, ExposureIndex, Shared};
 use crate::engine::index::{NameIndex, Near};
 use crate::engine::model::{
-    query_identifier_keys, BirthDate, Entity, EntityKind, KindFamily, ListVersion, LoadedList, NameRole,
+    identifier_key, query_identifier_keys, BirthDate, Entity, EntityKind, IdScheme, KindFamily, ListVersion,
+    LoadedList, NameRole,
 };
 use crate::engine::network::{CartelRegistry, CartelTie, Network};
 use crate::engine::normalize::{normalize_name, EvasionSign};
+use crate::engine::options::Options;
 use crate::engine::phonetic::phonetic_key;
 use crate::engine::query::{Query, QueryError, MAX_NAME_CHARS};
 use crate::engine::score::{score_name, score_only, score_upper_bound, ListedToken, NameScore, QueryToken};
@@ -110,6 +112,9 @@ pub enum Flag {
     /// The counterparty's address is that of an entry tied to a cartel: at
     /// least `review`.
     SharesAddressWithCartelNetwork,
+    /// The match is of the vessel's submitted `owner`, screened as a name
+    /// of its own, not of the counterparty itself.
+    ViaOwner,
     /// No name was submitted: the counterparty was screened by its
     /// identifiers alone, so a `clear` says only that no identifier is
     /// listed.
@@ -147,6 +152,7 @@ impl Flag {
             Flag::ConfirmedMatch => "confirmed_match",
             Flag::SharesIdentifierWithCartelNetwork => "shares_identifier_with_cartel_network",
             Flag::SharesAddressWithCartelNetwork => "shares_address_with_cartel_network",
+            Flag::ViaOwner => "via_owner",
             Flag::IdentifierOnly => "identifier_only",
             Flag::StaleLists => "stale_lists",
             Flag::PartialLists => "partial_lists",
@@ -155,7 +161,7 @@ impl Flag {
     }
 
     /// Every flag, in declaration (and sort) order.
-    pub const ALL: [Flag; 20] = [
+    pub const ALL: [Flag; 21] = [
         Flag::SanctionsMatch,
         Flag::FtoCartel,
         Flag::CartelNetwork,
@@ -172,6 +178,7 @@ impl Flag {
         Flag::ConfirmedMatch,
         Flag::SharesIdentifierWithCartelNetwork,
         Flag::SharesAddressWithCartelNetwork,
+        Flag::ViaOwner,
         Flag::IdentifierOnly,
         Flag::StaleLists,
         Flag::PartialLists,
@@ -253,6 +260,15 @@ pub struct Screening {
     /// `matches` (indirect exposure; see [`crate::engine::exposure`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exposures: Vec<Exposure>,
+    /// Matches left out of `matches` because they score under the
+    /// caller's `min_score` (see [`crate::engine::options::Options::report`]);
+    /// they still count in `decision` and `flags`.
+    #[serde(rename = "withheld_matches", default, skip_serializing_if = "is_zero")]
+    pub withheld: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Screening {
@@ -280,7 +296,7 @@ impl Screening {
         }
         flags.sort();
         flags.dedup();
-        Screening { decision, flags, matches, evasion, exposures }
+        Screening { decision, flags, matches, evasion, exposures, withheld: 0 }
     }
 }
 
@@ -296,6 +312,12 @@ const DOB_MISMATCH_PENALTY: f32 = -0.15;
 const COUNTRY_MATCH_BONUS: f32 = 0.02;
 const COUNTRY_MISMATCH_PENALTY: f32 = -0.05;
 const KIND_MISMATCH_PENALTY: f32 = -0.15;
+/// A vessel's flag, call sign and owner are supporting evidence: each adds
+/// when it agrees with the listed one, and only explains when it does not
+/// (vessels change flag, call sign and owner to evade sanctions).
+const FLAG_MATCH_BONUS: f32 = 0.02;
+const CALL_SIGN_MATCH_BONUS: f32 = 0.05;
+const OWNER_MATCH_BONUS: f32 = 0.03;
 const IDENTIFIER_MISMATCH_PENALTY: f32 = -0.10;
 /// The most the facts beyond the name can add; bounds candidate pruning.
 const MAX_BONUS: f32 = DOB_EXACT_BONUS + COUNTRY_MATCH_BONUS;
@@ -480,7 +502,19 @@ impl Screener {
     /// characters, [`QueryError::NoTokens`] when normalisation leaves nothing
     /// to match and no identifier is given.
     pub fn screen(&self, q: &Query) -> Result<Screening, QueryError> {
-        self.screen_with(q, Retrieval::Index, None)
+        self.screen_with(q, Retrieval::Index, None, &Options::default())
+    }
+
+    /// Screens one counterparty against the lists and kinds of entries
+    /// `options` admit (see [`crate::engine::options`]): entries left out
+    /// are never candidates, so they can never decide. `min_score` is not
+    /// applied here but by [`Options::report`], once the screening is
+    /// recorded.
+    ///
+    /// # Errors
+    /// As [`Screener::screen`].
+    pub fn screen_with_options(&self, q: &Query, options: &Options) -> Result<Screening, QueryError> {
+        self.screen_with(q, Retrieval::Index, None, options)
     }
 
     /// Screens one counterparty against the entries `ids` only (ids not in
@@ -495,7 +529,7 @@ impl Screener {
     /// to match and no identifier is given.
     pub fn screen_among<'a>(&self, q: &Query, ids: impl IntoIterator<Item = &'a str>) -> Result<Screening, QueryError> {
         let only: FxHashSet<u32> = ids.into_iter().filter_map(|id| self.by_id.get(id).copied()).collect();
-        self.screen_with(q, Retrieval::Index, Some(&only))
+        self.screen_with(q, Retrieval::Index, Some(&only), &Options::default())
     }
 
     /// Screens one counterparty by scoring every listed name, without the
@@ -508,7 +542,7 @@ impl Screener {
     /// characters, [`QueryError::NoTokens`] when normalisation leaves nothing
     /// to match and no identifier is given.
     pub fn screen_exhaustive(&self, q: &Query) -> Result<Screening, QueryError> {
-        self.screen_with(q, Retrieval::Scan, None)
+        self.screen_with(q, Retrieval::Scan, None, &Options::default())
     }
 
     fn screen_with(
@@ -516,12 +550,16 @@ impl Screener {
         q: &Query,
         retrieval: Retrieval,
         only: Option<&FxHashSet<u32>>,
+        options: &Options,
     ) -> Result<Screening, QueryError> {
         let prepared = self.prepare(q)?;
+        let filtered = !options.is_default();
+        let admitted =
+            |e: u32| only.is_none_or(|o| o.contains(&e)) && (!filtered || options.admits(&self.entities[e as usize]));
         let mut best: FxHashMap<u32, (u32, f32)> = FxHashMap::default();
         let mut consider = |name: u32| {
             let entry = &self.index.names()[name as usize];
-            if only.is_some_and(|o| !o.contains(&entry.entity)) {
+            if !admitted(entry.entity) {
                 return;
             }
             let score = self.score_entry_fast(&prepared, entry);
@@ -543,16 +581,26 @@ impl Screener {
         }
         // Facts beyond the name add at most MAX_BONUS: the rest cannot be
         // reported and is not explained.
-        let floor = self.settings.report_threshold as f32 - MAX_BONUS;
+        let floor = self.settings.report_threshold as f32 - MAX_BONUS - vessel_bonus(q);
         best.retain(|_, (_, score)| *score >= floor);
         // Entities reached by identifier alone.
         let mut id_hits: FxHashMap<u32, String> = FxHashMap::default();
         for raw in &q.identifiers {
             for k in query_identifier_keys(raw).unwrap_or_default() {
                 if let Some(es) = self.identifiers.get(&k) {
-                    for &e in es.iter().filter(|e| only.is_none_or(|o| o.contains(e))) {
+                    for &e in es.iter().filter(|&&e| admitted(e)) {
                         id_hits.insert(e, raw.clone());
                     }
+                }
+            }
+        }
+        // IMO, MMSI and BIC fields: exact, and only among listed
+        // identifiers of that scheme.
+        for (value, scheme) in [(&q.imo, Scheme::Imo), (&q.mmsi, Scheme::Mmsi), (&q.bic, Scheme::Bic)] {
+            let Some(v) = value else { continue };
+            for (e, raw) in self.scheme_hits(v, scheme) {
+                if admitted(e) {
+                    id_hits.insert(e, raw);
                 }
             }
         }
@@ -573,13 +621,18 @@ impl Screener {
                 }
             }
         }
+        if let Some(owner) = q.owner.as_deref() {
+            // An entry the counterparty itself matched is reported once, as its own match.
+            let own: FxHashSet<String> = matches.iter().map(|m| m.entity_id.clone()).collect();
+            matches.extend(
+                self.screen_owner(owner, q, only, options)?.into_iter().filter(|m| !own.contains(&m.entity_id)),
+            );
+        }
         matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity_id.cmp(&b.entity_id)));
         matches.truncate(self.settings.max_results);
         let mut exposures = self.exposure.find(&q.identifiers, q.address.as_deref(), &self.entities, &self.network);
         exposures.retain(|x| !matches.iter().any(|m| m.entity_id == x.entity_id));
-        if let Some(o) = only {
-            exposures.retain(|x| self.by_id.get(&x.entity_id).is_some_and(|i| o.contains(i)));
-        }
+        exposures.retain(|x| self.by_id.get(&x.entity_id).is_some_and(|&i| admitted(i)));
         let mut screening = Screening::conclude(matches, prepared.evasion, exposures);
         if q.name.trim().is_empty() {
             screening.flags.push(Flag::IdentifierOnly);
@@ -588,12 +641,67 @@ impl Screener {
         Ok(screening)
     }
 
+    /// The entries listing `value` under `scheme`, each with the value as
+    /// its explanation names it.
+    fn scheme_hits(&self, value: &str, scheme: Scheme) -> Vec<(u32, String)> {
+        let mut keys = vec![value.to_string()];
+        if scheme == Scheme::Bic {
+            // A BIC11 (branch) whose BIC8 (institution) is listed, and a
+            // BIC8 listed with the head office's `XXX`.
+            if value.len() == 11 {
+                keys.push(value[..8].to_string());
+            } else {
+                keys.push(format!("{value}XXX"));
+            }
+        }
+        let mut hits = Vec::new();
+        for k in &keys {
+            for &e in self.identifiers.get(k).map(Vec::as_slice).unwrap_or_default() {
+                let listed =
+                    self.entities[e as usize].identifiers.iter().any(|i| i.key() == *k && scheme.is(&i.scheme));
+                if listed && !hits.iter().any(|(x, _)| *x == e) {
+                    hits.push((e, format!("{} {value}", scheme.label())));
+                }
+            }
+        }
+        hits
+    }
+
+    /// The matches of a vessel's owner screened as a name of its own,
+    /// against the same lists, flagged [`Flag::ViaOwner`].
+    fn screen_owner(
+        &self,
+        owner: &str,
+        q: &Query,
+        only: Option<&FxHashSet<u32>>,
+        options: &Options,
+    ) -> Result<Vec<Match>, QueryError> {
+        // The owner is a company or a person, whatever kinds the caller
+        // chose for the counterparty; the lists chosen still hold.
+        let owner_options = Options { kinds: None, ..options.clone() };
+        let oq = Query { name: owner.to_string(), country: q.country.clone(), ..Query::default() };
+        let s = self.screen_with(&oq, Retrieval::Index, only, &owner_options)?;
+        Ok(s.matches
+            .into_iter()
+            .map(|mut m| {
+                m.flags.push(Flag::ViaOwner);
+                m.flags.sort();
+                m.explanation.adjustments.push(Adjustment {
+                    feature: "owner",
+                    effect: 0.0,
+                    detail: format!("the submitted owner '{owner}' matched this entry, not the counterparty itself"),
+                });
+                m
+            })
+            .collect())
+    }
+
     /// Feeds `consider` every name that may reach the report threshold:
     /// names holding a token near a query token (or, for a long query token,
     /// a token it may be two words written together of), minus those whose
     /// best possible score stays below the threshold.
     fn candidates(&self, prepared: &Prepared, consider: &mut impl FnMut(u32)) {
-        let floor = (self.settings.report_threshold as f32 - MAX_BONUS).max(0.0);
+        let floor = (self.settings.report_threshold as f32 - MAX_BONUS - prepared.vessel_bonus).max(0.0);
         // Initials and a cut last token never retrieve a name but may add
         // to its score; count them as matched in the bound.
         let always: f32 = prepared
@@ -696,7 +804,8 @@ impl Screener {
     }
 
     fn prepare(&self, q: &Query) -> Result<Prepared, QueryError> {
-        if q.name.trim().is_empty() && q.identifiers.is_empty() {
+        let by_id = !q.identifiers.is_empty() || q.imo.is_some() || q.mmsi.is_some() || q.bic.is_some();
+        if q.name.trim().is_empty() && !by_id {
             return Err(QueryError::EmptyName);
         }
         if q.name.chars().count() > MAX_NAME_CHARS {
@@ -710,7 +819,7 @@ impl Screener {
             _ => KindFamily::Organization,
         };
         let norm = normalize_name(&q.name, family);
-        if norm.is_empty() && q.identifiers.is_empty() {
+        if norm.is_empty() && !by_id {
             return Err(QueryError::NoTokens);
         }
         let mut tokens = Vec::new();
@@ -763,7 +872,15 @@ impl Screener {
                 }
             }
         }
-        Ok(Prepared { tokens, near, total_weight, evasion: norm.evasion, looks_like_company, joined_parts })
+        Ok(Prepared {
+            tokens,
+            near,
+            total_weight,
+            evasion: norm.evasion,
+            looks_like_company,
+            joined_parts,
+            vessel_bonus: vessel_bonus(q),
+        })
     }
 
     /// The listed tokens near query token `t`, sorted by token so scoring
@@ -935,6 +1052,9 @@ impl Screener {
                 }
             }
         }
+        if let Some(v) = &ent.vessel {
+            self.compare_vessel(q, v, &mut score, &mut adjustments);
+        }
         if let Some(raw) = id_hit {
             flags.push(Flag::IdentifierMatch);
             let keys = query_identifier_keys(raw).unwrap_or_default();
@@ -998,6 +1118,41 @@ impl Screener {
         Some(m)
     }
 
+    /// A vessel's flag, call sign and owner against the listed ones: each
+    /// fact compared gives an adjustment, which adds when they agree.
+    fn compare_vessel(
+        &self,
+        q: &Query,
+        v: &crate::engine::model::VesselInfo,
+        score: &mut f32,
+        adjustments: &mut Vec<Adjustment>,
+    ) {
+        let mut note = |feature: &'static str, effect: f32, detail: String| {
+            *score += effect;
+            adjustments.push(Adjustment { feature, effect, detail });
+        };
+        if let (Some(f), Some(listed)) = (q.flag.as_deref(), v.flag.as_deref()) {
+            match country::iso2(listed) {
+                Some(l) if l == f => note("flag", FLAG_MATCH_BONUS, format!("flag {f} is the listed flag ({listed})")),
+                _ => note("flag", 0.0, format!("flag {f} is not the listed flag {listed} (vessels change flag)")),
+            }
+        }
+        if let (Some(c), Some(listed)) = (q.call_sign.as_deref(), v.call_sign.as_deref()) {
+            if identifier_key(listed) == c {
+                note("call_sign", CALL_SIGN_MATCH_BONUS, format!("call sign {c} is the listed call sign"));
+            } else {
+                note("call_sign", 0.0, format!("call sign {c} is not the listed call sign {listed}"));
+            }
+        }
+        if let (Some(o), Some(listed)) = (q.owner.as_deref(), v.owner.as_deref()) {
+            if same_party(o, listed) {
+                note("owner", OWNER_MATCH_BONUS, format!("owner '{o}' is the listed owner '{listed}'"));
+            } else {
+                note("owner", 0.0, format!("owner '{o}' is not the listed owner '{listed}'"));
+            }
+        }
+    }
+
     fn decide(&self, m: &Match) -> Decision {
         if m.flags.contains(&Flag::IdentifierMatch) {
             return Decision::Block;
@@ -1035,6 +1190,49 @@ struct Prepared {
     near: Vec<std::sync::Arc<[Near]>>,
     total_weight: f32,
     evasion: Vec<EvasionSign>,
+    /// The most a vessel's flag, call sign and owner can add.
+    vessel_bonus: f32,
+}
+
+/// The most the vessel facts of `q` can add to a score.
+fn vessel_bonus(q: &Query) -> f32 {
+    let mut b = 0.0;
+    if q.flag.is_some() {
+        b += FLAG_MATCH_BONUS;
+    }
+    if q.call_sign.is_some() {
+        b += CALL_SIGN_MATCH_BONUS;
+    }
+    if q.owner.is_some() {
+        b += OWNER_MATCH_BONUS;
+    }
+    b
+}
+
+/// The identifier schemes a request names in fields of their own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Imo,
+    Mmsi,
+    Bic,
+}
+
+impl Scheme {
+    fn is(self, s: &IdScheme) -> bool {
+        match self {
+            Scheme::Imo => *s == IdScheme::Imo,
+            Scheme::Mmsi => *s == IdScheme::Mmsi,
+            Scheme::Bic => matches!(s, IdScheme::Other(l) if l == "swift_bic" || l == "bic" || l == "swift"),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Scheme::Imo => "IMO",
+            Scheme::Mmsi => "MMSI",
+            Scheme::Bic => "BIC",
+        }
+    }
 }
 
 enum DobAgreement {
@@ -1072,6 +1270,16 @@ fn compare_dob(q: &BirthDate, listed: &[BirthDate]) -> DobAgreement {
         best = DobAgreement::Year;
     }
     best
+}
+
+/// Whether two names of a party agree: the normalised words of one are all
+/// among those of the other (`TRUONG PHAT LOC SHIPPING TRADING` and
+/// `Truong Phat Loc Shipping Trading Joint Stock Company`).
+fn same_party(a: &str, b: &str) -> bool {
+    let words =
+        |s: &str| -> FxHashSet<String> { normalize_name(s, KindFamily::Organization).tokens.into_iter().collect() };
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && !b.is_empty() && (a.is_subset(&b) || b.is_subset(&a))
 }
 
 /// `curp` or `rfc` when a key has the shape of a Mexican CURP or RFC.
@@ -1157,6 +1365,84 @@ mod tests {
         let q = Query { kind: Some(EntityKind::Person), ..Query::name("Maria Luisa") };
         assert!(s.screen(&q).unwrap().matches.is_empty());
         assert!(!s.screen(&Query::name("Maria Luisa")).unwrap().matches.is_empty());
+    }
+
+    fn vessel() -> Entity {
+        let mut v = Entity::new("v9", "test", EntityKind::Vessel);
+        v.add_name("ARTAVIL", NameRole::Primary);
+        v.identifiers.push(Identifier { scheme: IdScheme::Imo, value: "9187629".into(), country: None });
+        v.identifiers.push(Identifier { scheme: IdScheme::Mmsi, value: "572469210".into(), country: None });
+        v.vessel = Some(crate::engine::model::VesselInfo {
+            call_sign: Some("T2EU4".into()),
+            flag: Some("Iran".into()),
+            owner: Some("Naviera Ejemplo S.A.".into()),
+            ..Default::default()
+        });
+        v
+    }
+
+    #[test]
+    fn vessel_identifiers_are_exact_by_scheme() {
+        let mut p = person("p9", "SOMEONE ELSE");
+        // The same digits as a passport: an MMSI field must not find it.
+        p.identifiers.push(Identifier { scheme: IdScheme::Passport, value: "9187629".into(), country: None });
+        let mut bank = Entity::new("b9", "test", EntityKind::Company);
+        bank.add_name("BANCO EJEMPLO", NameRole::Primary);
+        bank.identifiers.push(Identifier {
+            scheme: IdScheme::Other("swift_bic".into()),
+            value: "HAVIGB2L".into(),
+            country: None,
+        });
+        let s = screener(vec![vessel(), p, bank]);
+        let by = |q: Query| s.screen(&q).unwrap();
+        let r = by(Query { imo: Some("9187629".into()), ..Query::name("") });
+        assert_eq!(r.decision, Decision::Block);
+        assert_eq!(r.matches.iter().map(|m| m.entity_id.as_str()).collect::<Vec<_>>(), ["v9"], "not the passport");
+        assert!(r.flags.contains(&Flag::IdentifierMatch) && r.flags.contains(&Flag::IdentifierOnly));
+        let r = by(Query { mmsi: Some("572469210".into()), ..Query::name("") });
+        assert_eq!(r.matches[0].entity_id, "v9");
+        let r = by(Query { mmsi: Some("187629000".into()), ..Query::name("") });
+        assert!(r.matches.is_empty());
+        let r = by(Query { bic: Some("HAVIGB2LXXX".into()), ..Query::name("") });
+        assert_eq!(r.matches[0].entity_id, "b9");
+        let detail = &r.matches[0].explanation.adjustments.last().unwrap().detail;
+        assert!(detail.contains("HAVIGB2LXXX"), "{detail}");
+    }
+
+    #[test]
+    fn flag_call_sign_and_owner_are_explained() {
+        let s = screener(vec![vessel()]);
+        let base = s.screen(&Query::name("Artavil")).unwrap().matches[0].score;
+        let q = Query {
+            kind: Some(EntityKind::Vessel),
+            flag: Some("IR".into()),
+            call_sign: Some("T2EU4".into()),
+            owner: Some("NAVIERA EJEMPLO".into()),
+            ..Query::name("Artavil")
+        };
+        let m = s.screen(&q).unwrap().matches.into_iter().find(|m| m.entity_id == "v9").unwrap();
+        let features: Vec<(&str, f32)> = m.explanation.adjustments.iter().map(|a| (a.feature, a.effect)).collect();
+        assert!(features.contains(&("flag", FLAG_MATCH_BONUS)), "{features:?}");
+        assert!(features.contains(&("call_sign", CALL_SIGN_MATCH_BONUS)), "{features:?}");
+        assert!(features.contains(&("owner", OWNER_MATCH_BONUS)), "{features:?}");
+        assert!(m.score >= base);
+        // Disagreeing facts are explained and move nothing.
+        let q = Query { flag: Some("PA".into()), call_sign: Some("XYZ1".into()), ..Query::name("Artavil") };
+        let m = &s.screen(&q).unwrap().matches[0];
+        assert_eq!(m.score, base);
+        let flag = m.explanation.adjustments.iter().find(|a| a.feature == "flag").unwrap();
+        assert!(flag.effect == 0.0 && flag.detail.contains("Iran"), "{flag:?}");
+    }
+
+    #[test]
+    fn a_vessels_owner_is_screened_as_a_name() {
+        let s = screener(vec![vessel()]);
+        let q = Query { owner: Some("Cartel de Jalisco Nueva Generacion".into()), ..Query::name("Mar Azul") };
+        let r = s.screen(&q).unwrap();
+        assert_eq!(r.decision, Decision::Block);
+        let m = r.matches.iter().find(|m| m.entity_id == "cs-cjng").unwrap();
+        assert!(m.flags.contains(&Flag::ViaOwner) && r.flags.contains(&Flag::ViaOwner));
+        assert!(m.explanation.adjustments.iter().any(|a| a.feature == "owner"));
     }
 
     #[test]

@@ -73,6 +73,19 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
 /// [`crate::engine::query::MAX_NAME_CHARS`] characters (one word that long is
 /// enough). Runs with nothing to match on are skipped, not errors.
 pub fn scan_text(screener: &Screener, text: &str) -> Result<Vec<TextHit>, QueryError> {
+    scan_text_with(screener, text, &crate::engine::options::Options::default())
+}
+
+/// [`scan_text`] against the lists and kinds of entries `options` admit
+/// (its `min_score` is not applied: a text hit is always an alert).
+///
+/// # Errors
+/// As [`scan_text`].
+pub fn scan_text_with(
+    screener: &Screener,
+    text: &str,
+    options: &crate::engine::options::Options,
+) -> Result<Vec<TextHit>, QueryError> {
     let spans = word_spans(text);
     let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision)> = Vec::new();
     for i in 0..spans.len() {
@@ -86,7 +99,7 @@ pub fn scan_text(screener: &Screener, text: &str) -> Result<Vec<TextHit>, QueryE
                 continue;
             }
             let run = &text[spans[i].0..spans[j].1];
-            let screening = match screener.screen(&Query::name(run)) {
+            let screening = match screener.screen_with_options(&Query::name(run), options) {
                 Ok(s) => s,
                 Err(QueryError::NoTokens | QueryError::EmptyName) => continue,
                 Err(e) => return Err(e),

@@ -346,7 +346,7 @@ pub enum MonitorRequest {
         #[schema(value_type = Vec<ScreenRequest>)]
         items: Vec<ScreenRequest>,
     },
-    One(ScreenRequest),
+    One(Box<ScreenRequest>),
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -368,7 +368,7 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let items = match body.into_inner() {
         MonitorRequest::Many { items } => items,
-        MonitorRequest::One(one) => vec![one],
+        MonitorRequest::One(one) => vec![*one],
     };
     let max = state.settings.server.max_batch_items;
     if items.is_empty() || items.len() > max {

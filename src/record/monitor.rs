@@ -62,6 +62,7 @@ pub fn query_of(v: &Value) -> Option<Query> {
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default(),
         address: s("address"),
+        ..Query::default()
     })
 }
 
@@ -309,6 +310,7 @@ mod tests {
             dob: Some(BirthDate::ymd(1970, 1, 2)),
             identifiers: vec!["THA700102AB1".into()],
             address: Some("Calle 1, Culiacan".into()),
+            ..Query::default()
         };
         assert_eq!(query_of(&counterparty_json(&q)), Some(q));
         assert_eq!(query_of(&json!({"type": "company"})), None, "a name is required");

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::engine::{Decision, Flag, Query, QueryError, Screener, Screening};
+use crate::engine::{Decision, Flag, Options, Query, QueryError, Screener, Screening};
 use crate::record::audit::{AuditContext, Origin, Screened};
 use crate::record::dispositions::DispositionBook;
 use crate::record::store::{now_millis, AuditHit, AuditRecord, ListSet, Millis};
@@ -153,8 +153,26 @@ impl<'a> Recorder<'a> {
     /// Screens `q` with the dispositions applied, counts the decision and
     /// builds its record.
     pub fn screen(&self, q: &Query, subject: Subject<'_>) -> Recorded {
-        let outcome = self.screen_query(q, subject.reference);
+        self.screen_with(q, &Options::default(), subject)
+    }
+
+    /// [`Recorder::screen`] with the caller's options: only the lists and
+    /// kinds of entries they admit are screened against; the record keeps
+    /// the options (as `options` in its subject) and every hit at or above
+    /// the review threshold; then matches under `min_score` are left out of
+    /// the outcome ([`Options::report`]).
+    pub fn screen_with(&self, q: &Query, options: &Options, mut subject: Subject<'_>) -> Recorded {
+        let outcome = self.screener.screen_with_options(q, options).map(|s| self.apply(q, subject.reference, s));
+        if !options.is_default() {
+            if let Value::Object(o) = &mut subject.submitted {
+                o.insert("options".into(), serde_json::to_value(options).unwrap_or(Value::Null));
+            }
+        }
         let record = self.conclude(subject, outcome.as_ref().map_err(|e| e.to_string()));
+        let outcome = outcome.map(|mut s| {
+            options.report(&mut s);
+            s
+        });
         Recorded { outcome, record }
     }
 

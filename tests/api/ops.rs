@@ -88,6 +88,19 @@ async fn openapi_lists_every_native_route_and_docs_are_served() {
         assert!(v["paths"][p].is_object(), "{p} missing from the OpenAPI document");
     }
     assert!(v["components"]["schemas"]["ScreenRequest"].is_object());
+    // The vessel and bank facts, and the options of a screening, are declared.
+    let request = &v["components"]["schemas"]["ScreenRequest"]["properties"];
+    for f in ["imo", "mmsi", "bic", "flag", "call_sign", "owner"] {
+        assert!(request[f].is_object(), "ScreenRequest lacks {f}");
+    }
+    let options = &v["components"]["schemas"]["ScreeningOptions"]["properties"];
+    for f in ["min_score", "lists", "kinds"] {
+        assert!(options[f].is_object(), "ScreeningOptions lacks {f}");
+        assert!(v["components"]["schemas"]["BatchRequest"]["properties"][f].is_object(), "BatchRequest lacks {f}");
+        assert!(v["components"]["schemas"]["TransactionRequest"]["properties"][f].is_object());
+    }
+    let text = v.to_string();
+    assert!(text.contains("withheld_matches") && text.contains("min_score_requested"), "answers declare them");
     let r = app.client.get(app.url("/docs/")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("swagger"));

@@ -212,6 +212,22 @@ fn pipes_tabs_and_quoted_line_breaks() {
 }
 
 #[test]
+fn a_delimiter_outside_the_closed_set_is_refused_when_the_command_line_is_read() {
+    for bad in ["x", ":", "ab"] {
+        let (out, so, se) = run(bin().args(["batch", &fixture("tabs_crlf.tsv"), "--delimiter", bad]));
+        assert_eq!(out.status.code(), Some(2), "{bad}: {se}");
+        assert!(so.is_empty(), "no row is written: {so}");
+        assert!(se.contains("--delimiter") && se.contains("comma, semicolon, pipe, tab"), "{bad}: {se}");
+        assert!(!se.contains("no name column"), "refused before the file is read: {se}");
+    }
+    // The names and the characters of the set are accepted.
+    for good in ["tab", "TAB", "\\t", "\t"] {
+        let (so, _) = ok(bin().args(["batch", &fixture("tabs_crlf.tsv"), "--delimiter", good, "-q"]));
+        assert_eq!(Table::parse(&so).column("decision"), vec!["block", "clear"], "{good:?}");
+    }
+}
+
+#[test]
 fn every_bad_row_gets_its_reason_and_the_run_goes_on() {
     let (so, se) = ok(bin().args(["batch", &fixture("bad_rows.csv")]));
     let t = Table::parse(&so);

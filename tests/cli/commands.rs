@@ -286,7 +286,7 @@ fn keys_create_prints_a_key_once_and_its_hash_entry() {
     assert!(so.contains("[[auth.keys]]") && so.contains("scopes = [\"screen\"]"), "{so}");
     let (out, _, se) = run(bin().args(["keys", "create", "--id", "x", "--scope", "root"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(se.contains("root"));
+    assert!(se.contains("root") && se.contains("--scope"), "refused when the command line is read: {se}");
 }
 
 /// Starts `cartelscreen serve` on a free port, keys off, JSON logs on a
@@ -467,6 +467,37 @@ fn lists_diff_prints_the_publishers_delta() {
     let text = bin().args(["lists", "diff", &shared("ofac/2024-04-26"), &shared("ofac/2024-05-03")]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("added 305, removed 8"), "{}", &text[..text.len().min(2000)]);
+}
+
+#[test]
+fn screening_options_asked_over_http_are_in_the_audit_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let trail = dir.path().join("trail.sqlite3");
+    let (mut server, address) = crate::common::serve(
+        bin().env("CARTELSCREEN__AUDIT__SQLITE_PATH", &trail).env("CARTELSCREEN__AUTH__REQUIRED", "false"),
+    );
+    let client = reqwest::blocking::Client::new();
+    let body = serde_json::json!({"name": "Carteles Unidos", "reference": "opt-1",
+                                  "lists": ["cartelscreen_fto_cartels"], "kinds": ["organization"], "min_score": 0.9});
+    let v: serde_json::Value =
+        client.post(format!("http://{address}/v1/screen")).json(&body).send().unwrap().json().unwrap();
+    assert_eq!(v["decision"], "block", "{v}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let out = bin()
+        .env("CARTELSCREEN__AUDIT__SQLITE_PATH", &trail)
+        .args(["audit", "export", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let records: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let r = records.iter().find(|r| r["reference"] == "opt-1").expect("the screening is on record");
+    assert_eq!(
+        r["subject"]["options"],
+        serde_json::json!({"min_score": 0.9, "lists": ["cartelscreen_fto_cartels"], "kinds": ["organization"]}),
+        "{r}"
+    );
 }
 
 #[test]

@@ -26,7 +26,8 @@ use crate::http::error::ApiError;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenRequest {
-    /// The name as the counterparty gave it. Required.
+    /// The name as the counterparty gave it. Required unless an identifier
+    /// (`identifiers`, `imo`, `mmsi` or `bic`) is given.
     #[schema(example = "Cartel de Jalisco Nueva Generacion")]
     pub name: Option<String>,
     /// `person`, `company`, `organization`, `vessel`, `aircraft` or `any` (the default).
@@ -41,6 +42,26 @@ pub struct ScreenRequest {
     pub identifiers: Vec<String>,
     /// Postal address; its country is used when `country` is not given.
     pub address: Option<String>,
+    /// A vessel's IMO number (`9187629` or `IMO 9187629`): 7 digits with a
+    /// valid check digit; looked up exactly among listed IMO numbers.
+    #[schema(example = "IMO 9187629")]
+    pub imo: Option<String>,
+    /// A ship radio's MMSI, 9 digits; looked up exactly among listed MMSIs.
+    pub mmsi: Option<String>,
+    /// A bank's SWIFT/BIC, 8 or 11 characters; looked up exactly among
+    /// listed BICs (an 11-character BIC also as its 8-character institution
+    /// code).
+    pub bic: Option<String>,
+    /// A vessel's flag state (ISO code or country name): supporting
+    /// evidence, compared with a listed vessel's flag.
+    pub flag: Option<String>,
+    /// A vessel's radio call sign: supporting evidence, compared with a
+    /// listed vessel's call sign.
+    pub call_sign: Option<String>,
+    /// A vessel's registered owner or operator: compared with a listed
+    /// vessel's owner and screened as a name of its own (its matches carry
+    /// the flag `via_owner`).
+    pub owner: Option<String>,
     /// The caller's own id for the counterparty, echoed back.
     pub reference: Option<String>,
 }
@@ -81,6 +102,12 @@ impl ScreenRequest {
             dob: self.dob.as_deref(),
             identifiers: self.identifiers.iter().map(String::as_str).collect(),
             address: self.address.as_deref(),
+            imo: self.imo.as_deref(),
+            mmsi: self.mmsi.as_deref(),
+            bic: self.bic.as_deref(),
+            flag: self.flag.as_deref(),
+            call_sign: self.call_sign.as_deref(),
+            owner: self.owner.as_deref(),
         }
     }
 }
@@ -110,6 +137,15 @@ pub struct ScreenResult {
     /// none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exposures: Vec<Exposure>,
+    /// Matches found but left out of `matches` because they score under
+    /// the request's `min_score`; they count in `decision` and `flags`
+    /// (and are in the audit record when they alert). Absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub withheld_matches: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl ScreenResult {
@@ -121,6 +157,7 @@ impl ScreenResult {
             matches: s.matches,
             evasion: s.evasion,
             exposures: s.exposures,
+            withheld_matches: s.withheld,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{list_refs, subject_of, ListRef, ScreenRequest, ScreenResult};
-use crate::engine::Decision;
+use crate::engine::{Decision, Options, ScreeningOptions};
 use crate::error::Code;
 use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
@@ -19,6 +19,38 @@ use crate::http::state::AppState;
 use crate::live::rfc3339;
 use crate::record::screening::{DispositionPolicy, Recorder, Subject};
 
+/// `POST /v1/screen`: one counterparty and, optionally, the options of
+/// this screening (`min_score`, `lists`, `kinds`). Unknown fields are
+/// refused.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(try_from = "serde_json::Map<String, serde_json::Value>")]
+pub struct SingleScreenRequest {
+    /// The counterparty.
+    #[serde(flatten)]
+    pub party: ScreenRequest,
+    /// How to screen it; none given screens as configured.
+    #[serde(flatten)]
+    pub options: ScreeningOptions,
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for SingleScreenRequest {
+    type Error = String;
+
+    fn try_from(mut fields: serde_json::Map<String, serde_json::Value>) -> Result<SingleScreenRequest, String> {
+        let mut options = serde_json::Map::new();
+        for k in ["min_score", "lists", "kinds"] {
+            if let Some(v) = fields.remove(k) {
+                options.insert(k.to_string(), v);
+            }
+        }
+        let options: ScreeningOptions =
+            serde_json::from_value(serde_json::Value::Object(options)).map_err(|e| e.to_string())?;
+        let party: ScreenRequest =
+            serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
+        Ok(SingleScreenRequest { party, options })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScreenResponse {
     pub request_id: String,
@@ -26,12 +58,17 @@ pub struct ScreenResponse {
     pub screened_at: String,
     #[serde(flatten)]
     pub result: ScreenResult,
+    /// The options applied (absent when none was given): `min_score` (and
+    /// `min_score_requested` when it was raised to the configured report
+    /// threshold), `lists`, `kinds`.
+    #[serde(skip_serializing_if = "Options::is_default")]
+    pub options: Options,
     /// The list versions the result was reached with.
     pub lists: Vec<ListRef>,
 }
 
 /// Screen one counterparty.
-#[utoipa::path(post, path = "/v1/screen", tag = "screening", request_body = ScreenRequest,
+#[utoipa::path(post, path = "/v1/screen", tag = "screening", request_body = SingleScreenRequest,
     responses((status = 200, body = ScreenResponse), (status = 422, body = crate::http::error::ErrorBody),
               (status = 401, body = crate::http::error::ErrorBody)),
     security(("api_key" = ["screen"])))]
@@ -39,23 +76,27 @@ pub async fn screen(
     access: ScreenAccess,
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<ScreenRequest>,
+    body: web::Json<SingleScreenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = body.to_query()?;
+    let body = body.into_inner();
+    let q = body.party.to_query()?;
     tracing::debug!(name = %q.name, "screening");
     let generation = state.lists.current();
+    let options = body.options.check(&generation.screener)?;
     let count = |d| state.metrics.decision(d);
     let recorder =
         Recorder::new(&state.records, &generation.screener, access.0.origin("api"), DispositionPolicy::Apply)
             .counting(&count);
-    let recorded = recorder.screen(&q, Subject::one(body.reference.as_deref(), subject_of(&*body)));
+    let reference = body.party.reference.as_deref();
+    let recorded = recorder.screen_with(&q, &options, Subject::one(reference, subject_of(&body.party)));
     let screening = recorded.outcome?;
     state.records.commit(recorded.record.into_iter().collect()).await?;
     req.extensions_mut().insert(Outcome(screening.decision));
     Ok(HttpResponse::Ok().json(ScreenResponse {
         request_id: access.0.request_id,
         screened_at: rfc3339(SystemTime::now()),
-        result: ScreenResult::new(body.reference.clone(), screening),
+        result: ScreenResult::new(body.party.reference.clone(), screening),
+        options,
         lists: list_refs(&generation.screener),
     }))
 }
@@ -64,10 +105,18 @@ pub async fn screen(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// Each item has the fields of `POST /v1/screen`; an item that is not
-    /// valid gets its own error and does not fail the others.
+    /// Each item has the counterparty fields of `POST /v1/screen` (not the
+    /// options, which apply to the whole batch); an item that is not valid
+    /// gets its own error and does not fail the others.
     #[schema(value_type = Vec<ScreenRequest>)]
     pub items: Vec<serde_json::Value>,
+    /// Report threshold for every item (see `POST /v1/screen`).
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub min_score: Option<f64>,
+    /// Datasets every item is screened against (see `POST /v1/screen`).
+    pub lists: Option<Vec<String>>,
+    /// Kinds of entries every item is compared with (see `POST /v1/screen`).
+    pub kinds: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,6 +140,9 @@ pub struct BatchResponse {
     pub counts: BTreeMap<String, usize>,
     /// One per item, in request order.
     pub results: Vec<BatchItem>,
+    /// The options applied to every item (absent when none was given).
+    #[serde(skip_serializing_if = "Options::is_default")]
+    pub options: Options,
     pub lists: Vec<ListRef>,
 }
 
@@ -104,7 +156,9 @@ pub async fn screen_batch(
     req: HttpRequest,
     body: web::Json<BatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = body.into_inner().items;
+    let body = body.into_inner();
+    let items = body.items;
+    let asked = ScreeningOptions { min_score: body.min_score, lists: body.lists, kinds: body.kinds };
     let max = state.settings.server.max_batch_items;
     if items.len() > max {
         return Err(ApiError::new(Code::TooManyItems, format!("{} items; at most {max} per batch", items.len())));
@@ -113,6 +167,8 @@ pub async fn screen_batch(
         return Err(ApiError::new(Code::EmptyBatch, "items is empty"));
     }
     let generation = state.lists.current();
+    let options = asked.check(&generation.screener)?;
+    let worker_options = options.clone();
     let worker_state = state.clone();
     let worker_generation = generation.clone();
     let origin = access.0.origin("api_batch");
@@ -133,10 +189,16 @@ pub async fn screen_batch(
                     .and_then(|item| item.to_query());
                 let (outcome, record) = match parsed {
                     Ok(q) => {
-                        let recorded = recorder.screen(&q, subject);
+                        let recorded = recorder.screen_with(&q, &worker_options, subject);
                         (recorded.outcome.map_err(ApiError::from), recorded.record)
                     }
                     Err(e) => {
+                        let mut subject = subject;
+                        if let (serde_json::Value::Object(o), false) =
+                            (&mut subject.submitted, worker_options.is_default())
+                        {
+                            o.insert("options".into(), serde_json::json!(worker_options));
+                        }
                         let record = recorder.conclude(subject, Err(e.message.clone()));
                         (Err(e), record)
                     }
@@ -173,6 +235,7 @@ pub async fn screen_batch(
         decision,
         counts,
         results,
+        options,
         lists: list_refs(&generation.screener),
     }))
 }

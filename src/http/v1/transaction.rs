@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use super::{list_refs, subject_of, ListRef, ScreenRequest, ScreenResult};
 use crate::engine::model::EntityKind;
-use crate::engine::text_scan::{scan_text, TextHit};
-use crate::engine::{Decision, Match};
+use crate::engine::text_scan::{scan_text_with, TextHit};
+use crate::engine::{Decision, Match, Options, ScreeningOptions};
 use crate::error::Code;
 use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
@@ -106,6 +106,16 @@ pub struct TransactionRequest {
     /// `goods_description`, `port_of_loading`, `remittance_information`...
     #[serde(default)]
     pub texts: BTreeMap<String, String>,
+    /// Report threshold for every party (see `POST /v1/screen`); text hits
+    /// are alerts and are not trimmed.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub min_score: Option<f64>,
+    /// Datasets the parties and texts are screened against (see
+    /// `POST /v1/screen`).
+    pub lists: Option<Vec<String>>,
+    /// Kinds of entries the parties and texts are compared with (see
+    /// `POST /v1/screen`).
+    pub kinds: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,6 +163,9 @@ pub struct TransactionResponse {
     pub reasons: Vec<Reason>,
     pub parties: Vec<PartyResult>,
     pub text_hits: Vec<TextResult>,
+    /// The options applied (absent when none was given).
+    #[serde(skip_serializing_if = "Options::is_default")]
+    pub options: Options,
     pub lists: Vec<ListRef>,
 }
 
@@ -185,6 +198,8 @@ fn screen_transaction_blocking(
     origin: Origin,
 ) -> Result<(TransactionResponse, Vec<AuditRecord>), ApiError> {
     let screener = &generation.screener;
+    let options =
+        ScreeningOptions { min_score: t.min_score, lists: t.lists.clone(), kinds: t.kinds.clone() }.check(screener)?;
     let max_chars = state.settings.server.max_text_chars;
     for (field, text) in &t.texts {
         if text.chars().count() > max_chars {
@@ -211,7 +226,7 @@ fn screen_transaction_blocking(
     let mut parties = Vec::with_capacity(queries.len());
     for (index, (p, q)) in t.parties.iter().zip(&queries).enumerate() {
         let reference = p.party.reference.as_deref();
-        let recorded = recorder.screen(q, Subject::item(index as i64, reference, subject_of(p)));
+        let recorded = recorder.screen_with(q, &options, Subject::item(index as i64, reference, subject_of(p)));
         let s = recorded.outcome.map_err(|e| ApiError::from(e).at(format!("parties[{index}]")))?;
         records.extend(recorded.record);
         decision = decision.max(s.decision);
@@ -227,7 +242,7 @@ fn screen_transaction_blocking(
     }
     let mut text_hits = Vec::new();
     for (field, text) in &t.texts {
-        let hits = scan_text(screener, text)?;
+        let hits = scan_text_with(screener, text, &options)?;
         state.metrics.text_hits(hits.len());
         for hit in hits {
             decision = decision.max(hit.decision);
@@ -238,7 +253,10 @@ fn screen_transaction_blocking(
         }
     }
     // The transaction itself: its texts, their hits, the overall decision.
-    let content = serde_json::json!({"type": t.kind, "texts": t.texts, "parties": t.parties.len()});
+    let mut content = serde_json::json!({"type": t.kind, "texts": t.texts, "parties": t.parties.len()});
+    if !options.is_default() {
+        content["options"] = serde_json::json!(options);
+    }
     let hits = text_hits.iter().filter_map(|h| h.hit.matches.first()).map(crate::record::audit::hit_of).collect();
     records.extend(recorder.note(t.reference.as_deref(), content, decision, hits));
     let response = TransactionResponse {
@@ -250,6 +268,7 @@ fn screen_transaction_blocking(
         reasons,
         parties,
         text_hits,
+        options,
         lists: list_refs(screener),
     };
     Ok((response, records))
