@@ -409,6 +409,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_checkpoint_goes_to_the_file_and_is_posted() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let received = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().expect("accept");
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !String::from_utf8_lossy(&got).contains("\"hash\"") {
+                let n = conn.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            conn.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n").expect("answer");
+            String::from_utf8_lossy(&got).into_owned()
+        });
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::defaults();
+        settings.audit.sqlite_path = dir.path().join("audit.sqlite3");
+        settings.audit.checkpoint_url = format!("http://127.0.0.1:{port}/checkpoints");
+        let log = AuditLog::open(&settings).expect("open");
+        let origin = Origin::new("req-1", "k", "api");
+        let record = log.context().change(&origin, "monitoring_removed", Some("c-1"), json!({}));
+        log.append_change_blocking(record).expect("append");
+        let c = log.write_checkpoint().expect("checkpoint");
+        assert_eq!(c.seq, 1);
+        let file = std::fs::read_to_string(dir.path().join("audit-checkpoints.jsonl")).expect("checkpoint file");
+        let written: verify::Checkpoint = serde_json::from_str(file.trim()).expect("one checkpoint");
+        assert_eq!(written, c);
+        let request = received.join().expect("server");
+        assert!(request.starts_with("POST /checkpoints "), "{request}");
+        assert!(request.contains(&format!("\"hash\":\"{}\"", c.hash)), "{request}");
+        let v = log.verify(&verify::VerifyOptions { checkpoints: vec![c], ..Default::default() }).expect("verify");
+        assert!(v.intact && v.checkpoints == 1, "{v:?}");
+        assert!(log.chain_metrics().contains("cartelscreen_audit_chain_intact 1"));
+    }
+
+    #[test]
     fn config_hash_changes_with_thresholds_only() {
         let a = Settings::defaults();
         let mut b = a.clone();
