@@ -269,7 +269,7 @@ async fn stale_lists_are_said_on_every_answer_and_by_readyz() {
     assert_eq!((entry["stale"].as_bool(), entry["age_days"].as_i64()), (Some(true), Some(age)));
     assert_eq!(entry["published_from"], "list");
     // The audit record names the versions with their age.
-    let (_, audit) = parts(app.get_as(&app.admin_key, "/v1/audit?limit=1").await).await;
+    let (_, audit) = parts(app.get_as(&app.admin_key, "/v1/audit?kind=screening&limit=1").await).await;
     let recorded = &audit["records"][0]["lists"];
     let un_rec = recorded.as_array().unwrap().iter().find(|l| l["dataset"] == "un_sc_sanctions").unwrap();
     assert_eq!(un_rec["age_days"], age, "{audit}");

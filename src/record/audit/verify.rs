@@ -204,7 +204,9 @@ pub fn verify(store: &dyn Store, options: &VerifyOptions) -> Result<Verification
         let page = store.audit(&filter)?;
         for r in &page.records {
             let seq = r.seq.unwrap_or_default();
-            if options.to.is_some_and(|to| seq > to) {
+            // Records past the head read first were appended while this
+            // verification ran: the next one checks them.
+            if seq > head_seq || options.to.is_some_and(|to| seq > to) {
                 break 'pages;
             }
             v.first_seq.get_or_insert(seq);
