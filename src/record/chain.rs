@@ -32,8 +32,9 @@ use crate::record::store::{AuditRecord, ListSet};
 /// The hash the first record of a chain links to: 64 zeros.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The record's canonical content: its export JSON without `hash`, compact,
-/// keys sorted. `seq` must already be set.
+/// The record's canonical content: its export JSON without `hash` (whatever
+/// the record's `hash` holds), compact, keys sorted. `seq` must already be
+/// set.
 pub fn canonical(record: &AuditRecord) -> String {
     let mut out = Vec::with_capacity(1024);
     write_canonical(record, None, &mut out);

@@ -325,9 +325,10 @@ fn broken(mut v: Verification, kind: BreakKind, seq: i64, message: String) -> Ve
     v
 }
 
-/// A record's canonical content: as stored, without its hash.
+/// A record's canonical content: as stored, without its hash (which the
+/// canonical form never includes, so the record is not copied).
 fn content(r: &AuditRecord) -> String {
-    canonical(&AuditRecord { hash: None, ..r.clone() })
+    canonical(r)
 }
 
 /// The hash the first record kept recomputes to, when it links to the
