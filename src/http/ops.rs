@@ -112,5 +112,6 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
     open_or_authorized(&req, state.settings.auth.open_metrics, Scope::Admin)?;
     let mut body = state.metrics.render(&state.lists.current(), &state.lists.status());
     body.push_str(&state.records.audit.chain_metrics());
+    body.push_str(&state.records.audit.writer_metrics());
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(body))
 }

@@ -613,6 +613,17 @@ async fn the_audit_chain_verifies_over_http_and_shows_in_the_metrics() {
         let m = metrics().await;
         assert!(m.contains("cartelscreen_audit_chain_intact 1"), "{m}");
         assert!(m.contains(&format!("cartelscreen_audit_chain_verified_records {}", v["records"])), "{m}");
+        // The writer's counters: every record committed is counted, in at
+        // least one transaction, with time spent on it.
+        let counter = |name: &str| -> f64 {
+            let line = m.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name}: {m}"));
+            line.split(' ').nth(1).unwrap().parse().unwrap()
+        };
+        let written = counter("cartelscreen_audit_records_written_total");
+        assert!(written >= 2.0 && written <= v["head_seq"].as_f64().unwrap(), "{written}: {m}");
+        let commits = counter("cartelscreen_audit_commits_total");
+        assert!((1.0..=written).contains(&commits), "{commits}: {m}");
+        assert!(counter("cartelscreen_audit_commit_seconds_total") > 0.0, "{m}");
 
         // A range, by seq; a bad bound; the admin scope.
         let (status, r) = parts(app.get_as(&app.admin_key, "/v1/audit/verify?from=1&to=1").await).await;

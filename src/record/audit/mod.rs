@@ -324,6 +324,28 @@ impl AuditLog {
         )
     }
 
+    /// The writer's work as Prometheus counters: transactions committed
+    /// (`cartelscreen_audit_commits_total`), records in them
+    /// (`cartelscreen_audit_records_written_total`; their ratio is the
+    /// group-commit size) and seconds spent committing
+    /// (`cartelscreen_audit_commit_seconds_total`). Empty when the trail is off.
+    pub fn writer_metrics(&self) -> String {
+        let Some(w) = &self.writer else { return String::new() };
+        let s = w.stats();
+        let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        let seconds = load(&s.commit_nanos) as f64 / 1e9;
+        format!(
+            "# HELP cartelscreen_audit_commits_total Audit transactions committed (each durable before its screenings are answered).\n\
+             # TYPE cartelscreen_audit_commits_total counter\ncartelscreen_audit_commits_total {}\n\
+             # HELP cartelscreen_audit_records_written_total Audit records committed.\n\
+             # TYPE cartelscreen_audit_records_written_total counter\ncartelscreen_audit_records_written_total {}\n\
+             # HELP cartelscreen_audit_commit_seconds_total Time spent writing and committing audit transactions.\n\
+             # TYPE cartelscreen_audit_commit_seconds_total counter\ncartelscreen_audit_commit_seconds_total {seconds}\n",
+            load(&s.commits),
+            load(&s.records),
+        )
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
