@@ -329,6 +329,11 @@ impl AuditSettings {
 impl Settings {
     /// Loads the layers: embedded defaults, `config/default.toml` in the
     /// working directory if present, `extra` if given, then the environment.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when a layer cannot be read or parsed, or the settings fail
+    /// [`Settings::validate`].
     pub fn load(extra: Option<&Path>) -> Result<Settings, ConfigError> {
         let mut b = config::Config::builder()
             .add_source(config::File::from_str(DEFAULT_TOML, config::FileFormat::Toml))
@@ -370,6 +375,10 @@ impl Settings {
         s
     }
 
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] when a value is out of its range or settings contradict each other
+    /// (the message names the key).
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.matching.validate().map_err(ConfigError::Invalid)?;
         let sv = &self.server;

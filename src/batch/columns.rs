@@ -350,6 +350,10 @@ fn resolve(flag: &'static str, wanted: &str, headers: &[String]) -> Result<Optio
 
 impl ColumnMap {
     /// Maps `headers`, then applies the caller's `overrides`.
+    ///
+    /// # Errors
+    ///
+    /// [`MappingError`] when no column holds names, or an override names a column the header lacks.
     pub fn build(headers: &[String], overrides: &ColumnOverrides) -> Result<ColumnMap, MappingError> {
         let mut found: Vec<(Field, u8, usize)> =
             headers.iter().enumerate().filter_map(|(i, h)| classify(h).map(|(f, r)| (f, r, i))).collect();

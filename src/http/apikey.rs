@@ -21,6 +21,10 @@ pub struct NewKey {
 }
 
 /// Creates a key with the given id and scopes.
+///
+/// # Errors
+///
+/// The operating system's random source failing ([`getrandom::Error`]).
 pub fn create(id: &str, scopes: &[Scope]) -> Result<NewKey, getrandom::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;

@@ -30,6 +30,10 @@ fn sane_request_id(v: &str) -> bool {
 }
 
 /// Request id, deadline, metrics and the access log.
+///
+/// # Errors
+///
+/// None of its own: the inner service's error is passed on (and logged with the request id).
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -98,6 +102,10 @@ pub async fn observe(
 
 /// Gives the errors actix makes itself (unknown route, wrong method, bad
 /// path) the same JSON body as ours.
+///
+/// # Errors
+///
+/// Never: every response is passed on, its body rewritten as JSON when actix made it.
 pub fn json_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_json = res
         .headers()

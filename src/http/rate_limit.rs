@@ -23,6 +23,10 @@ impl RateLimiter {
 
     /// `Ok` if `key` may make one more request now, else how many whole
     /// seconds to wait (at least 1).
+    ///
+    /// # Errors
+    ///
+    /// The whole seconds to wait (at least 1) when `key` has used its quota.
     pub fn check(&self, key: &str) -> Result<(), u64> {
         match self.inner.check_key(&key.to_string()) {
             Ok(()) => Ok(()),

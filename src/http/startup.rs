@@ -87,6 +87,10 @@ async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
 /// Starts serving `state` on `listener`: each connection's first request
 /// head is read by [`connection::read_first_head`] (JSON errors for a slow,
 /// malformed or oversized head), then HTTP/1.1 takes the connection.
+///
+/// # Errors
+///
+/// The I/O error when the listener cannot be handed to the server.
 pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let server = &state.settings.server;
     let workers =
@@ -136,6 +140,11 @@ pub struct Application {
 impl Application {
     /// Loads the lists, binds `server.host:server.port` (port 0 picks a free
     /// one) and starts the reloader. Call inside a tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`StartupError`] when the lists or the audit database cannot be opened, or the address
+    /// cannot be bound.
     pub fn build(settings: Settings, extra: Vec<PathBuf>) -> Result<Application, StartupError> {
         Application::build_with(settings, extra, false)
     }
@@ -178,6 +187,10 @@ impl Application {
     }
 
     /// Serves already loaded lists on a bound listener.
+    ///
+    /// # Errors
+    ///
+    /// [`StartupError`] when the audit database cannot be opened or the listener not served.
     pub fn on_listener(
         lists: Arc<LiveLists>,
         records: Arc<Records>,
@@ -208,6 +221,10 @@ impl Application {
     }
 
     /// Runs until SIGINT or SIGTERM, then lets requests in flight finish.
+    ///
+    /// # Errors
+    ///
+    /// The server's I/O error.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let reloader = self._reloader;
         let r = self.server.await;

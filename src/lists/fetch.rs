@@ -155,6 +155,10 @@ pub struct FetchOptions {
 
 /// Fetches every configured source into `data_dir` with default options
 /// (the environment's proxy, no shrink check).
+///
+/// # Errors
+///
+/// As [`fetch_source`], for the first source that fails.
 pub fn fetch_all(settings: &FetchSettings, data_dir: &Path) -> Result<Vec<FetchReport>, FetchError> {
     fetch_all_with(settings, data_dir, &FetchOptions::default())
 }
@@ -197,6 +201,11 @@ pub fn fetch_all_with(
 
 /// Fetches one configured source. On error the files in service are
 /// untouched.
+///
+/// # Errors
+///
+/// [`FetchError`] when the source is not configured, a download fails, the download is not a whole
+/// valid list, or the files cannot be written.
 pub fn fetch_source(settings: &FetchSettings, source: &str, data_dir: &Path) -> Result<FetchReport, FetchError> {
     let files = settings.sources.get(source).ok_or_else(|| FetchError::Io {
         path: data_dir.join(source),

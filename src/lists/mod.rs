@@ -30,6 +30,11 @@ pub const FETCH_STAMP: &str = ".fetched";
 /// OFAC consolidated set, UN XML files and/or cartelscreen lists, or one file.
 /// An empty result is an error: a source that yields nothing is a mistake.
 /// Integrity is checked strictly (the lists are about to be served).
+///
+/// # Errors
+///
+/// [`ListError`] when `path` cannot be read, holds no list it recognises, or a list in it is
+/// malformed or fails its integrity checks.
 pub fn load_path(path: &Path) -> Result<Vec<LoadedList>, ListError> {
     load_path_with(path, Integrity::Strict)
 }
@@ -70,6 +75,11 @@ pub fn load_path_with(path: &Path, integrity: Integrity) -> Result<Vec<LoadedLis
 }
 
 /// Loads one file, recognised by its extension.
+///
+/// # Errors
+///
+/// [`ListError`] when the file cannot be read, its extension names no list format, or it is
+/// malformed or fails its integrity checks.
 pub fn load_file(path: &Path) -> Result<LoadedList, ListError> {
     load_file_with(path, Integrity::Strict)
 }

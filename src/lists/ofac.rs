@@ -83,6 +83,10 @@ pub enum Integrity {
 /// Loads the SDN set in `dir`: `sdn.csv` is required, `alt.csv`, `add.csv`
 /// and `sdn_comments.csv` are read when present (a set without one of them
 /// is partial).
+///
+/// # Errors
+///
+/// [`ListError`] when `sdn.csv` is missing or unreadable, or a file is malformed or cut.
 pub fn load_sdn(dir: &Path) -> Result<LoadedList, ListError> {
     load_dir(dir, SDN_DATASET, SDN_TITLE, ListFormat::OfacSdn, Integrity::Strict)
 }
@@ -90,6 +94,10 @@ pub fn load_sdn(dir: &Path) -> Result<LoadedList, ListError> {
 /// Loads the Consolidated (non-SDN) set in `dir`: `cons_prim.csv` is
 /// required, `cons_alt.csv`, `cons_add.csv` and `cons_comments.csv` are read
 /// when present (a set without one of them is partial).
+///
+/// # Errors
+///
+/// [`ListError`] when `cons_prim.csv` is missing or unreadable, or a file is malformed or cut.
 pub fn load_consolidated(dir: &Path) -> Result<LoadedList, ListError> {
     load_dir(dir, CONS_DATASET, CONS_TITLE, ListFormat::OfacConsolidated, Integrity::Strict)
 }
@@ -188,6 +196,11 @@ fn load_dir(
 /// this). `source` is the folder the files came from; error paths are
 /// `source/<file name>`. The version hash covers the files present, in the
 /// order primary, alt, add, comments.
+///
+/// # Errors
+///
+/// [`ListError::Format`] or [`ListError::Integrity`] naming the file and line when a file is
+/// malformed or cut.
 #[allow(clippy::too_many_arguments)]
 pub fn parse_set(
     dataset: &str,

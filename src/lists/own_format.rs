@@ -86,6 +86,10 @@ pub fn is_native_file_name(lower_name: &str) -> bool {
 }
 
 /// Reads a cartelscreen list, its form chosen by the file extension.
+///
+/// # Errors
+///
+/// [`ListError`] when the file cannot be read or is not a valid cartelscreen list.
 pub fn load_native(path: &Path) -> Result<LoadedList, ListError> {
     let bytes = super::read_bytes(path)?;
     let source = path.display().to_string();
@@ -105,6 +109,10 @@ pub fn load_native(path: &Path) -> Result<LoadedList, ListError> {
 }
 
 /// Parses the TOML form; `source` names the list in its version and errors.
+///
+/// # Errors
+///
+/// [`ListError`] when the TOML is malformed or an entry is invalid.
 pub fn parse_native_toml(text: &str, source: String) -> Result<LoadedList, ListError> {
     let file: FileSpec =
         toml::from_str(text).map_err(|e| ListError::format(&source, format!("invalid cartelscreen TOML list: {e}")))?;
@@ -112,6 +120,10 @@ pub fn parse_native_toml(text: &str, source: String) -> Result<LoadedList, ListE
 }
 
 /// Parses the JSON form.
+///
+/// # Errors
+///
+/// [`ListError`] when the JSON is malformed or an entry is invalid.
 pub fn parse_native_json(text: &str, source: String) -> Result<LoadedList, ListError> {
     let file: FileSpec = serde_json::from_str(text)
         .map_err(|e| ListError::format(&source, format!("invalid cartelscreen JSON list: {e}")))?;
@@ -120,6 +132,10 @@ pub fn parse_native_json(text: &str, source: String) -> Result<LoadedList, ListE
 
 /// Parses the CSV form; the dataset name comes from the caller (the file
 /// stem, see [`dataset_from_stem`]).
+///
+/// # Errors
+///
+/// [`ListError`] naming the line when the CSV is malformed or an entry is invalid.
 pub fn parse_native_csv(bytes: &[u8], dataset: &str, source: String) -> Result<LoadedList, ListError> {
     let path = PathBuf::from(&source);
     let format_err = |m: String| ListError::format(path.clone(), m);

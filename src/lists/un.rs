@@ -35,6 +35,10 @@ pub const TITLE: &str = "UN Security Council Consolidated List";
 const MAX_DEPTH: usize = 32;
 
 /// Reads and parses a UN consolidated XML file.
+///
+/// # Errors
+///
+/// [`ListError`] when the file cannot be read or is not a valid UN consolidated list.
 pub fn load_un(path: &Path) -> Result<LoadedList, ListError> {
     let bytes = super::read_bytes(path)?;
     parse_un(&bytes, path.display().to_string())
@@ -42,6 +46,10 @@ pub fn load_un(path: &Path) -> Result<LoadedList, ListError> {
 
 /// Parses a UN consolidated XML document; `source` names it in the version
 /// and in errors.
+///
+/// # Errors
+///
+/// [`ListError`] when the XML is malformed, too deep, or cut.
 pub fn parse_un(bytes: &[u8], source: String) -> Result<LoadedList, ListError> {
     let path = PathBuf::from(&source);
     let fail = |message: String| ListError::format(path.clone(), message);

@@ -33,6 +33,10 @@ pub enum LoadMode {
 /// Loads the configured lists plus `extra` paths and builds the screener,
 /// as at start. Any list that fails to load fails the whole build, so a
 /// caller holding a screener keeps it.
+///
+/// # Errors
+///
+/// [`ListError`] of the first list that fails to load.
 pub fn load_screener(settings: &Settings, extra: &[PathBuf]) -> Result<Screener, ListError> {
     load_screener_for(settings, extra, LoadMode::Start)
 }

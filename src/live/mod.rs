@@ -73,6 +73,10 @@ pub struct LiveLists {
 
 impl LiveLists {
     /// Loads the configured lists; fails if any list fails.
+    ///
+    /// # Errors
+    ///
+    /// As [`load_screener`].
     pub fn load(settings: Settings, extra: Vec<PathBuf>) -> Result<LiveLists, ListError> {
         let screener = load_screener(&settings, &extra)?;
         Ok(LiveLists::with_screener(screener, settings, extra))
@@ -128,6 +132,11 @@ impl LiveLists {
     /// passes the checks against the lists in service (see
     /// [`check_against`]). Blocking and CPU-heavy: call it off the request
     /// threads.
+    ///
+    /// # Errors
+    ///
+    /// [`ListError`] when a source fails to load or the new lists fail the checks against those in
+    /// service; the lists in service stay.
     pub fn reload(&self) -> Result<ReloadOutcome, ListError> {
         self.reload_with(false)
     }

@@ -65,6 +65,11 @@ fn readable_rows<R: Read>(
 
 /// Reads a cases file: header row, columns in any order, only `name`
 /// required (`name,type,country,dob,identifier,expected,class`).
+///
+/// # Errors
+///
+/// [`EvalError`] when the header lacks `name` or the CSV cannot be read; a bad row is returned
+/// among the row errors instead.
 pub fn read_cases(reader: impl Read) -> Result<(Vec<EvalCase>, Vec<RowError>), EvalError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = rdr.headers()?.clone();
@@ -246,6 +251,11 @@ pub struct NamePair {
 
 /// Reads `name1,name2,is_match` pairs (`schema` gives the kind,
 /// `case_group` a group for per-group figures).
+///
+/// # Errors
+///
+/// [`EvalError`] when the header lacks a required column or the CSV cannot be read; a bad row is
+/// returned among the row errors instead.
 pub fn read_pairs(reader: impl Read) -> Result<(Vec<NamePair>, Vec<RowError>), EvalError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = rdr.headers()?.clone();

@@ -519,6 +519,10 @@ pub fn report(
 /// file; see [`crate::lists::load_path`]) and reports the delta between all
 /// the entries loaded from each. The embedded cartel registry is not added to
 /// either side, and links are compared as the lists write them (unresolved).
+///
+/// # Errors
+///
+/// [`ListError`] when either side cannot be loaded.
 pub fn diff_paths(old: &Path, new: &Path) -> Result<DeltaReport, ListError> {
     // Compared, not served: a file without OFAC's end-of-file marker (a
     // transcribed excerpt) is read, with a warning.

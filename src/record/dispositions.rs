@@ -59,6 +59,10 @@ impl DispositionBook {
     }
 
     /// Screens `q` and applies the dispositions recorded for it.
+    ///
+    /// # Errors
+    ///
+    /// [`QueryError`] when the query cannot be screened.
     pub fn screen(&self, screener: &Screener, q: &Query, reference: Option<&str>) -> Result<Screening, QueryError> {
         let s = screener.screen(q)?;
         Ok(self.apply(screener, q, reference, s, now_millis()))
@@ -147,6 +151,9 @@ pub struct Dispositions {
 }
 
 impl Dispositions {
+    /// # Errors
+    ///
+    /// [`StoreError`] when the dispositions cannot be read.
     pub fn load(store: Arc<dyn Store>) -> Result<Dispositions, StoreError> {
         let book = DispositionBook::new(store.dispositions()?);
         Ok(Dispositions { store, book: ArcSwap::from_pointee(book) })
@@ -158,18 +165,31 @@ impl Dispositions {
     }
 
     /// Reads the dispositions again, for those other replicas recorded.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the dispositions cannot be read; the book in force stays.
     pub fn refresh(&self) -> Result<(), StoreError> {
         let book = DispositionBook::new(self.store.dispositions()?);
         self.book.store(Arc::new(book));
         Ok(())
     }
 
+    /// # Errors
+    ///
+    /// [`StoreError`] when the dispositions cannot be read.
     pub fn all(&self) -> Result<Vec<Disposition>, StoreError> {
         self.store.dispositions()
     }
 
     /// Checks and records a disposition against the entry as it is in
     /// `screener`, and puts it in force.
+    ///
+    /// # Errors
+    ///
+    /// [`DispositionError`] when the counterparty has neither reference nor name, the entry is not
+    /// on the lists in service, a required field is empty, `expires_at` is past, or the store
+    /// fails.
     pub fn record(
         &self,
         new: NewDisposition,
@@ -218,6 +238,10 @@ impl Dispositions {
     }
 
     /// Withdraws a disposition; it stays on record, revoked.
+    ///
+    /// # Errors
+    ///
+    /// [`DispositionError`] when no disposition `id` is in force, or the store fails.
     pub fn revoke(&self, id: &str, by: &str, reason: &str) -> Result<Disposition, DispositionError> {
         let revocation = Revocation { at: now_millis(), by: by.to_string(), reason: reason.trim().to_string() };
         if !self.store.revoke_disposition(id, &revocation)? {

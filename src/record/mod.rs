@@ -66,6 +66,10 @@ impl Records {
     /// On a thread of its own: the PostgreSQL client blocks on a runtime of
     /// its own, which cannot start on a thread already driving async tasks
     /// (a server starting up, an async test).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database cannot be opened or migrated, or the dispositions read.
     pub fn open(settings: &Settings) -> Result<Records, StoreError> {
         std::thread::scope(|s| {
             s.spawn(|| Records::on_store(crate::record::store::open(&settings.audit)?, settings))
@@ -74,6 +78,9 @@ impl Records {
         })
     }
 
+    /// # Errors
+    ///
+    /// [`StoreError`] when the retention cannot be set or the dispositions read.
     pub fn on_store(store: Arc<dyn Store>, settings: &Settings) -> Result<Records, StoreError> {
         store.set_retention_days(settings.audit.retention_days)?;
         let audit = Arc::new(AuditLog::on_store(store.clone(), settings));

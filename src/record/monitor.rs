@@ -127,6 +127,11 @@ impl Monitor {
     /// Compares the lists of `screener` with the state last recorded and,
     /// if they changed, re-screens every monitored counterparty against the
     /// added and changed entries and records the alerts with the new state.
+    ///
+    /// # Errors
+    ///
+    /// [`MonitorError`] when the store cannot be read or written; nothing is recorded and the next
+    /// check tries again.
     pub fn check(&self, records: &Records, screener: &Screener) -> Result<CheckOutcome, MonitorError> {
         let _one = self.checking.lock().unwrap_or_else(|p| p.into_inner());
         let result = self.check_locked(records, screener);

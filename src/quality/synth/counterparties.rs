@@ -322,6 +322,10 @@ impl Iterator for Counterparties<'_> {
 
 /// Writes a header and `rows` rows as CSV (comma-separated, quoted as
 /// needed, UTF-8), streaming.
+///
+/// # Errors
+///
+/// The writer's I/O error.
 pub fn write_counterparties<W: Write>(w: W, rows: u64, gen: Counterparties<'_>) -> io::Result<()> {
     let lang = gen.lang;
     let mut out = csv::WriterBuilder::new().buffer_capacity(256 << 10).from_writer(w);

@@ -73,6 +73,10 @@ fn kind_label(kind: EntityKind) -> &'static str {
 
 /// Writes `cases` as the regression-case CSV (header first), quoting fields
 /// as needed.
+///
+/// # Errors
+///
+/// The writer's I/O error.
 pub fn write_cases_csv<W: io::Write>(w: W, cases: &[Case]) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(CSV_HEADER)?;

@@ -97,6 +97,10 @@ fn csv_row(r: &AuditRecord) -> [String; 17] {
 
 /// Writes every record matching `filter` (its `after` and `limit` are
 /// ignored) to `out`; returns how many.
+///
+/// # Errors
+///
+/// The store's error when the trail cannot be read, or an I/O error when `out` cannot be written.
 pub fn export(
     store: &dyn Store,
     filter: &AuditFilter,

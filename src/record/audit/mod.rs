@@ -233,6 +233,10 @@ pub struct ChainUpkeep {
 impl AuditLog {
     /// Opens the configured store and, unless auditing is off, starts the
     /// writer. Purges records past retention first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database cannot be opened, migrated or its retention set.
     pub fn open(settings: &Settings) -> Result<AuditLog, StoreError> {
         let store = crate::record::store::open(&settings.audit)?;
         store.set_retention_days(settings.audit.retention_days)?;
@@ -360,6 +364,11 @@ impl AuditLog {
     }
 
     /// Records and waits until they are durable.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError`] when the records could not be made durable (the screenings must not be
+    /// answered).
     pub async fn append(&self, records: Vec<AuditRecord>) -> Result<(), AuditError> {
         match &self.writer {
             Some(w) if !records.is_empty() => w.append(records).await,
@@ -368,6 +377,10 @@ impl AuditLog {
     }
 
     /// [`AuditLog::append`] for threads outside the async runtime.
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditLog::append`].
     pub fn append_blocking(&self, records: Vec<AuditRecord>) -> Result<(), AuditError> {
         match &self.writer {
             Some(w) if !records.is_empty() => w.append_blocking(records),

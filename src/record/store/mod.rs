@@ -373,6 +373,12 @@ pub struct AlertPage {
 }
 
 /// The database behind the service. Every method is one transaction.
+///
+/// # Errors
+///
+/// Every method fails with [`StoreError`] when the database cannot be
+/// reached or a statement fails; a failed write changes nothing.
+#[allow(clippy::missing_errors_doc)] // said once above, for every method
 pub trait Store: Send + Sync {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -380,6 +386,10 @@ pub trait Store: Send + Sync {
     /// Checks the database answers and is consistent (SQLite's
     /// `integrity_check`, which reads the whole file: for operators and the
     /// crash tests, not for a probe called every few seconds).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database does not answer or its integrity check reports damage.
     fn check(&self) -> Result<(), StoreError>;
 
     /// Appends records in one transaction: all durable on `Ok`, none on `Err`.
@@ -435,6 +445,10 @@ pub trait Store: Send + Sync {
 }
 
 /// Opens (creating and migrating if needed) the database the settings name.
+///
+/// # Errors
+///
+/// [`StoreError`] when the database cannot be reached, created or migrated.
 pub fn open(settings: &AuditSettings) -> Result<Arc<dyn Store>, StoreError> {
     let url = settings.url.trim();
     if url.is_empty() {

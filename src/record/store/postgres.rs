@@ -101,6 +101,10 @@ impl std::fmt::Debug for PostgresStore {
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:pass@host/db`
     /// or `host=... dbname=...`) and applies the migrations it lacks.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the URL is invalid, the server cannot be reached, or a migration fails.
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let config = config_of(url)?;
         let mut writer = config.connect(NoTls)?;

@@ -52,6 +52,11 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Opens the database at `path`, creating it (and its folder) and
     /// applying the migrations it lacks.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the folder or file cannot be created, the file is not a database, or a
+    /// migration fails.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io { path: parent.to_path_buf(), source })?;
