@@ -8,7 +8,10 @@
 # AUDIT=sqlite (default: a fresh SQLite trail in the work folder), AUDIT=off
 # (no trail: the baseline), or AUDIT=postgres with AUDIT_URL=postgres://...
 # Every 10 s it samples the server's resident memory. Prints wrk's summary
-# as JSON (SUMMARY {...}) and the memory samples (RSS_KB t=... kb=...).
+# as JSON (SUMMARY {...}), the memory samples (RSS_KB t=... kb=...), the
+# server's CPU time per answered request over the measured run
+# (CPU_US_PER_REQUEST), and with a trail the audit writer's group commits
+# over that run (AUDIT_COMMITS commits=... records=... seconds=...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-30s}"
@@ -35,7 +38,7 @@ d = json.load(open(f"{sys.argv[1]}/key.json"))
 e = d["entry"]
 open(f"{sys.argv[1]}/key", "w").write(d["key"])
 with open(f"{sys.argv[1]}/bench.toml", "w") as f:
-    f.write('[log]\nformat = "json"\n\n[rate_limit]\nper_second = 0\n\n[reload]\nwatch = false\ninterval_secs = 0\n\n')
+    f.write('[log]\nformat = "json"\n\n[auth]\nopen_metrics = true\n\n[rate_limit]\nper_second = 0\n\n[reload]\nwatch = false\ninterval_secs = 0\n\n')
     audit = os.environ["AUDIT"]
     if audit == "off":
         f.write('[audit]\nenabled = false\n' f'sqlite_path = "{sys.argv[1]}/audit.sqlite3"\n\n')
@@ -67,7 +70,18 @@ BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d
 grep VmRSS /proc/$SERVER/status | awk '{print "RSS_KB t=warm kb=" $2}'
 ( t=0; while kill -0 "$SERVER" 2>/dev/null; do sleep 10; t=$((t+10)); grep VmRSS /proc/$SERVER/status 2>/dev/null | awk -v t=$t '{print "RSS_KB t=" t " kb=" $2}'; done ) &
 SAMPLER=$!
-BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/http/bodies.lua "$ADDR$PATH_"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+writer() { curl -s "$ADDR/metrics" | awk '/^cartelscreen_audit_(commits|records_written|commit_seconds)_total /{printf "%s ", $2}'; }
+CPU0=$(cpu_ticks); W0=$(writer)
+BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/http/bodies.lua "$ADDR$PATH_" | tee "$WORK/wrk.out"
+CPU1=$(cpu_ticks); W1=$(writer)
+REQUESTS=$(sed -n 's/^SUMMARY .*"requests":\([0-9]*\).*/\1/p' "$WORK/wrk.out")
+TICK=$(getconf CLK_TCK)
+awk -v a="$CPU0" -v b="$CPU1" -v n="$REQUESTS" -v t="$TICK" 'BEGIN { if (n > 0) printf "CPU_US_PER_REQUEST %.1f\n", (b - a) / t * 1e6 / n }'
+if [ -n "$W1" ]; then
+  read -r c0 r0 s0 <<< "$W0"; read -r c1 r1 s1 <<< "$W1"
+  awk -v c="$((c1 - c0))" -v r="$((r1 - r0))" -v s0="$s0" -v s1="$s1" 'BEGIN { printf "AUDIT_COMMITS commits=%d records=%d seconds=%.3f records_per_commit=%.1f ms_per_commit=%.3f\n", c, r, s1 - s0, (c ? r / c : 0), (c ? (s1 - s0) * 1000 / c : 0) }'
+fi
 kill $SAMPLER 2>/dev/null || true
 grep VmRSS /proc/$SERVER/status | awk '{print "RSS_KB t=end kb=" $2}'
 echo "server log lines: $(wc -l < "$WORK/server.log"), errors logged: $(grep -c '"status":5' "$WORK/server.log" || true)"

@@ -23,7 +23,13 @@
 //!   copy its pages into the database file (the background checkpointer's
 //!   and a last one after the batches): this varies with when the
 //!   checkpoints fall;
-//! - the size of the database file.
+//! - the size of the database file;
+//! - the median time of a page of the records that hit one rare entity
+//!   (the `entity_id` filter of `GET /v1/audit`), in milliseconds.
+//!
+//! `CARTELSCREEN_BENCH_DROP_INDEXES=audit_hits_entity_id,audit_records_at`
+//! (names from `store/schema.rs`) drops those indexes after the prefill, to
+//! measure what each costs a write.
 
 use std::time::{Duration, Instant};
 
@@ -167,6 +173,12 @@ fn append_audit_cost() {
         store.append_audit(&batch).expect("prefill");
     }
     checkpoint(&path);
+    if let Ok(indexes) = std::env::var("CARTELSCREEN_BENCH_DROP_INDEXES") {
+        let conn = rusqlite::Connection::open(&path).expect("open to drop indexes");
+        for index in indexes.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            conn.execute_batch(&format!("DROP INDEX {index}")).expect("an index of the schema");
+        }
+    }
 
     let batches: Vec<Vec<AuditRecord>> =
         (0..BATCHES).map(|_| (0..BATCH).map(|_| screening(&mut rng, &lists)).collect()).collect();
@@ -184,6 +196,17 @@ fn append_audit_cost() {
     checkpoint(&path);
     let all = written_bytes("/proc/self/io").saturating_sub(process_written) as f64 / measured;
 
+    // A rare entity's screenings (its hits are among the prefill's), by
+    // the `entity_id` filter of `GET /v1/audit`.
+    let mut lookup: Vec<f64> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let filter = AuditFilter { entity_id: Some("ofac-123".into()), limit: 50, ..AuditFilter::default() };
+            store.audit(&filter).expect("entity filter");
+            started.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let entity_ms = median(&mut lookup);
     let median_wall = median(&mut wall);
     let p90 = wall[wall.len() * 9 / 10];
     let median_cpu = median(&mut cpu);
@@ -191,6 +214,7 @@ fn append_audit_cost() {
     eprintln!(
         "append_audit, SQLite, {BATCHES} batches of {BATCH} after {PREFILL} records, per record: wall median \
          {median_wall:.1} µs (p90 {p90:.1}); CPU of the writing thread median {median_cpu:.1} µs; WAL {wal:.0} \
-         bytes; written by the process with checkpoints {all:.0} bytes; database file {size:.0} bytes"
+         bytes; written by the process with checkpoints {all:.0} bytes; database file {size:.0} bytes; a rare \
+         entity's page of records {entity_ms:.2} ms"
     );
 }

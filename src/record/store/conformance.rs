@@ -1202,7 +1202,13 @@ fn sqlite_filters_use_their_indexes() {
         (AuditFilter { request_id: text("req-1"), ..f() }, "INDEX audit_records_request_id (request_id=?)"),
         (AuditFilter { decision: text("block"), ..f() }, "INDEX audit_records_decision (decision=?)"),
         (AuditFilter { decision: text("review"), after: Some(10), ..f() }, "INDEX audit_records_decision (decision=?"),
+        // The entity's hits first, then their records by uid: never the
+        // trail read record by record from the cursor.
         (AuditFilter { entity_id: text("ofac-1"), ..f() }, "INDEX audit_hits_entity_id (entity_id=?)"),
+        (
+            AuditFilter { entity_id: text("ofac-1"), after: Some(10), ..f() },
+            "INDEX sqlite_autoindex_audit_records_1 (uid=?",
+        ),
         (AuditFilter { from: Some(1), to: Some(2), ..f() }, "INDEX audit_records_at (at>? AND at<?)"),
         (
             AuditFilter { from: Some(1), to: Some(2), caller: text("key_a"), ..f() },

@@ -309,7 +309,10 @@ pub(super) fn audit_query<'a>(d: Dialect, f: &'a AuditFilter) -> Query<'a> {
         ("r.at < ?", f.to.map(Param::Int)),
         ("r.kind = ?", text(&f.kind)),
         ("r.decision = ?", text(&f.decision)),
-        ("EXISTS (SELECT 1 FROM audit_hits h WHERE h.record_uid = r.uid AND h.entity_id = ?)", text(&f.entity_id)),
+        // Driven by the hits' entity index, then the records' uid index: a
+        // correlated EXISTS would read the trail from the cursor on (every
+        // record of a rare entity's years of trail).
+        ("r.uid IN (SELECT h.record_uid FROM audit_hits h WHERE h.entity_id = ?)", text(&f.entity_id)),
         ("r.reference = ?", text(&f.reference)),
         ("r.caller = ?", text(&f.caller)),
         ("r.request_id = ?", text(&f.request_id)),
@@ -592,8 +595,8 @@ mod tests {
             ..AuditFilter::default()
         };
         let q = audit_query(Dialect::Postgres, &f);
-        let tail = " WHERE r.at >= $1 AND EXISTS (SELECT 1 FROM audit_hits h WHERE h.record_uid = r.uid AND \
-                    h.entity_id = $2) AND r.caller = $3 AND r.seq > $4 ORDER BY r.seq LIMIT $5";
+        let tail = " WHERE r.at >= $1 AND r.uid IN (SELECT h.record_uid FROM audit_hits h WHERE h.entity_id = $2) \
+                    AND r.caller = $3 AND r.seq > $4 ORDER BY r.seq LIMIT $5";
         assert_eq!(q.sql, format!("{}{tail}", Statements::of(Dialect::Postgres).select_records));
         assert_eq!(
             q.params,
