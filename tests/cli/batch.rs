@@ -770,3 +770,31 @@ fn an_ods_sheet_with_a_date_cell() {
         (Some(5), Some(2), Some(3))
     );
 }
+
+/// A legacy Excel 97-2003 workbook (BIFF8, Windows-1252 strings; made by
+/// `tests/data/batch/make_xls.py`): title row, date cells, a second sheet.
+#[test]
+fn a_legacy_xls_workbook() {
+    let sdn = shared("ofac/current");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("s.json");
+    let (so, se) =
+        ok(bin().args(["--lists", &sdn, "batch", &fixture("proveedores.xls"), "--summary-json"]).arg(&summary));
+    assert!(se.contains("xls sheet 'Proveedores', header on line 3 below 1 title row"), "{se}");
+    let t = Table::parse(without_bom(&so));
+    assert_eq!(t.column("Clave"), vec!["2001", "2002", "2003", "2004"]);
+    assert_eq!(t.get(0, "Fecha de nacimiento"), "1966-07-17");
+    assert_eq!(t.get(0, "decision"), "block", "{so}");
+    assert!(t.get(0, "flags").contains("dob_match"), "{so}");
+    assert_eq!(t.get(0, "cartel"), "CJNG");
+    assert_eq!(t.get(1, "Razón social"), "Ferretería El Puerto de Mazatlán");
+    assert_eq!(t.get(1, "decision"), "clear");
+    assert_eq!(t.get(2, "cartel"), "CDN");
+    assert_eq!(t.get(3, "Fecha de nacimiento"), "1990-03-05");
+    assert_eq!(t.get(3, "decision"), "clear");
+    let s = read_json(&summary);
+    assert_eq!(s["source"], "xls");
+    assert_eq!((s["lines"].as_u64(), s["rows"].as_u64()), (Some(7), Some(4)));
+    let (so, _) = ok(bin().args(["batch", &fixture("proveedores.xls"), "--sheet", "Clientes", "-q"]));
+    assert_eq!(Table::parse(without_bom(&so)).column("cartel"), vec!["CDG"]);
+}
