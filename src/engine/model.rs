@@ -259,6 +259,25 @@ impl Identifier {
     }
 }
 
+/// Whether `key` (an [`identifier_key`]: upper case, letters and digits
+/// only) has the shape of a Mexican RFC: 3 letters (a company) or 4 (a
+/// person; one fewer when an `&` or `Ñ` was dropped from the key), the 6
+/// digits of a date (`YYMMDD`), then a homoclave of up to 3 letters or
+/// digits. The SAT gives every RFC a 3-character homoclave; OFAC's SDN list
+/// also writes RFCs without it (`ABCD720913`, 58 of 330 on the current list)
+/// and once cut to two characters (`PCW010604T1`): such a query copied from
+/// the list is not refused. Two of its RFCs break the shape itself
+/// (`METM46111BF4`, `LW1760923BT6`): labelled `RFC` they are refused, and
+/// unlabelled they are matched as written.
+pub fn is_rfc_shaped(key: &str) -> bool {
+    let letters = key.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let rest = &key.as_bytes()[letters..];
+    (2..=4).contains(&letters)
+        && (6..=9).contains(&rest.len())
+        && rest[..6].iter().all(u8::is_ascii_digit)
+        && rest[6..].iter().all(u8::is_ascii_alphanumeric)
+}
+
 /// See [`Identifier::key`].
 pub fn identifier_key(value: &str) -> String {
     value.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
@@ -323,8 +342,7 @@ pub struct InvalidIdentifier(pub String);
 /// [`InvalidIdentifier`] when a label names a scheme the value breaks: an
 /// IMO number whose check digit is wrong (IMO Resolution A.1117(30): the
 /// first six digits weighted 7 to 2, summed, modulo 10), a CURP that is not
-/// 18 characters, an RFC that is not 12 (company) or 13 (person) characters, or 9 or 10
-/// without its homoclave.
+/// 18 characters, an RFC not shaped as one ([`is_rfc_shaped`]).
 pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier> {
     let mut keys = vec![identifier_key(raw)];
     let words: Vec<String> = raw
@@ -361,13 +379,10 @@ pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier
         Some("CURP") if value.len() != 18 => {
             return Err(InvalidIdentifier(format!("a CURP has 18 characters; {value} has {}", value.len())));
         }
-        // OFAC often writes an RFC without its three-character homoclave
-        // (`R.F.C. ABCD720913`, a company's `IES870805`): 9 or 10
-        // characters are an RFC too.
-        Some("RFC") if !matches!(value.len(), 9 | 10 | 12 | 13) => {
+        Some("RFC") if !is_rfc_shaped(&value) => {
             return Err(InvalidIdentifier(format!(
-                "an RFC has 12 or 13 characters (9 or 10 without its homoclave); {value} has {}",
-                value.len()
+                "an RFC is 3 (company) or 4 (person) letters, 6 digits of a date and a homoclave of up to 3 \
+                 letters or digits; {value} is not"
             )));
         }
         _ => {}
@@ -887,6 +902,13 @@ mod tests {
         assert!(keys("CUIP ABCD640326H14500000").contains(&"ABCD640326H14500000".to_string()));
         assert!(keys("National ID No. 12345678901").contains(&"12345678901".to_string()));
         assert!(query_identifier_keys("RFC ABCD7209").is_err());
+        // As OFAC publishes them: without the homoclave, or cut short.
+        for listed in ["R.F.C. PCW010604T1", "R.F.C. AUAM-530929", "R.F.C. PMA-910805", "RFC CORA-650228-4Q0"] {
+            assert!(query_identifier_keys(listed).is_ok(), "{listed}");
+        }
+        for bad in ["RFC 12345678", "RFC ABCDE650228", "RFC ABC65022", "RFC ABCD650228ABCD", "RFC ABC-65A228-1"] {
+            assert!(query_identifier_keys(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -606,6 +606,13 @@ fn screen_by_identifier_alone_on_the_real_sdn_list() {
     assert_eq!(v["decision"], "block", "{v}");
     assert_eq!(v["matches"][0]["entity_id"], "ofac-21683");
     assert!(flags(&v).contains(&"identifier_only".to_string()), "{v}");
+    // An RFC as the SDN list writes it, its homoclave cut to two characters.
+    let v = json(bin().args(["--lists", &sdn, "screen", "--id", "R.F.C. PCW010604T1", "--json"]));
+    assert_eq!(
+        (v["decision"].as_str(), v["matches"][0]["entity_id"].as_str()),
+        (Some("block"), Some("ofac-13012")),
+        "{v}"
+    );
     let (out, _, se) = run(bin().args(["screen"]));
     assert_eq!(out.status.code(), Some(2), "a name or --id is required: {se}");
     let (out, _, se) = run(bin().args(["screen", "--id", "IMO 1234568"]));
