@@ -265,10 +265,10 @@ impl Identifier {
 /// digits of a date (`YYMMDD`), then a homoclave of up to 3 letters or
 /// digits. The SAT gives every RFC a 3-character homoclave; OFAC's SDN list
 /// also writes RFCs without it (`ABCD720913`, 58 of 330 on the current list)
-/// and once cut to two characters (`PCW010604T1`): such a query copied from
-/// the list is not refused. Two of its RFCs break the shape itself
-/// (`METM46111BF4`, `LW1760923BT6`): labelled `RFC` they are refused, and
-/// unlabelled they are matched as written.
+/// and once cut to two characters (`PCW010604T1`). A labelled RFC is
+/// accepted with this shape or with a length of 9, 10, 12 or 13, so that
+/// every RFC the list publishes, typos included (`METM46111BF4`,
+/// `LW1760923BT6`), can be screened as written.
 pub fn is_rfc_shaped(key: &str) -> bool {
     let letters = key.bytes().take_while(u8::is_ascii_alphabetic).count();
     let rest = &key.as_bytes()[letters..];
@@ -342,7 +342,8 @@ pub struct InvalidIdentifier(pub String);
 /// [`InvalidIdentifier`] when a label names a scheme the value breaks: an
 /// IMO number whose check digit is wrong (IMO Resolution A.1117(30): the
 /// first six digits weighted 7 to 2, summed, modulo 10), a CURP that is not
-/// 18 characters, an RFC not shaped as one ([`is_rfc_shaped`]).
+/// 18 characters, an RFC neither 9, 10, 12 or 13 characters long nor shaped
+/// as one ([`is_rfc_shaped`]).
 pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier> {
     let mut keys = vec![identifier_key(raw)];
     let words: Vec<String> = raw
@@ -379,10 +380,13 @@ pub fn query_identifier_keys(raw: &str) -> Result<Vec<String>, InvalidIdentifier
         Some("CURP") if value.len() != 18 => {
             return Err(InvalidIdentifier(format!("a CURP has 18 characters; {value} has {}", value.len())));
         }
-        Some("RFC") if !is_rfc_shaped(&value) => {
+        // 12 or 13 characters, 9 or 10 without the homoclave (as OFAC often
+        // writes them), or any other length with an RFC's shape.
+        Some("RFC") if !matches!(value.len(), 9 | 10 | 12 | 13) && !is_rfc_shaped(&value) => {
             return Err(InvalidIdentifier(format!(
-                "an RFC is 3 (company) or 4 (person) letters, 6 digits of a date and a homoclave of up to 3 \
-                 letters or digits; {value} is not"
+                "an RFC has 12 or 13 characters (9 or 10 without its homoclave): 3 (company) or 4 (person) \
+                 letters, 6 digits of a date and the homoclave; {value} has {}",
+                value.len()
             )));
         }
         _ => {}
@@ -906,7 +910,8 @@ mod tests {
         for listed in ["R.F.C. PCW010604T1", "R.F.C. AUAM-530929", "R.F.C. PMA-910805", "RFC CORA-650228-4Q0"] {
             assert!(query_identifier_keys(listed).is_ok(), "{listed}");
         }
-        for bad in ["RFC 12345678", "RFC ABCDE650228", "RFC ABC65022", "RFC ABCD650228ABCD", "RFC ABC-65A228-1"] {
+        assert!(query_identifier_keys("R.F.C. LW1760923BT6").is_ok(), "a typo the list publishes");
+        for bad in ["RFC 12345678", "RFC ABCDE650228", "RFC ABC65022", "RFC ABCD650228ABCD", "RFC ABC-65A228-11"] {
             assert!(query_identifier_keys(bad).is_err(), "{bad}");
         }
     }
