@@ -14,11 +14,13 @@ cd "$(dirname "$0")/.."
 OPENAPI_SPEC_VALIDATOR=0.9.0
 SCHEMATHESIS=4.32.5
 OPENAPI_PYTHON_CLIENT=0.29.1
+XLWT=1.3.0
 SEED="${CONTRACT_SEED:-17}"
 MAX_EXAMPLES="${CONTRACT_MAX_EXAMPLES:-25}"
 
+ROOT="$PWD"
 SHARED="../shared"
-BIN="target/release/cartelscreen"
+BIN="${CARTELSCREEN_BIN:-target/release/cartelscreen}"
 VENV="$PWD/target/contract-venv"
 WORK="$PWD/target/contract"
 started=$(date +%s)
@@ -27,7 +29,7 @@ if [ ! -x "$BIN" ]; then
   cargo build --release
 fi
 
-want="openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR schemathesis==$SCHEMATHESIS openapi-python-client==$OPENAPI_PYTHON_CLIENT"
+want="openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR schemathesis==$SCHEMATHESIS openapi-python-client==$OPENAPI_PYTHON_CLIENT xlwt==$XLWT"
 if [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$want" ]; then
   rm -rf "$VENV"
   python3 -m venv "$VENV"
@@ -62,11 +64,24 @@ scopes = ["screen", "admin", "analyst"]
 EOF
 
 # Files the fuzzer uploads to POST /v1/batch: a workbook written by the
-# service's own batch command, and a real OpenDocument spreadsheet.
+# service's own batch command, an Excel 97-2003 one written by xlwt, and a
+# real OpenDocument spreadsheet.
 printf 'name,country,reference\nCarteles Unidos,MX,r-1\nGrupo Impergoza,MX,r-2\n' > "$WORK/fixtures/counterparties.csv"
 "$BIN" --config "$WORK/contract.toml" --lists "$SHARED/data/ofac/current" batch --quiet --format xlsx \
   -o "$WORK/fixtures/counterparties.xlsx" "$WORK/fixtures/counterparties.csv"
 cp tests/data/batch/proveedores.ods "$WORK/fixtures/counterparties.ods"
+"$VENV/bin/python" - "$WORK/fixtures/counterparties.xls" <<'EOF'
+import sys
+import xlwt  # a real Excel 97-2003 workbook, for the application/vnd.ms-excel body
+
+book = xlwt.Workbook()
+sheet = book.add_sheet("Counterparties")
+rows = [("name", "country", "reference"), ("Carteles Unidos", "MX", "r-1"), ("Grupo Impergoza", "MX", "r-2")]
+for r, row in enumerate(rows):
+    for c, value in enumerate(row):
+        sheet.write(r, c, value)
+book.save(sys.argv[1])
+EOF
 
 : > "$WORK/server.out"
 "$BIN" --config "$WORK/contract.toml" --lists "$SHARED/data/ofac/current" serve --port 0 \
@@ -88,14 +103,15 @@ curl -sf "$URL/openapi.json" -o "$WORK/openapi.json"
 "$VENV/bin/openapi-spec-validator" "$WORK/openapi.json"
 
 echo "== schemathesis $SCHEMATHESIS: every operation, all checks, seed $SEED, at most $MAX_EXAMPLES examples each"
-CONTRACT_FIXTURES="$WORK/fixtures" SCHEMATHESIS_HOOKS="$PWD/.ci/contract/hooks.py" \
+# Run from $WORK: schemathesis keeps its cache in the working directory.
+(cd "$WORK" && CONTRACT_FIXTURES="$WORK/fixtures" SCHEMATHESIS_HOOKS="$ROOT/.ci/contract/hooks.py" \
   "$VENV/bin/schemathesis" run "$URL/openapi.json" \
   --checks all \
   --header "Authorization: Bearer $KEY" \
   --seed "$SEED" \
   --max-examples "$MAX_EXAMPLES" \
   --no-color \
-  --report junit --report-dir "$WORK/report" \
+  --report junit --report-dir "$WORK/report") \
   | tee "$WORK/schemathesis.txt"
 
 echo "== openapi-python-client $OPENAPI_PYTHON_CLIENT: generate, install, use"

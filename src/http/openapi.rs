@@ -29,8 +29,7 @@ use utoipa::{Modify, OpenApi};
 use crate::config::ServerSettings;
 use crate::engine::options::MAX_OPTION_VALUES;
 use crate::engine::query::{
-    MAX_ADDRESS_CHARS, MAX_CALL_SIGN_CHARS, MAX_COUNTRY_CHARS, MAX_DOB_CHARS, MAX_IDENTIFIERS, MAX_ID_CHARS,
-    MAX_NAME_CHARS, MAX_REFERENCE_CHARS,
+    MAX_ADDRESS_CHARS, MAX_CALL_SIGN_CHARS, MAX_IDENTIFIERS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REFERENCE_CHARS,
 };
 use crate::error::Code;
 use crate::http::{ops, records, upload, v1, yente};
@@ -115,6 +114,8 @@ pub const FORMATS: &[(&str, &str)] = &[
     ("future-time", "an RFC 3339 time or `YYYY-MM-DD` date, later than now"),
     ("time", "an RFC 3339 time or a `YYYY-MM-DD` date"),
     ("seq-or-time", "a record's `seq`, an RFC 3339 time or a `YYYY-MM-DD` date"),
+    ("sheet", "a sheet of the uploaded workbook (refused with a CSV file)"),
+    ("column", "a column of the uploaded file: its header or its 1-based position"),
 ];
 
 /// The OpenAPI document served at `/openapi.json`: [`ApiDoc`] completed
@@ -123,6 +124,14 @@ pub const FORMATS: &[(&str, &str)] = &[
 pub fn document(server: &ServerSettings) -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|_| json!({}));
     doc["openapi"] = json!("3.1.0");
+    let formats: Vec<String> = FORMATS.iter().map(|(f, rule)| format!("- `{f}`: {rule}")).collect();
+    if let Some(d) = doc.pointer_mut("/info/description") {
+        *d = json!(format!(
+            "{}\n\nRules JSON Schema cannot state are named by a `format`:\n{}",
+            d.as_str().unwrap_or_default(),
+            formats.join("\n")
+        ));
+    }
     constrain_requests(&mut doc, server);
     error_responses(&mut doc);
     doc
@@ -176,42 +185,50 @@ fn counterparty_rules() -> Vec<(&'static str, Value)> {
     };
     vec![
         ("name", nullable(with_format(string(MAX_NAME_CHARS, NO_CONTROL), "counterparty-name"))),
-        (
-            "type",
-            json!({"type": ["string", "null"], "enum": [KINDS[0], KINDS[1], KINDS[2], KINDS[3], KINDS[4], "any", null]}),
-        ),
-        ("country", nullable(with_format(string(MAX_COUNTRY_CHARS, NO_CONTROL), "country"))),
-        ("dob", nullable(with_format(string(MAX_DOB_CHARS, NO_CONTROL), "birth-date"))),
+        ("type", json!({"oneOf": [{"$ref": "#/components/schemas/CounterpartyType"}, {"type": "null"}]})),
+        // A country or a date is bounded by its format (none is longer
+        // than MAX_COUNTRY_CHARS or MAX_DOB_CHARS, which the server enforces).
+        ("country", json!({"type": ["string", "null"], "format": "country", "pattern": NO_CONTROL})),
+        ("dob", json!({"type": ["string", "null"], "format": "birth-date", "pattern": NO_CONTROL})),
         (
             "identifiers",
             json!({"type": "array", "maxItems": MAX_IDENTIFIERS,
                    "items": with_format(string(MAX_ID_CHARS, NO_CONTROL), "identifier")}),
         ),
         ("address", nullable(string(MAX_ADDRESS_CHARS, NO_CONTROL_BUT_SPACES))),
-        ("imo", json!({"type": ["string", "null"], "format": "imo", "pattern": "^\\s*(IMO[ :#]*)?[0-9]{7}\\s*$"})),
-        ("mmsi", json!({"type": ["string", "null"], "pattern": "^\\s*(MMSI[ :#]*)?[0-9]{9}\\s*$"})),
+        // Blank is not given; a value is checked and looked up.
+        ("imo", json!({"type": ["string", "null"], "format": "imo", "pattern": "^ *((IMO[ :#]*)?[0-9]{7})? *$"})),
+        ("mmsi", json!({"type": ["string", "null"], "pattern": "^ *((MMSI[ :#]*)?[0-9]{9})? *$"})),
         (
             "bic",
             json!({"type": ["string", "null"],
-                   "pattern": "^\\s*[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?\\s*$"}),
+                   "pattern": "^ *([A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?)? *$"}),
         ),
-        ("flag", nullable(with_format(string(MAX_COUNTRY_CHARS, NO_CONTROL), "country"))),
+        ("flag", json!({"type": ["string", "null"], "format": "country", "pattern": NO_CONTROL})),
         ("call_sign", nullable(string(MAX_CALL_SIGN_CHARS, NO_CONTROL))),
         ("owner", nullable(with_format(string(MAX_NAME_CHARS, NO_CONTROL), "counterparty-name"))),
-        ("reference", nullable(string(MAX_REFERENCE_CHARS, NO_CONTROL))),
+        ("reference", json!({"type": ["string", "null"], "maxLength": MAX_REFERENCE_CHARS})),
     ]
 }
 
-/// A counterparty needs a name, or an identifier to be screened by alone.
-fn name_or_identifier() -> Value {
-    let present = |field: &str| json!({"required": [field], "properties": {field: {"type": "string"}}});
-    json!([
-        present("name"),
-        present("imo"),
-        present("mmsi"),
-        present("bic"),
-        {"required": ["identifiers"], "properties": {"identifiers": {"minItems": 1}}},
-    ])
+/// A non-blank string property, required.
+fn given(field: &str) -> Value {
+    json!({"required": [field], "properties": {field: {"type": "string", "pattern": NOT_BLANK}}})
+}
+
+/// A counterparty needs a name, or an identifier to be screened by alone
+/// (4 letters or digits at least, the shortest key looked up). Stated as
+/// `if`/`then` rather than `anyOf`, so client generators keep one model.
+fn name_or_identifier(schema: &mut Value) {
+    let usable = "([A-Za-z0-9][^A-Za-z0-9]*){4}";
+    schema["if"] = json!({"not": given("name")});
+    schema["then"] = json!({"anyOf": [
+        given("imo"),
+        given("mmsi"),
+        given("bic"),
+        {"required": ["identifiers"],
+         "properties": {"identifiers": {"contains": {"type": "string", "pattern": usable}}}},
+    ]});
 }
 
 /// The screening options (`min_score`, `lists`, `kinds`) as
@@ -228,7 +245,7 @@ fn option_rules() -> Vec<(&'static str, Value)> {
         (
             "kinds",
             json!({"type": ["array", "null"], "minItems": 1, "maxItems": MAX_OPTION_VALUES,
-                   "items": {"type": "string", "enum": KINDS}}),
+                   "items": {"$ref": "#/components/schemas/EntryKind"}}),
         ),
     ]
 }
@@ -252,10 +269,20 @@ fn merged(schemas: &Map<String, Value>, parts: &[&str], description: Option<&Val
 fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
     let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
     let max_items = server.max_batch_items;
+    let kinds: Vec<&str> = KINDS.iter().copied().chain(["any"]).collect();
+    schemas.insert(
+        "CounterpartyType".into(),
+        json!({"type": "string", "enum": kinds,
+               "description": "What the counterparty is; `any` (the default) compares it with entries of every kind."}),
+    );
+    schemas.insert(
+        "EntryKind".into(),
+        json!({"type": "string", "enum": KINDS, "description": "A kind of list entry to compare with."}),
+    );
 
     if let Some(s) = schemas.get_mut("ScreenRequest") {
         set_properties(s, &counterparty_rules());
-        s["anyOf"] = name_or_identifier();
+        name_or_identifier(s);
     }
     if let Some(s) = schemas.get_mut("ScreeningOptions") {
         set_properties(s, &option_rules());
@@ -263,7 +290,7 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
     }
     let single = schemas.get("SingleScreenRequest").and_then(|s| s.get("description")).cloned();
     let mut single = merged(schemas, &["ScreenRequest", "ScreeningOptions"], single.as_ref());
-    single["anyOf"] = name_or_identifier();
+    name_or_identifier(&mut single);
     single["examples"] = json!([{"name": "Cartel de Jalisco Nueva Generacion", "country": "MX",
                                 "reference": "supplier-42", "min_score": 0.9}]);
     schemas.insert("SingleScreenRequest".into(), single);
@@ -273,7 +300,7 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
     let mut party_schema = merged(schemas, &["ScreenRequest"], party.get("description"));
     party_schema["properties"]["role"] = role;
     party_schema["required"] = json!(["role"]);
-    party_schema["anyOf"] = name_or_identifier();
+    name_or_identifier(&mut party_schema);
     schemas.insert("PartyRequest".into(), party_schema);
 
     if let Some(s) = schemas.get_mut("BatchRequest") {
@@ -291,23 +318,33 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
         s["properties"]["parties"]["maxItems"] = json!(max_items);
         s["properties"]["texts"]["additionalProperties"] =
             json!({"type": "string", "maxLength": server.max_text_chars});
-        s["properties"]["reference"] = nullable(string(MAX_REFERENCE_CHARS, NO_CONTROL));
-        // Something to screen: a party or a text.
-        s["anyOf"] = json!([
-            {"properties": {"parties": {"minItems": 1}}},
-            {"required": ["texts"], "properties": {"texts": {"minProperties": 1}}},
-        ]);
+        // Something to screen: without parties, a text.
+        s["if"] = json!({"properties": {"parties": {"maxItems": 0}}});
+        s["then"] = json!({"required": ["texts"], "properties": {"texts": {"minProperties": 1}}});
         s["examples"] = json!([{"reference": "LC-2025-0042", "type": "letter_of_credit",
             "parties": [{"role": "applicant", "name": "Grupo Impergoza", "country": "MX"},
                         {"role": "beneficiary", "name": "Carteles Unidos"}],
             "texts": {"goods_description": "200 drums of acetone"}}]);
     }
+    // A batch item is a result or an error: the result's fields are absent
+    // on an error.
+    let mut item = merged(schemas, &["ScreenResult"], schemas.get("BatchItem").and_then(|s| s.get("description")));
+    item["properties"]["index"] =
+        json!({"type": "integer", "minimum": 0, "description": "Position in the request, from 0."});
+    item["properties"]["status"] = json!({"type": "string", "enum": ["ok", "error"]});
+    item["properties"]["error"] = json!({"$ref": "#/components/schemas/ErrorDetail"});
+    item["required"] = json!(["index", "status"]);
+    if let Some(o) = item.as_object_mut() {
+        o.remove("additionalProperties");
+    }
+    schemas.insert("BatchItem".into(), item);
+
     let monitored = {
         let mut m = merged(schemas, &["ScreenRequest"], None);
         m["required"] = json!(["reference"]);
         m["properties"]["reference"] = json!({"type": "string", "maxLength": MAX_REFERENCE_CHARS,
             "pattern": NOT_BLANK, "description": "Your id for the counterparty: alerts name it."});
-        m["anyOf"] = name_or_identifier();
+        name_or_identifier(&mut m);
         m["description"] = json!("A counterparty to monitor: the fields of `POST /v1/screen`, `reference` required.");
         m
     };
@@ -325,8 +362,12 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
     if let Some(s) = schemas.get_mut("DispositionRequest") {
         let text =
             json!({"type": "string", "minLength": 1, "maxLength": records::MAX_NOTE_CHARS, "pattern": NOT_BLANK});
-        let mut rules = counterparty_rules();
-        rules.retain(|(n, _)| ["name", "identifiers", "reference"].contains(n));
+        // The counterparty is only keyed here, not screened: any text.
+        let mut rules = vec![
+            ("name", json!({"type": ["string", "null"]})),
+            ("reference", json!({"type": ["string", "null"]})),
+            ("identifiers", json!({"type": "array", "items": {"type": "string"}})),
+        ];
         rules.extend([
             ("entity_id", json!({"type": "string", "format": "entity-id", "maxLength": MAX_ID_CHARS})),
             ("verdict", json!({"type": "string", "enum": ["false_positive", "true_match"]})),
@@ -335,11 +376,9 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
             ("expires_at", json!({"type": ["string", "null"], "format": "future-time"})),
         ]);
         set_properties(s, &rules);
-        s["properties"]["reference"]["pattern"] = json!(NOT_BLANK);
-        s["anyOf"] = json!([
-            {"required": ["reference"], "properties": {"reference": {"type": "string"}}},
-            {"required": ["name"], "properties": {"name": {"type": "string"}}},
-        ]);
+        // The counterparty: its reference or, without one, its name.
+        s["if"] = json!({"not": given("reference")});
+        s["then"] = given("name");
         s["examples"] = json!([{"reference": "supplier-42", "entity_id": "ofac-17674", "verdict": "false_positive",
             "reason": "Different date of birth and nationality", "analyst": "m.lopez"}]);
     }
@@ -349,36 +388,135 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
         set_properties(s, &[("reason", text.clone()), ("analyst", text)]);
         s["examples"] = json!([{"reason": "Recorded on the wrong alert", "analyst": "m.lopez"}]);
     }
+    if let Some(s) = schemas.get_mut("BatchUpload") {
+        // Only the file is read.
+        s["additionalProperties"] = json!(false);
+    }
+    if let Some(s) = schemas.get_mut("EntityExample") {
+        // Names are screened, so each needs something to match on; other
+        // properties are read as text.
+        let name = json!({"type": "string", "maxLength": MAX_NAME_CHARS, "pattern": NO_CONTROL_BUT_SPACES,
+                          "format": "counterparty-name"});
+        let names = json!({"oneOf": [name.clone(), {"type": "array", "maxItems": crate::http::yente::rules::MAX_QUERY_NAMES, "items": name}]});
+        let scalar = json!({"type": ["string", "number", "boolean", "null"]});
+        let mut props = Map::new();
+        for p in crate::http::yente::rules::NAME_PROPS.iter().chain(crate::http::yente::rules::NAME_PART_PROPS.iter()) {
+            props.insert(p.to_string(), names.clone());
+        }
+        s["properties"]["schema"] = json!({"type": "string", "enum": crate::http::yente::rules::schemata(true),
+            "description": "A matchable schema.", "examples": ["Person"]});
+        s["properties"]["properties"] = json!({"type": "object", "properties": props,
+            "description": "Property name to a list of values (a single value is accepted).",
+            "additionalProperties": {"oneOf": [scalar.clone(), {"type": "array", "items": scalar}]}});
+    }
+    if let Some(s) = schemas.get_mut("MatchRequest") {
+        s["properties"]["queries"]["maxProperties"] = json!(max_items);
+        s["examples"] = json!([{"queries": {"q": {"schema": "Person",
+            "properties": {"name": ["Ruben Oseguera Cervantes"], "birthDate": ["1966-07-17"], "nationality": ["mx"]}}}}]);
+    }
+    if let Some(content) = doc.pointer_mut("/paths/~1v1~1batch/post/requestBody/content").and_then(Value::as_object_mut)
+    {
+        for (media, body) in content.iter_mut() {
+            match media.as_str() {
+                "multipart/form-data" => body["encoding"] = json!({"file": {"contentType": SPREADSHEETS_AND_CSV}}),
+                "text/csv" => {
+                    body["schema"] =
+                        json!({"type": "string", "examples": ["name,country,reference\nCarteles Unidos,MX,r-1\n"]})
+                }
+                // A file as it is: bytes, not a JSON array of them.
+                _ => body["schema"] = json!({"type": "string", "format": "binary"}),
+            }
+        }
+    }
     constrain_parameters(doc);
 }
 
-/// Query and path parameters: what the handlers accept.
+/// What `POST /v1/batch` reads (told from the content, not the type).
+const SPREADSHEETS_AND_CSV: &str = "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, \
+                                    application/vnd.ms-excel, application/vnd.oasis.opendocument.spreadsheet";
+
+/// Query and path parameters: what the handlers accept. An empty query
+/// parameter read as text is a parameter not given (`allowEmptyValue`).
 fn constrain_parameters(doc: &mut Value) {
+    use crate::http::yente::rules;
     let page = json!({"type": "integer", "minimum": 1, "maximum": records::MAX_PAGE});
-    let rules: BTreeMap<(&str, &str), Value> = [
-        (("/v1/audit", "from"), json!({"type": "string", "format": "time"})),
-        (("/v1/audit", "to"), json!({"type": "string", "format": "time"})),
-        (("/v1/audit", "decision"), json!({"type": "string", "enum": ["clear", "review", "block", "error", ""]})),
+    let cursor = json!({"type": "string", "pattern": "^([+-]?[0-9]{1,18})?$"});
+    let unit = json!({"type": "number", "minimum": 0, "maximum": 1});
+    let yente_limit = json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_LIMIT});
+    let schema = json!({"type": "string", "enum": rules::schemata(false)});
+    let schemata = json!({"type": "array", "items": schema});
+    let time = json!({"type": "string", "format": "time"});
+    let datasets = json!({"type": "array", "items": {"type": "string", "format": "dataset"}});
+    let filter_fields = "^(schema *: *(".to_string()
+        + &rules::schemata(false).join("|")
+        + ") *$|(countries|country|topics|datasets|id|entity_id) *:|properties\\.[^: ][^:]*:)";
+    let by_param: BTreeMap<(&str, &str), Value> = [
+        (("/v1/audit", "from"), time.clone()),
+        (("/v1/audit", "to"), time.clone()),
+        (("/v1/audit", "decision"), json!({"type": "string", "enum": ["clear", "review", "block", "error"]})),
         (("/v1/audit", "limit"), page.clone()),
-        (("/v1/audit", "after"), json!({"type": "string", "pattern": "^([+-]?[0-9]{1,18})?$"})),
+        (("/v1/audit", "after"), cursor.clone()),
         (("/v1/audit/verify", "from"), json!({"type": "string", "format": "seq-or-time"})),
         (("/v1/audit/verify", "to"), json!({"type": "string", "format": "seq-or-time"})),
-        (("/v1/alerts", "from"), json!({"type": "string", "format": "time"})),
-        (("/v1/alerts", "to"), json!({"type": "string", "format": "time"})),
+        (("/v1/alerts", "from"), time.clone()),
+        (("/v1/alerts", "to"), time.clone()),
         (("/v1/alerts", "limit"), page.clone()),
-        (("/v1/alerts", "after"), json!({"type": "string", "pattern": "^([+-]?[0-9]{1,18})?$"})),
+        (("/v1/alerts", "after"), cursor),
         (("/v1/monitored", "limit"), page),
+        (("/v1/batch", "format"), json!({"type": "string", "enum": ["csv", "jsonl", "xlsx"]})),
+        (("/v1/batch", "encoding"), json!({"type": "string", "enum": ["auto", "utf-8", "windows-1252", "latin-1"]})),
+        (("/v1/batch", "delimiter"), json!({"type": "string", "enum": [",", ";", "tab", "|"]})),
+        (("/v1/batch", "sheet"), json!({"type": "string", "format": "sheet"})),
+        (("/v1/batch", "name_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/batch", "type_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/batch", "country_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/batch", "dob_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/batch", "id_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/batch", "address_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/batch", "ref_col"), json!({"type": "string", "format": "column"})),
+        (("/match/{dataset}", "threshold"), unit.clone()),
+        (("/match/{dataset}", "cutoff"), unit),
+        (("/match/{dataset}", "limit"), yente_limit.clone()),
+        (("/match/{dataset}", "algorithm"), json!({"type": "string", "enum": rules::algorithms()})),
+        (("/match/{dataset}", "include_dataset"), datasets.clone()),
+        (("/match/{dataset}", "exclude_dataset"), datasets.clone()),
+        (("/match/{dataset}", "exclude_schema"), schemata.clone()),
+        (("/match/{dataset}", "changed_since"), time.clone()),
+        (("/search/{dataset}", "q"), json!({"type": "string", "maxLength": MAX_NAME_CHARS})),
+        (("/search/{dataset}", "limit"), yente_limit.clone()),
+        (("/search/{dataset}", "offset"), json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET})),
+        (("/search/{dataset}", "schema"), schema),
+        (("/search/{dataset}", "exclude_schema"), schemata),
+        (("/search/{dataset}", "include_dataset"), datasets.clone()),
+        (("/search/{dataset}", "exclude_dataset"), datasets),
+        (("/search/{dataset}", "changed_since"), time),
+        (("/search/{dataset}", "filter"), json!({"type": "array", "items": {"type": "string", "pattern": filter_fields}})),
+        (("/search/{dataset}", "facets"), json!({"type": "array", "items": {"type": "string", "enum": ["countries", "topics", "datasets", "schema"]}})),
+        (("/entities/{id}/adjacent", "limit"), yente_limit.clone()),
+        (("/entities/{id}/adjacent", "offset"), json!({"type": "integer", "minimum": 0})),
+        (("/entities/{id}/adjacent/{prop}", "limit"), yente_limit),
+        (("/entities/{id}/adjacent/{prop}", "offset"), json!({"type": "integer", "minimum": 0})),
     ]
     .into_iter()
     .collect();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {
+        let yente = !path.starts_with("/v1");
         let Some(item) = item.as_object_mut() else { continue };
         for (_, op) in item.iter_mut() {
             let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
             for p in params {
+                if p["in"] != "query" {
+                    continue;
+                }
                 let name = p["name"].as_str().unwrap_or_default().to_string();
-                if let Some(rule) = rules.get(&(path.as_str(), name.as_str())) {
+                // Read as text (the OpenSanctions routes read every value
+                // as text): empty is not given.
+                let text = yente || p["schema"]["type"] == "string" || p["schema"]["type"] == json!(["string", "null"]);
+                if text {
+                    p["allowEmptyValue"] = json!(true);
+                }
+                if let Some(rule) = by_param.get(&(path.as_str(), name.as_str())) {
                     p["schema"] = rule.clone();
                 }
             }
