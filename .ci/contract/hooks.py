@@ -84,3 +84,4 @@ def filter_case(context, case):
         return True
     query = case.query or {}
     return not any(query.get(k) not in (None, "", 0, "0") for k in ("sheet", "skip_rows", "delimiter"))
+
