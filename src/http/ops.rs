@@ -46,7 +46,8 @@ fn open_or_authorized(req: &HttpRequest, open: bool, scope: Scope) -> Result<(),
 }
 
 /// The process is alive.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)),
+    security((), ("api_key" = ["screen"])))]
 pub async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     open_or_authorized(&req, state.settings.auth.open_health, Scope::Screen)?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
@@ -54,7 +55,8 @@ pub async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
 
 /// Lists are loaded and the service can screen.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Readiness), (status = 503, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Readiness), (status = 503, body = crate::http::error::ErrorBody)),
+    security((), ("api_key" = ["screen"])))]
 pub async fn readyz(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     open_or_authorized(&req, state.settings.auth.open_health, Scope::Screen)?;
     let generation = state.lists.current();
@@ -107,7 +109,9 @@ pub async fn readyz(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")),
+    security((), ("api_key" = ["admin"])))]
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     open_or_authorized(&req, state.settings.auth.open_metrics, Scope::Admin)?;
     let mut body = state.metrics.render(&state.lists.current(), &state.lists.status());

@@ -21,7 +21,9 @@ use crate::record::screening::{DispositionPolicy, Recorder, Subject};
 use crate::record::store::{now_millis, AlertFilter, AuditFilter, Disposition, StoredAlert, Verdict};
 
 /// Largest page of `/v1/audit`, `/v1/alerts` and `/v1/monitored`.
-const MAX_PAGE: usize = 1000;
+pub const MAX_PAGE: usize = 1000;
+/// Longest `reason` or `analyst` of a disposition, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
 const DEFAULT_PAGE: usize = 100;
 
 /// A `limit` parameter: absent or empty is the default page; anything but
@@ -110,7 +112,10 @@ pub async fn audit(
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    if let Some(d) = q.decision.as_deref() {
+    // An empty filter is no filter, as for `from`, `to`, `after` and `limit`.
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let decision = given(q.decision);
+    if let Some(d) = decision.as_deref() {
         if !["clear", "review", "block", "error"].contains(&d) {
             return Err(ApiError::new(Code::InvalidDecision, "decision must be clear, review, block or error"));
         }
@@ -118,12 +123,12 @@ pub async fn audit(
     let filter = AuditFilter {
         from: time_param("from", &q.from)?,
         to: time_param("to", &q.to)?,
-        kind: q.kind,
-        decision: q.decision,
-        entity_id: q.entity_id,
-        reference: q.reference,
-        caller: q.key,
-        request_id: q.request_id,
+        kind: given(q.kind),
+        decision,
+        entity_id: given(q.entity_id),
+        reference: given(q.reference),
+        caller: given(q.key),
+        request_id: given(q.request_id),
         after: cursor(&q.after)?,
         limit: page_size(q.limit.as_deref())?,
     };
@@ -242,8 +247,11 @@ pub async fn record_disposition(
     let verdict = Verdict::parse(&b.verdict)
         .ok_or_else(|| ApiError::new(Code::InvalidVerdict, "verdict must be false_positive or true_match"))?;
     for (field, value) in [("reason", &b.reason), ("analyst", &b.analyst)] {
-        if value.chars().count() > 2000 {
-            return Err(ApiError::new(Code::FieldTooLong, format!("{field} is longer than 2000 characters")));
+        if value.chars().count() > MAX_NOTE_CHARS {
+            return Err(ApiError::new(
+                Code::FieldTooLong,
+                format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
+            ));
         }
     }
     let new = NewDisposition {
@@ -322,6 +330,14 @@ pub async fn revoke_disposition(
     let b = body.into_inner();
     if b.reason.trim().is_empty() || b.analyst.trim().is_empty() {
         return Err(ApiError::new(Code::MissingField, "reason and analyst are required"));
+    }
+    for (field, value) in [("reason", &b.reason), ("analyst", &b.analyst)] {
+        if value.chars().count() > MAX_NOTE_CHARS {
+            return Err(ApiError::new(
+                Code::FieldTooLong,
+                format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
+            ));
+        }
     }
     let origin = access.0.origin("api");
     let st = state.clone();

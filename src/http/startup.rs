@@ -12,14 +12,12 @@ use actix_service::{fn_service, map_config, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
 use crate::http::error::{json_error, path_error, query_error, ApiError};
 use crate::http::metrics::Metrics;
 use crate::http::middleware::{json_errors, observe};
-use crate::http::openapi::ApiDoc;
 use crate::http::state::AppState;
 use crate::http::{connection, ops, records, upload, v1};
 use crate::lists::ListError;
@@ -66,9 +64,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/healthz").get(ops::healthz))
     .service(web::resource("/readyz").get(ops::readyz))
     .service(web::resource("/metrics").get(ops::metrics))
-    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
     .service(web::redirect("/docs", "/docs/"))
     .configure(crate::http::yente::routes);
+}
+
+/// The OpenAPI document at `/openapi.json` ([`crate::http::openapi::document`],
+/// stating this server's limits) and Swagger UI at `/docs/`.
+pub fn docs(cfg: &mut web::ServiceConfig, settings: &Settings) {
+    let doc = crate::http::openapi::document(&settings.server);
+    cfg.service(SwaggerUi::new("/docs/{_:.*}").external_urls_from_iter_unchecked([("/openapi.json", doc)]));
 }
 
 /// Extractor settings: body limits and JSON errors for every extractor.
@@ -109,6 +113,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
                 .app_data(app_state.clone())
                 .configure(|cfg| extractor_config(cfg, &settings))
                 .configure(routes)
+                .configure(|cfg| docs(cfg, &settings))
                 .default_service(web::to(not_found))
                 .wrap(ErrorHandlers::new().default_handler(json_errors))
                 .wrap(from_fn(observe));

@@ -78,20 +78,23 @@ pub struct BatchParams {
 impl BatchParams {
     fn options(&self, accept: Option<Format>) -> Result<BatchOptions, ApiError> {
         let bad = |m: String| ApiError::new(Code::InvalidOption, m);
-        let format = match &self.format {
+        // An empty parameter is a parameter not given.
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let format = match given(&self.format) {
             Some(f) => f.parse::<Format>().map_err(bad)?,
             None => accept.unwrap_or(Format::Csv),
         };
-        let encoding = match &self.encoding {
+        let encoding = match given(&self.encoding) {
             Some(e) => e.parse::<EncodingChoice>().map_err(bad)?,
             None => EncodingChoice::Auto,
         };
-        let delimiter = match &self.delimiter {
+        let delimiter = match self.delimiter.as_deref().filter(|d| !d.is_empty()) {
             Some(d) => Some(crate::batch::input::parse_delimiter(d).map_err(bad)?),
             None => None,
         };
         let columns = ColumnOverrides {
-            name: self.name_col.clone(),
+            name: given(&self.name_col),
+            // `""` names no column (as on the command line).
             kind: self.type_col.clone(),
             country: self.country_col.clone(),
             dob: self.dob_col.clone(),
@@ -109,7 +112,7 @@ impl BatchParams {
             delimiter,
             columns,
             bom: self.bom,
-            sheet: self.sheet.clone(),
+            sheet: given(&self.sheet),
             skip_rows: self.skip_rows,
             ..BatchOptions::default()
         };

@@ -106,6 +106,50 @@ async fn openapi_lists_every_native_route_and_docs_are_served() {
     assert!(r.text().await.unwrap().contains("swagger"));
 }
 
+/// The codes a served operation declares under a status.
+fn declared_codes(doc: &serde_json::Value, path: &str, method: &str, status: u16) -> Vec<String> {
+    let codes = &doc["paths"][path][method]["responses"][status.to_string()]["content"]["application/json"]["schema"]
+        ["properties"]["error"]["properties"]["code"]["enum"];
+    codes.as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn the_served_document_declares_what_the_server_answers() {
+    let app = spawn_app().await;
+    let (_, doc) = parts(app.client.get(app.url("/openapi.json")).send().await.unwrap()).await;
+    // Refusals the server really gives are declared, with their codes, on the route that gave them.
+    let cases: [(&str, serde_json::Value, u16, &str); 4] = [
+        ("/v1/screen", serde_json::json!({}), 422, "missing_name"),
+        ("/v1/screen", serde_json::json!({"name": "x", "colour": "red"}), 422, "invalid_field"),
+        ("/v1/screen/batch", serde_json::json!({"items": []}), 422, "empty_batch"),
+        ("/v1/screen/transaction", serde_json::json!({"parties": []}), 422, "empty_transaction"),
+    ];
+    for (path, body, status, code) in cases {
+        let (s, v) = parts(app.post(path, &body).await).await;
+        assert_eq!((s, v["error"]["code"].as_str().unwrap()), (status, code), "{path} {body}");
+        assert!(declared_codes(&doc, path, "post", status).contains(&code.to_string()), "{path} {status} {code}");
+    }
+    // A body without its content type: refused by the JSON extractor, declared all the same.
+    let r = app.client.post(app.url("/v1/screen")).bearer_auth(&app.screen_key).body("{}").send().await.unwrap();
+    let (s, v) = parts(r).await;
+    assert_eq!((s, v["error"]["code"].as_str().unwrap()), (415, "unsupported_media_type"));
+    assert!(declared_codes(&doc, "/v1/screen", "post", 415).contains(&"unsupported_media_type".to_string()));
+    let r = app.client.get(app.url("/v1/lists")).send().await.unwrap();
+    assert_eq!(r.status(), 401, "no key");
+    assert_eq!(declared_codes(&doc, "/v1/lists", "get", 401), ["unauthorized"]);
+    // The schema requires what the server requires: a name or an identifier.
+    let single = &doc["components"]["schemas"]["SingleScreenRequest"];
+    assert_eq!(single["if"]["not"]["required"], serde_json::json!(["name"]), "{single}");
+    assert_eq!(single["additionalProperties"], false);
+    // Unique operationIds: client generators refuse duplicates.
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(ids.insert(op["operationId"].as_str().unwrap().to_string()), "{method} {path}");
+        }
+    }
+}
+
 #[actix_web::test]
 async fn every_response_carries_a_request_id_and_echoes_a_sane_one() {
     let app = spawn_app().await;

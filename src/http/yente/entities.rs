@@ -33,7 +33,7 @@ fn encode_segment(s: &str) -> String {
 
 /// One entity (yente's `/entities/{id}`); a referent answers 308 to its
 /// canonical id, relative so it stays on the caller's origin and path.
-#[utoipa::path(get, path = "/entities/{id}", tag = "opensanctions",
+#[utoipa::path(get, path = "/entities/{id}", tag = "opensanctions", operation_id = "yente_entity",
     params(("id" = String, Path, description = "Entity id, e.g. cs-cjng or ofac-17674"),
            ("nested" = Option<bool>, Query, description = "Inline sanctions, links and addresses (true)")),
     responses((status = 200, body = FtmEntity), (status = 308, description = "A referent: Location is the canonical entity"),

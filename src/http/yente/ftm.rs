@@ -88,6 +88,11 @@ const SCHEMATA: &[(&str, bool, &[&str])] = &[
     ("Workbook", false, &["Analyzable", "Document", "Folder", "Thing"]),
 ];
 
+/// Every schema name, or only those `/match` accepts, in the model's order.
+pub(super) fn schema_names(matchable_only: bool) -> Vec<&'static str> {
+    SCHEMATA.iter().filter(|(_, m, _)| *m || !matchable_only).map(|(n, _, _)| *n).collect()
+}
+
 /// The model's spelling of a schema name, matched exactly.
 pub(super) fn known_schema(name: &str) -> Option<&'static str> {
     SCHEMATA.iter().find(|(n, _, _)| *n == name).map(|(n, _, _)| *n)

@@ -30,7 +30,7 @@ const DEFAULT_THRESHOLD: f64 = 0.7;
 const DEFAULT_CUTOFF: f64 = 0.5;
 const DEFAULT_MATCH_LIMIT: usize = 5;
 /// Names (all name-typed properties together) per query entity.
-const MAX_QUERY_NAMES: usize = 25;
+pub(super) const MAX_QUERY_NAMES: usize = 25;
 const MAX_QUERY_IDENTIFIERS: usize = 50;
 /// Name × birth date × country combinations screened per query entity;
 /// later combinations are not screened.
@@ -158,8 +158,9 @@ fn prop_values(prop: &str, v: &Value) -> Result<Vec<String>, String> {
     }
 }
 
-const NAME_PROPS: [&str; 5] = ["name", "alias", "previousName", "weakAlias", "abbreviation"];
-const NAME_PART_PROPS: [&str; 6] = ["firstName", "secondName", "middleName", "fatherName", "lastName", "motherName"];
+pub(super) const NAME_PROPS: [&str; 5] = ["name", "alias", "previousName", "weakAlias", "abbreviation"];
+pub(super) const NAME_PART_PROPS: [&str; 6] =
+    ["firstName", "secondName", "middleName", "fatherName", "lastName", "motherName"];
 const COUNTRY_PROPS: [&str; 6] = ["country", "nationality", "citizenship", "jurisdiction", "mainCountry", "flag"];
 const IDENTIFIER_PROPS: [&str; 25] = [
     "idNumber",

@@ -107,6 +107,31 @@ const DEFAULT_SEARCH_LIMIT: usize = 10;
 /// Largest `offset` on `/search`.
 const MAX_OFFSET: usize = 10_000;
 
+/// What the OpenAPI document states about these routes' parameters,
+/// from the constants they are checked against.
+pub(crate) mod rules {
+    /// Largest `limit` on `/match`, `/search` and `/entities/{id}/adjacent`.
+    pub const MAX_LIMIT: usize = super::params::MAX_LIMIT;
+    /// Largest `offset` on `/search`.
+    pub const MAX_OFFSET: usize = super::MAX_OFFSET;
+    /// The algorithms `/match` takes: each offered one, and `best`.
+    pub fn algorithms() -> Vec<&'static str> {
+        let mut names: Vec<&str> = super::params::ALGORITHMS.iter().map(|a| a.name()).collect();
+        names.push("best");
+        names
+    }
+    /// Most names per `/match` query entity.
+    pub const MAX_QUERY_NAMES: usize = super::matching::MAX_QUERY_NAMES;
+    /// The properties a `/match` query entity's names are read from.
+    pub const NAME_PROPS: [&str; 5] = super::matching::NAME_PROPS;
+    /// The name parts joined into a name when an entity has no name.
+    pub const NAME_PART_PROPS: [&str; 6] = super::matching::NAME_PART_PROPS;
+    /// Every FollowTheMoney schema name, or those `/match` screens.
+    pub fn schemata(matchable_only: bool) -> Vec<&'static str> {
+        super::ftm::schema_names(matchable_only)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Total {
     pub value: usize,

@@ -15,7 +15,7 @@ use crate::error::Code;
 use crate::http::error::ApiError;
 
 /// Largest `limit` on `/match` and `/search`.
-const MAX_LIMIT: usize = 500;
+pub(super) const MAX_LIMIT: usize = 500;
 
 /// The query string, with its repeated keys.
 #[derive(Debug, Default)]
