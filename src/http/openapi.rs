@@ -493,9 +493,9 @@ fn constrain_parameters(doc: &mut Value) {
         (("/search/{dataset}", "filter"), json!({"type": "array", "items": {"type": "string", "pattern": filter_fields}})),
         (("/search/{dataset}", "facets"), json!({"type": "array", "items": {"type": "string", "enum": ["countries", "topics", "datasets", "schema"]}})),
         (("/entities/{id}/adjacent", "limit"), yente_limit.clone()),
-        (("/entities/{id}/adjacent", "offset"), json!({"type": "integer", "minimum": 0})),
+        (("/entities/{id}/adjacent", "offset"), json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET})),
         (("/entities/{id}/adjacent/{prop}", "limit"), yente_limit),
-        (("/entities/{id}/adjacent/{prop}", "offset"), json!({"type": "integer", "minimum": 0})),
+        (("/entities/{id}/adjacent/{prop}", "offset"), json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET})),
     ]
     .into_iter()
     .collect();
