@@ -22,10 +22,12 @@ pub mod engine;
 pub mod error;
 pub mod http;
 pub mod lists;
+pub mod messages;
 pub mod live;
 pub mod quality;
 pub mod record;
 pub mod telemetry;
+pub mod trade;
 
 #[cfg(test)]
 mod layout {
