@@ -80,7 +80,6 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: MessageArgs) -> Result<Exi
     let files = inputs(&a.files)?;
     let screener = load(settings, extra)?;
     let records = open_records(settings)?;
-    let recorder = Recorder::new(&records, &screener, cli_origin("cli_message"), DispositionPolicy::Apply);
     let no_count = |_: usize| {};
     let limits = Limits { max_text_chars: settings.server.max_text_chars, text_hits: &no_count };
     let mut outcomes = Vec::new();
@@ -91,6 +90,8 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: MessageArgs) -> Result<Exi
         }
         for (line, piece) in pieces {
             let source = format!("{name}:{line}");
+            // One origin per message: its records are its own, as one request's.
+            let recorder = Recorder::new(&records, &screener, cli_origin("cli_message"), DispositionPolicy::Apply);
             let parsed = cartelscreen::messages::parse(piece).map_err(cartelscreen::http::error::ApiError::from);
             let screened = parsed.and_then(|m| {
                 cartelscreen::trade::screen(&recorder, &screener, TradeInput::of_message(m), Default::default(), &limits)
