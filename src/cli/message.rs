@@ -94,7 +94,13 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: MessageArgs) -> Result<Exi
             let recorder = Recorder::new(&records, &screener, cli_origin("cli_message"), DispositionPolicy::Apply);
             let parsed = cartelscreen::messages::parse(piece).map_err(cartelscreen::http::error::ApiError::from);
             let screened = parsed.and_then(|m| {
-                cartelscreen::trade::screen(&recorder, &screener, TradeInput::of_message(m), Default::default(), &limits)
+                cartelscreen::trade::screen(
+                    &recorder,
+                    &screener,
+                    TradeInput::of_message(m),
+                    Default::default(),
+                    &limits,
+                )
             });
             match screened {
                 Ok((response, recs)) => {
@@ -144,7 +150,12 @@ fn print_outcome(o: &Outcome) {
             }
         }
         (None, Some(e)) => {
-            outln!("{}  ERROR  {}: {}", o.source, e["code"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or(""));
+            outln!(
+                "{}  ERROR  {}: {}",
+                o.source,
+                e["code"].as_str().unwrap_or(""),
+                e["message"].as_str().unwrap_or("")
+            );
         }
         _ => {}
     }

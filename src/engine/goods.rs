@@ -119,16 +119,73 @@ pub struct GoodsHit {
 /// Words that make a short acronym count: the text speaks of chemicals or
 /// of quantities of goods.
 pub const CHEMICAL_CONTEXT: &[&str] = &[
-    "chemical", "chemicals", "quimico", "quimicos", "quimica", "quimicas", "precursor", "precursors", "precursores",
-    "reagent", "reagents", "reactivo", "reactivos", "solvent", "solvente", "cas", "purity", "pureza", "powder", "polvo",
-    "liquid", "liquido", "kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramos", "drum", "drums", "tambor",
-    "tambores", "litre", "litres", "liter", "liters", "litros", "barrel", "barrels", "bidon", "bidones", "grade",
-    "pharmaceutical", "farmaceutico", "compound", "compuesto", "msds", "sds", "hs", "hts",
+    "chemical",
+    "chemicals",
+    "quimico",
+    "quimicos",
+    "quimica",
+    "quimicas",
+    "precursor",
+    "precursors",
+    "precursores",
+    "reagent",
+    "reagents",
+    "reactivo",
+    "reactivos",
+    "solvent",
+    "solvente",
+    "cas",
+    "purity",
+    "pureza",
+    "powder",
+    "polvo",
+    "liquid",
+    "liquido",
+    "kg",
+    "kgs",
+    "kilo",
+    "kilos",
+    "kilogram",
+    "kilograms",
+    "kilogramos",
+    "drum",
+    "drums",
+    "tambor",
+    "tambores",
+    "litre",
+    "litres",
+    "liter",
+    "liters",
+    "litros",
+    "barrel",
+    "barrels",
+    "bidon",
+    "bidones",
+    "grade",
+    "pharmaceutical",
+    "farmaceutico",
+    "compound",
+    "compuesto",
+    "msds",
+    "sds",
+    "hs",
+    "hts",
 ];
 
 /// Words that make an HS code count.
-pub const TARIFF_CONTEXT: &[&str] =
-    &["hs", "hts", "htsus", "tariff", "arancel", "arancelaria", "fraccion", "commodity", "harmonized", "nico", "customs"];
+pub const TARIFF_CONTEXT: &[&str] = &[
+    "hs",
+    "hts",
+    "htsus",
+    "tariff",
+    "arancel",
+    "arancelaria",
+    "fraccion",
+    "commodity",
+    "harmonized",
+    "nico",
+    "customs",
+];
 
 /// A term of the list, prepared for matching.
 #[derive(Debug, Clone)]
@@ -173,7 +230,8 @@ fn words(text: &str) -> Words {
     let mut start = 0;
     let mut pos = 0;
     for c in text.chars() {
-        let ascii: String = if c.is_ascii() { c.to_string() } else { deunicode::deunicode_char(c).unwrap_or("").to_string() };
+        let ascii: String =
+            if c.is_ascii() { c.to_string() } else { deunicode::deunicode_char(c).unwrap_or("").to_string() };
         let alnum = !ascii.is_empty() && ascii.chars().all(|a| a.is_ascii_alphanumeric());
         if alnum {
             if cur.is_empty() {
@@ -274,9 +332,7 @@ impl GoodsList {
             compact.push_str(x);
         }
         let word_at = |offset: usize| starts.binary_search(&offset).ok();
-        let word_ending = |offset: usize| {
-            starts.iter().enumerate().position(|(k, s)| s + w.words[k].len() == offset)
-        };
+        let word_ending = |offset: usize| starts.iter().enumerate().position(|(k, s)| s + w.words[k].len() == offset);
         // (first word, last word, term)
         let mut found: Vec<(usize, usize, &Term)> = Vec::new();
         for t in &self.terms {
@@ -388,10 +444,10 @@ mod tests {
     fn methamphetamine_precursors_and_presses() {
         assert_eq!(items("PHENYL-2-PROPANONE")[0].0, "p2p");
         assert_eq!(items("20 DRUMS P2P")[0].0, "p2p");
-        assert_eq!(items("EFEDRINA Y PSEUDOEFEDRINA"), [
-            ("ephedrine".to_string(), MatchedBy::Synonym),
-            ("pseudoephedrine".to_string(), MatchedBy::Synonym)
-        ]);
+        assert_eq!(
+            items("EFEDRINA Y PSEUDOEFEDRINA"),
+            [("ephedrine".to_string(), MatchedBy::Synonym), ("pseudoephedrine".to_string(), MatchedBy::Synonym)]
+        );
         assert_eq!(items("METHYLAMINE 40 PCT SOLUTION")[0].0, "methylamine");
         assert_eq!(items("ONE (1) ROTARY TABLET PRESS MODEL ZP-35")[0].0, "tablet-press");
         assert_eq!(items("2 ENCAPSULADORAS AUTOMATICAS")[0].0, "encapsulating-machine");
@@ -417,7 +473,10 @@ mod tests {
 
     #[test]
     fn names_yield_their_parts() {
-        assert_eq!(name_terms("Phenylacetone (phenyl-2-propanone, P2P)"), ["Phenylacetone", "phenyl-2-propanone", "P2P"]);
+        assert_eq!(
+            name_terms("Phenylacetone (phenyl-2-propanone, P2P)"),
+            ["Phenylacetone", "phenyl-2-propanone", "P2P"]
+        );
         assert_eq!(
             name_terms("tert-butyl 4-(phenylamino)piperidine-1-carboxylate (1-boc-4-AP)"),
             ["tert-butyl 4-(phenylamino)piperidine-1-carboxylate", "1-boc-4-AP"]

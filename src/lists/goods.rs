@@ -32,7 +32,9 @@ pub const GOODS_COLUMNS: [&str; 13] = [
 pub fn embedded() -> &'static GoodsList {
     static LIST: OnceLock<GoodsList> = OnceLock::new();
     LIST.get_or_init(|| {
-        GoodsList::new(parse(GOODS_CSV, "embedded:lists/controlled_goods.csv").expect("the embedded goods list is valid"))
+        GoodsList::new(
+            parse(GOODS_CSV, "embedded:lists/controlled_goods.csv").expect("the embedded goods list is valid"),
+        )
     })
 }
 
@@ -62,7 +64,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<GoodsItem>, ListError> {
         }
         let f = |i: usize| record.get(i).unwrap_or("").trim();
         let required = |i: usize| {
-            Some(f(i).to_string()).filter(|v| !v.is_empty()).ok_or_else(|| at(line, format!("{} is empty", GOODS_COLUMNS[i])))
+            Some(f(i).to_string())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| at(line, format!("{} is empty", GOODS_COLUMNS[i])))
         };
         let many = |i: usize| f(i).split('|').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect();
         let id = required(0)?;
@@ -72,12 +76,20 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<GoodsItem>, ListError> {
         let category = match f(1) {
             "precursor_chemical" => GoodsCategory::PrecursorChemical,
             "pill_press_equipment" => GoodsCategory::PillPressEquipment,
-            other => return Err(at(line, format!("unknown category {other:?} (precursor_chemical or pill_press_equipment)"))),
+            other => {
+                return Err(at(
+                    line,
+                    format!("unknown category {other:?} (precursor_chemical or pill_press_equipment)"),
+                ))
+            }
         };
         let date = f(10);
         let valid_date = date.is_empty()
             || (date.len() == 10
-                && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }));
+                && date
+                    .bytes()
+                    .enumerate()
+                    .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }));
         if !valid_date {
             return Err(at(line, format!("source_date {date:?} is not YYYY-MM-DD")));
         }
@@ -110,9 +122,20 @@ mod tests {
     fn the_embedded_list_is_sourced() {
         let items = parse(GOODS_CSV, "embedded").unwrap();
         assert!(items.len() >= 31);
-        for id in ["npp", "anpp", "4-ap", "1-boc-4-ap", "norfentanyl", "propionyl-chloride", "p2p", "ephedrine",
-            "pseudoephedrine", "methylamine", "tablet-press", "encapsulating-machine"]
-        {
+        for id in [
+            "npp",
+            "anpp",
+            "4-ap",
+            "1-boc-4-ap",
+            "norfentanyl",
+            "propionyl-chloride",
+            "p2p",
+            "ephedrine",
+            "pseudoephedrine",
+            "methylamine",
+            "tablet-press",
+            "encapsulating-machine",
+        ] {
             let g = items.iter().find(|g| g.id == id).unwrap_or_else(|| panic!("{id} missing"));
             assert!(g.source.url.starts_with("http"), "{id}");
             assert!(!g.controls.is_empty(), "{id}");

@@ -125,7 +125,10 @@ fn blocks(input: &str) -> Result<Blocks<'_>, MessageError> {
         match id {
             "1" | "2" => {
                 let end = input[colon..].find('}').map(|e| e + colon).ok_or_else(|| {
-                    MessageError::malformed(format!("block {id}, line {}", line_at(input, i)), "the block is not closed")
+                    MessageError::malformed(
+                        format!("block {id}, line {}", line_at(input, i)),
+                        "the block is not closed",
+                    )
                 })?;
                 let v = &input[colon + 1..end];
                 if id == "1" {
@@ -152,7 +155,10 @@ fn blocks(input: &str) -> Result<Blocks<'_>, MessageError> {
                     }
                 }
                 let end = end.ok_or_else(|| {
-                    MessageError::malformed(format!("block {id}, line {}", line_at(input, i)), "the block is not closed")
+                    MessageError::malformed(
+                        format!("block {id}, line {}", line_at(input, i)),
+                        "the block is not closed",
+                    )
                 })?;
                 if id == "3" {
                     out.b3 = Some(&input[colon + 1..end]);
@@ -524,9 +530,46 @@ fn party(f: &Field, role: PartyRole, at: String, institution: bool) -> Result<Op
 
 /// Legal forms and words that continue a name on the next line.
 const CONTINUATIONS: &[&str] = &[
-    "S.A.", "SA", "S.A", "SAB", "SAPI", "DE", "S", "S.", "SRL", "S.R.L.", "S.R.L", "LTD", "LTD.", "LIMITED", "LLC", "L.L.C.",
-    "INC", "INC.", "CORP", "CORP.", "CORPORATION", "CO", "CO.", "COMPANY", "GMBH", "AG", "PLC", "B.V.", "BV", "N.V.",
-    "NV", "SPA", "S.P.A.", "SAS", "S.A.S.", "SL", "S.L.", "Y", "AND", "&",
+    "S.A.",
+    "SA",
+    "S.A",
+    "SAB",
+    "SAPI",
+    "DE",
+    "S",
+    "S.",
+    "SRL",
+    "S.R.L.",
+    "S.R.L",
+    "LTD",
+    "LTD.",
+    "LIMITED",
+    "LLC",
+    "L.L.C.",
+    "INC",
+    "INC.",
+    "CORP",
+    "CORP.",
+    "CORPORATION",
+    "CO",
+    "CO.",
+    "COMPANY",
+    "GMBH",
+    "AG",
+    "PLC",
+    "B.V.",
+    "BV",
+    "N.V.",
+    "NV",
+    "SPA",
+    "S.P.A.",
+    "SAS",
+    "S.A.S.",
+    "SL",
+    "S.L.",
+    "Y",
+    "AND",
+    "&",
 ];
 /// Words a name line may end on when the name goes on.
 const OPEN_ENDS: &[&str] = &["DE", "DEL", "Y", "AND", "&", "OF", "THE", "LA", "LOS", "LAS", "E", "DI", "DA"];

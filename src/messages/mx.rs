@@ -92,7 +92,8 @@ fn tree(input: &str) -> Result<Node, MessageError> {
     let mut root: Option<Node> = None;
     let at = |r: &Reader<&[u8]>| format!("line {}", line_at(bytes, r.buffer_position()));
     loop {
-        let event = reader.read_event().map_err(|e| MessageError::malformed(at(&reader), format!("malformed XML: {e}")))?;
+        let event =
+            reader.read_event().map_err(|e| MessageError::malformed(at(&reader), format!("malformed XML: {e}")))?;
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(MessageError::malformed(at(&reader), "content after the root element"));
@@ -134,7 +135,8 @@ fn tree(input: &str) -> Result<Node, MessageError> {
                 }
             }
             Event::Text(t) => {
-                let s = t.unescape().map_err(|e| MessageError::malformed(at(&reader), format!("malformed text: {e}")))?;
+                let s =
+                    t.unescape().map_err(|e| MessageError::malformed(at(&reader), format!("malformed text: {e}")))?;
                 match stack.last_mut() {
                     Some(node) => node.text.push_str(&s),
                     None if s.trim().is_empty() || s.trim() == "\u{feff}" => {}
@@ -184,9 +186,7 @@ pub fn parse(input: &str) -> Result<Message, MessageError> {
         "FIToFICstmrCdtTrf" => "pacs.008",
         "FICdtTrf" => "pacs.009",
         other => {
-            return Err(MessageError::Unsupported {
-                found: declared.unwrap_or_else(|| format!("<Document><{other}>")),
-            })
+            return Err(MessageError::Unsupported { found: declared.unwrap_or_else(|| format!("<Document><{other}>")) })
         }
     };
     if let Some(d) = &declared {
@@ -225,10 +225,9 @@ pub fn parse(input: &str) -> Result<Message, MessageError> {
     reference.transaction_id = first.text_at("PmtId/TxId");
     reference.uetr = first.text_at("PmtId/UETR");
     let mut parties = Vec::new();
-    for (bic, role, at) in [
-        (&reference.sender, PartyRole::Sender, "AppHdr/Fr"),
-        (&reference.receiver, PartyRole::Receiver, "AppHdr/To"),
-    ] {
+    for (bic, role, at) in
+        [(&reference.sender, PartyRole::Sender, "AppHdr/Fr"), (&reference.receiver, PartyRole::Receiver, "AppHdr/To")]
+    {
         if let Some(bic) = bic {
             let bic = check_bic(bic.clone(), &format!("{at}/FIId/FinInstnId/BICFI"))?;
             parties.push(Party { bic: Some(bic), ..Party::new(role, at, true) });
@@ -289,7 +288,11 @@ fn transaction(
     ] {
         let Some(n) = tx.child(tag) else { continue };
         let at = format!("{base}/{tag}");
-        let p = if institutions || n.child("FinInstnId").is_some() { institution(n, role, at)? } else { customer(n, role, at)? };
+        let p = if institutions || n.child("FinInstnId").is_some() {
+            institution(n, role, at)?
+        } else {
+            customer(n, role, at)?
+        };
         parties.extend(p);
     }
     agents(Some(tx), base, parties)?;
@@ -322,7 +325,21 @@ fn transaction(
 fn address(n: &Node) -> (Option<String>, Option<String>) {
     let Some(a) = n.child("PstlAdr") else { return (None, None) };
     let mut parts: Vec<String> = Vec::new();
-    for t in ["Dept", "SubDept", "StrtNm", "BldgNb", "BldgNm", "Flr", "PstBx", "Room", "PstCd", "TwnNm", "TwnLctnNm", "DstrctNm", "CtrySubDvsn"] {
+    for t in [
+        "Dept",
+        "SubDept",
+        "StrtNm",
+        "BldgNb",
+        "BldgNm",
+        "Flr",
+        "PstBx",
+        "Room",
+        "PstCd",
+        "TwnNm",
+        "TwnLctnNm",
+        "DstrctNm",
+        "CtrySubDvsn",
+    ] {
         if let Some(v) = a.text_at(t) {
             parts.push(v);
         }

@@ -112,13 +112,31 @@ impl PartyRole {
     pub fn implied_kind(self) -> Option<EntityKind> {
         use PartyRole::*;
         match self {
-            IssuingBank | AdvisingBank | ConfirmingBank | Carrier | ApplicantBank | AvailableWith | Drawee
-            | ReimbursingBank | AdviseThroughBank | RequestedConfirmationParty | OrderingInstitution
-            | SendersCorrespondent | ReceiversCorrespondent | ThirdReimbursementInstitution | Intermediary
-            | AccountWithInstitution | BeneficiaryInstitution | DebtorAgent | CreditorAgent | IntermediaryAgent
-            | InstructingAgent | InstructedAgent | PreviousInstructingAgent | Sender | Receiver => {
-                Some(EntityKind::Company)
-            }
+            IssuingBank
+            | AdvisingBank
+            | ConfirmingBank
+            | Carrier
+            | ApplicantBank
+            | AvailableWith
+            | Drawee
+            | ReimbursingBank
+            | AdviseThroughBank
+            | RequestedConfirmationParty
+            | OrderingInstitution
+            | SendersCorrespondent
+            | ReceiversCorrespondent
+            | ThirdReimbursementInstitution
+            | Intermediary
+            | AccountWithInstitution
+            | BeneficiaryInstitution
+            | DebtorAgent
+            | CreditorAgent
+            | IntermediaryAgent
+            | InstructingAgent
+            | InstructedAgent
+            | PreviousInstructingAgent
+            | Sender
+            | Receiver => Some(EntityKind::Company),
             Vessel => Some(EntityKind::Vessel),
             _ => None,
         }
@@ -433,7 +451,8 @@ pub fn screen(
         .iter()
         .enumerate()
         .map(|(i, (f, t))| {
-            let key = if input.texts.iter().filter(|(g, _)| g == f).count() > 1 { format!("{f}#{i}") } else { f.clone() };
+            let key =
+                if input.texts.iter().filter(|(g, _)| g == f).count() > 1 { format!("{f}#{i}") } else { f.clone() };
             (key, serde_json::Value::String(t.clone()))
         })
         .collect();

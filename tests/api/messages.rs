@@ -27,7 +27,11 @@ fn reasons(v: &Value) -> Vec<(String, String, String)> {
         .unwrap()
         .iter()
         .map(|r| {
-            (r["source"].as_str().unwrap().into(), r["at"].as_str().unwrap().into(), r["entity_id"].as_str().unwrap().into())
+            (
+                r["source"].as_str().unwrap().into(),
+                r["at"].as_str().unwrap().into(),
+                r["entity_id"].as_str().unwrap().into(),
+            )
         })
         .collect()
 }
@@ -80,7 +84,10 @@ async fn an_amendment_a_guarantee_and_customer_transfers() {
     assert_eq!(v["message"]["type"], "MT707");
     assert!(v["text_hits"].as_array().unwrap().iter().any(|h| h["field"] == "47B" && h["text"] == "ARTAVIL"), "{v}");
     let g = &v["goods_hits"][0];
-    assert_eq!((g["field"].as_str(), g["item"].as_str(), g["category"].as_str()), (Some("45B"), Some("npp"), Some("precursor_chemical")));
+    assert_eq!(
+        (g["field"].as_str(), g["item"].as_str(), g["category"].as_str()),
+        (Some("45B"), Some("npp"), Some("precursor_chemical"))
+    );
     assert_eq!(g["decision"], "review");
 
     let v = screen(&app, "mt760_listed.fin").await;
@@ -147,9 +154,12 @@ async fn iso_20022_payments_by_element_path() {
 async fn bad_messages_are_refused_with_where_and_why() {
     let app = app().await;
     let post = |body: &str, ct: &str| app.post_body("/v1/screen/message", ct, body.to_string());
-    let v = expect_error(post(":20:X\n:52A:NOT A BIC\n:40A:IRREVOCABLE\n", "text/plain").await, 422, "malformed_message").await;
+    let v =
+        expect_error(post(":20:X\n:52A:NOT A BIC\n:40A:IRREVOCABLE\n", "text/plain").await, 422, "malformed_message")
+            .await;
     assert!(v["error"]["message"].as_str().unwrap().contains("block 4, field 52A, line 2"), "{v}");
-    let v = expect_error(post("<Document><FIToFICstmrCdtTrf>", "application/xml").await, 422, "malformed_message").await;
+    let v =
+        expect_error(post("<Document><FIToFICstmrCdtTrf>", "application/xml").await, 422, "malformed_message").await;
     assert!(v["error"]["message"].as_str().unwrap().contains("line 1"), "{v}");
     let mt940 = "{1:F01BNMXMXMMAXXX0000000000}{2:I940HAVIGB2LXXXXN}{4:\n:20:X\n-}";
     let v = expect_error(post(mt940, "text/plain").await, 422, "unsupported_message_type").await;

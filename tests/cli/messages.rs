@@ -70,7 +70,12 @@ fn standard_input_text_output_and_fail_on() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(std::fs::read_to_string(fixture("mt700_listed.fin")).unwrap().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(std::fs::read_to_string(fixture("mt700_listed.fin")).unwrap().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let so = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{so}");

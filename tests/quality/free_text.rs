@@ -65,10 +65,8 @@ fn clean_trade_wording_never_alerts() {
             a
         })
         .collect();
-    let texts_alerting = corpus
-        .iter()
-        .filter(|(at, _)| alerts.iter().any(|a| a.starts_with(&format!("{at}:"))))
-        .count();
+    let texts_alerting =
+        corpus.iter().filter(|(at, _)| alerts.iter().any(|a| a.starts_with(&format!("{at}:")))).count();
     eprintln!("clean trade texts: {} texts, {texts_alerting} alerting, {} alerts", corpus.len(), alerts.len());
     assert!(alerts.is_empty(), "{} false alerts:\n{}", alerts.len(), alerts.join("\n"));
 }
@@ -106,7 +104,8 @@ fn listed_names_in_trade_wording_are_found() {
                 let text = t.replace("{}", name);
                 let hits = scan_text(&s, &text).unwrap();
                 let found = hits.iter().any(|h| h.matches.iter().any(|m| &m.entity_id == id));
-                (!found).then(|| format!("{id} {name:?} in {t:?}: {:?}", hits.iter().map(|h| &h.text).collect::<Vec<_>>()))
+                (!found)
+                    .then(|| format!("{id} {name:?} in {t:?}: {:?}", hits.iter().map(|h| &h.text).collect::<Vec<_>>()))
             })
         })
         .collect();

@@ -90,7 +90,8 @@ pub async fn screen_message(
             return Err(ApiError::new(Code::TooManyItems, format!("at most {max} parties")));
         }
         let count = |d| worker_state.metrics.decision(d);
-        let recorder = Recorder::new(&worker_state.records, screener, origin, DispositionPolicy::Apply).counting(&count);
+        let recorder =
+            Recorder::new(&worker_state.records, screener, origin, DispositionPolicy::Apply).counting(&count);
         let text_hits = |n| worker_state.metrics.text_hits(n);
         let limits = Limits { max_text_chars: worker_state.settings.server.max_text_chars, text_hits: &text_hits };
         crate::trade::screen(&recorder, screener, input, options, &limits)

@@ -16,7 +16,7 @@ use crate::http::middleware::Outcome;
 use crate::http::state::AppState;
 use crate::live::Generation;
 use crate::record::audit::Origin;
-use crate::record::screening::{DispositionPolicy, Recorder, };
+use crate::record::screening::{DispositionPolicy, Recorder};
 use crate::record::store::AuditRecord;
 pub use crate::trade::{GoodsResult, PartyResult, PartyRole, Reason, TextResult, TradeResponse};
 use crate::trade::{Limits, TradeInput, TradeParty};
