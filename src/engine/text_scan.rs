@@ -11,10 +11,9 @@
 //! the run accounts for at least [`MIN_LISTED_COVERAGE`] of the listed
 //! name's token weight (`listed_coverage` of its explanation), or when the
 //! run is [`MAX_WINDOW`] words long (a longer listed name is found on its
-//! first words). A single ordinary word of a trade document (`CREDIT`,
-//! `OCEAN`, `LADING`, `GERMANY`) therefore no longer alerts on a listed
-//! name that merely contains it, while the whole name, or a typo of it,
-//! still does.
+//! first words). A word that is one weighty part of a longer listed name
+//! no longer alerts on it; a word whose listed name's other words weigh
+//! little (legal forms) still does, which is not solved yet.
 
 use serde::Serialize;
 
