@@ -75,6 +75,8 @@ codes! {
     TooManyItems = ("too_many_items", 422, "More items, parties or queries than `server.max_batch_items`."),
     EmptyBatch = ("empty_batch", 422, "A batch without items."),
     EmptyTransaction = ("empty_transaction", 422, "A transaction without parties or texts."),
+    MalformedMessage = ("malformed_message", 422, "A SWIFT MT or ISO 20022 message that cannot be read; the message names the block, field or line."),
+    UnsupportedMessageType = ("unsupported_message_type", 422, "A message of a type not read here; the message names the supported ones."),
     NoNameColumn = ("no_name_column", 422, "An uploaded file has no usable name column."),
     UnknownColumn = ("unknown_column", 422, "A column option names a column the file does not have."),
     UnknownSheet = ("unknown_sheet", 422, "`sheet` names no sheet of the uploaded workbook."),

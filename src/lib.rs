@@ -23,9 +23,11 @@ pub mod error;
 pub mod http;
 pub mod lists;
 pub mod live;
+pub mod messages;
 pub mod quality;
 pub mod record;
 pub mod telemetry;
+pub mod trade;
 
 #[cfg(test)]
 mod layout {

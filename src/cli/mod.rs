@@ -10,6 +10,7 @@ mod eval;
 mod gen;
 mod keys;
 mod lists;
+mod message;
 mod render;
 mod screen;
 mod serve;
@@ -87,6 +88,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Screen a CSV file of counterparties: one output row per input row, in order.
     Batch(batch::BatchArgs),
+    /// Screen SWIFT MT and ISO 20022 messages from files (several per file,
+    /// folders, `-` for stdin): one result per message.
+    Message(message::MessageArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -120,6 +124,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => eval::run(&settings, &extra, a),
         Command::Bench(a) => bench::run(&settings, &extra, a),
         Command::Batch(a) => batch::run(&settings, &extra, a),
+        Command::Message(a) => message::run(&settings, &extra, a),
         Command::Audit { command } => audit::run(&settings, command),
         Command::Gen { command } => gen::run(&settings, &extra, command),
     }

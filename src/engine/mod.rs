@@ -28,6 +28,7 @@
 pub mod country;
 pub mod equivalents;
 pub mod exposure;
+pub mod goods;
 pub mod index;
 pub mod model;
 pub mod network;

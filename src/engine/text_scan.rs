@@ -6,6 +6,14 @@
 //! "Los Zetaz" is still found). Runs that start or end on a connecting word
 //! ("de", "the", "and") are skipped: the same name without it is screened
 //! anyway. Overlapping hits are resolved in favour of the strongest.
+//!
+//! A run must cover the listed name it matches: a match counts only when
+//! the run accounts for at least [`MIN_LISTED_COVERAGE`] of the listed
+//! name's token weight (`listed_coverage` of its explanation), or when the
+//! run is [`MAX_WINDOW`] words long (a longer listed name is found on its
+//! first words). A word that is one weighty part of a longer listed name
+//! no longer alerts on it; a word whose listed name's other words weigh
+//! little (legal forms) still does, which is not solved yet.
 
 use serde::Serialize;
 
@@ -14,6 +22,15 @@ use crate::engine::{Decision, Match, Query, QueryError, Screener};
 /// The longest run of words screened as one name. Listed names longer than
 /// this still match on their first words.
 pub const MAX_WINDOW: usize = 6;
+
+/// The share of a listed name's token weight, in [0, 1], a run of words
+/// must match for the match to count.
+pub const MIN_LISTED_COVERAGE: f32 = 0.8;
+
+/// Whether a run of `words` words covers the listed name `m` matched.
+fn covers(m: &Match, words: usize) -> bool {
+    words >= MAX_WINDOW || m.explanation.name.listed_coverage >= MIN_LISTED_COVERAGE
+}
 
 /// A listed name found in a text.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -107,9 +124,12 @@ pub fn scan_text_with(
             if !screening.decision.is_alert() {
                 continue;
             }
-            let matches: Vec<Match> = screening.matches.into_iter().filter(|m| m.decision.is_alert()).collect();
+            let words = j - i + 1;
+            let matches: Vec<Match> =
+                screening.matches.into_iter().filter(|m| m.decision.is_alert() && covers(m, words)).collect();
+            let Some(decision) = matches.iter().map(|m| m.decision).max() else { continue };
             let best = matches.first().map(|m| m.score).unwrap_or(0.0);
-            candidates.push((best, i, j, matches, screening.decision));
+            candidates.push((best, i, j, matches, decision));
         }
     }
     // Strongest first; among equals the longer run, which explains more.
@@ -167,6 +187,16 @@ mod tests {
         let s = screener();
         let text = "400 cartons of fresh limes, FOB Veracruz, invoice 2291, net 30 days, Banco Nacional de Mexico";
         assert!(scan_text(&s, text).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_word_of_a_listed_name_is_not_the_name() {
+        let s = screener();
+        // `Jalisco` alone is a word of the cartel's name, not the cartel.
+        assert!(scan_text(&s, "Tequila from Jalisco, FOB Manzanillo").unwrap().is_empty());
+        let hits = scan_text(&s, "Beneficiary: Cartel Jalisco Nueva Generacion, Guadalajara").unwrap();
+        assert_eq!(hits.len(), 1, "{hits:#?}");
+        assert_eq!(hits[0].matches[0].entity_id, "cs-cjng");
     }
 
     #[test]

@@ -47,6 +47,7 @@ use crate::http::{ops, records, upload, v1, yente};
         v1::screen::screen,
         v1::screen::screen_batch,
         v1::transaction::screen_transaction,
+        v1::message::screen_message,
         upload::batch,
         v1::entities::entity,
         v1::cartels::cartels,

@@ -47,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/screen").post(v1::screen::screen))
             .service(web::resource("/screen/batch").post(v1::screen::screen_batch))
             .service(web::resource("/screen/transaction").post(v1::transaction::screen_transaction))
+            .service(web::resource("/screen/message").post(v1::message::screen_message))
             .service(web::resource("/batch").post(upload::batch))
             .service(web::resource("/entities/{id}").get(v1::entities::entity))
             .service(web::resource("/cartels").get(v1::cartels::cartels))

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod fetch;
+pub mod goods;
 pub mod ofac;
 pub mod own_format;
 pub mod registry;

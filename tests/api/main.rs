@@ -19,6 +19,7 @@ mod cartels;
 mod errors;
 mod integrity;
 mod lists;
+mod messages;
 mod ops;
 mod options;
 mod records;

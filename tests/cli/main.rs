@@ -23,5 +23,6 @@ mod commands;
 mod crash;
 mod delta;
 mod fetch;
+mod messages;
 mod network;
 mod trust;

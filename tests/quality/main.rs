@@ -15,6 +15,7 @@ use cartelscreen::live::load_screener;
 use cartelscreen::quality::eval::{read_pairs, run_pairs};
 use rayon::prelude::*;
 
+mod free_text;
 mod network;
 mod variants;
 

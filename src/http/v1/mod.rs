@@ -9,6 +9,7 @@
 pub mod cartels;
 pub mod entities;
 pub mod lists;
+pub mod message;
 pub mod screen;
 pub mod transaction;
 
