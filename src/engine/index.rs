@@ -80,7 +80,15 @@ pub struct NameIndex {
     /// Token id → names holding it (each name once).
     postings: Vec<Vec<u32>>,
     names: Vec<NameEntry>,
+    /// Names by their anchor token ([`NameIndex::anchored`]): the names of
+    /// token `t` are `anchor_names[anchor_start[t]..anchor_start[t + 1]]`.
+    anchor_start: Vec<u32>,
+    anchor_names: Vec<u32>,
 }
+
+/// A name's anchor is chosen among its first this many tokens: the longest
+/// run of words the free-text scan reads as one name.
+pub const ANCHOR_SPAN: usize = 6;
 
 impl NameIndex {
     /// Indexes every name of every entity. `entities[i]` is entity `i`.
@@ -119,6 +127,7 @@ impl NameIndex {
         for entry in ix.names.iter_mut() {
             entry.total_weight = entry.tokens.iter().map(|&t| ix.tokens[t as usize].weight).sum();
         }
+        ix.build_anchors();
         let mut sorted: Vec<u32> = (0..ix.tokens.len() as u32).collect();
         sorted.sort_unstable_by(|&a, &b| ix.tokens[a as usize].text.cmp(&ix.tokens[b as usize].text));
         ix.sorted = sorted;
@@ -158,6 +167,44 @@ impl NameIndex {
             }
         }
         ix
+    }
+
+    /// Anchors each name on the rarest of its first [`ANCHOR_SPAN`] tokens
+    /// (fewest names hold it; the first on ties), stored token by token.
+    fn build_anchors(&mut self) {
+        let anchor_of = |e: &NameEntry| {
+            e.tokens.iter().take(ANCHOR_SPAN).copied().min_by_key(|&t| self.postings[t as usize].len())
+        };
+        let mut pairs: Vec<(u32, u32)> = self
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(|(n, e)| anchor_of(e).map(|t| (t, n as u32)))
+            .collect();
+        pairs.sort_unstable();
+        self.anchor_start = Vec::with_capacity(self.tokens.len() + 1);
+        let mut i = 0;
+        for t in 0..self.tokens.len() as u32 {
+            self.anchor_start.push(i as u32);
+            while i < pairs.len() && pairs[i].0 == t {
+                i += 1;
+            }
+        }
+        self.anchor_start.push(i as u32);
+        self.anchor_names = pairs.into_iter().map(|(_, n)| n).collect();
+    }
+
+    /// Ids of the names anchored on `token`: those whose rarest token among
+    /// their first [`ANCHOR_SPAN`] is this one. A text can hold a name's
+    /// first [`ANCHOR_SPAN`] tokens only if it holds its anchor, so the
+    /// free-text scan looks up names by anchor alone. Empty for an id
+    /// beyond [`NameIndex::token_count`].
+    pub fn anchored(&self, token: u32) -> &[u32] {
+        let t = token as usize;
+        match (self.anchor_start.get(t), self.anchor_start.get(t + 1)) {
+            (Some(&a), Some(&b)) => &self.anchor_names[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
     fn intern(&mut self, t: &str, df: &mut Vec<usize>) -> u32 {
@@ -376,6 +423,18 @@ mod tests {
         assert!(find("cervan").contains(&"cervantes".to_string()));
         assert!(find("impergozas").contains(&"impergoza".to_string()));
         assert!(find("zzzz").is_empty());
+    }
+
+    #[test]
+    fn every_name_has_one_anchor_its_rarest_token() {
+        let ix = NameIndex::build(&sample());
+        let mut anchored: Vec<u32> = (0..ix.token_count() as u32).flat_map(|t| ix.anchored(t).to_vec()).collect();
+        anchored.sort_unstable();
+        assert_eq!(anchored, (0..ix.names().len() as u32).collect::<Vec<_>>());
+        // `cartel de jalisco...`: every token is in one name, so the first.
+        let cjng = ix.names().iter().position(|n| ix.token(n.tokens[0]).text.as_ref() == "cartel").unwrap();
+        assert!(ix.anchored(ix.token_id("cartel").unwrap()).contains(&(cjng as u32)));
+        assert!(ix.anchored(ix.token_count() as u32).is_empty());
     }
 
     #[test]

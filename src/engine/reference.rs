@@ -1,6 +1,7 @@
 //! Reference data the engine reads, kept as data: the company legal forms
-//! (`lists/reference/legal_forms.csv`) and the generic business words
-//! (`lists/reference/business_words.csv`), compiled in.
+//! (`lists/reference/legal_forms.csv`), the generic business words
+//! (`lists/reference/business_words.csv`) and the common words of English
+//! and Spanish text (`lists/reference/common_words.txt`), compiled in.
 //!
 //! One table serves the normaliser (legal forms set aside, abbreviations
 //! written out), the token weights (generic words weigh little), both list
@@ -19,6 +20,10 @@ use crate::engine::normalize::fold;
 pub const LEGAL_FORMS_CSV: &str = include_str!("../../lists/reference/legal_forms.csv");
 /// The business-word table, compiled in.
 pub const BUSINESS_WORDS_CSV: &str = include_str!("../../lists/reference/business_words.csv");
+
+/// Words common in English or Spanish text, one per line, compiled in
+/// (source and rule in the file's header).
+pub const COMMON_WORDS_TXT: &str = include_str!("../../lists/reference/common_words.txt");
 
 /// A company legal form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +101,20 @@ fn tables() -> &'static Tables {
         }
         t
     })
+}
+
+/// Whether `folded` (lower-case ASCII, as [`fold`] leaves it) is a word
+/// common in English or Spanish text: Zipf frequency at least 4.0 in either
+/// language per wordfreq 3.1.1, three letters or more
+/// (`lists/reference/common_words.txt`). `gross`, `cargo`, `destino` are;
+/// `guzman`, `zetas` are not.
+pub fn is_common_word(folded: &str) -> bool {
+    static WORDS: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            COMMON_WORDS_TXT.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+        })
+        .contains(folded)
 }
 
 /// The legal form a folded, joined spelling stands for (`sadecv`,
@@ -205,6 +224,17 @@ mod tests {
         assert_eq!(business_word("grupo").map(|w| w.weight), Some(0.15));
         assert_eq!(expand_abbreviation("gpo"), Some("grupo"));
         assert_eq!(expand_abbreviation("hnos"), Some("hermanos"));
+    }
+
+    #[test]
+    fn common_words_are_ordinary_wording_not_surnames() {
+        assert!(COMMON_WORDS_TXT.lines().filter(|l| !l.starts_with('#')).count() > 10_000);
+        for w in ["gross", "cargo", "destino", "september", "must", "guarantee"] {
+            assert!(is_common_word(w), "{w}");
+        }
+        for w in ["guzman", "zetas", "oseguera", "impergoza", "gr", "Cargo"] {
+            assert!(!is_common_word(w), "{w}");
+        }
     }
 
     #[test]

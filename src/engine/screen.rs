@@ -434,6 +434,11 @@ impl Screener {
         }
     }
 
+    /// The name index screening retrieves candidates from.
+    pub(crate) fn index(&self) -> &NameIndex {
+        &self.index
+    }
+
     /// The versions of the lists screened against, in load order.
     pub fn lists(&self) -> &[ListVersion] {
         &self.lists
@@ -885,7 +890,7 @@ impl Screener {
 
     /// The listed tokens near query token `t`, sorted by token so scoring
     /// finds a pair by binary search.
-    fn near_of(&self, t: &str) -> std::sync::Arc<[Near]> {
+    pub(crate) fn near_of(&self, t: &str) -> std::sync::Arc<[Near]> {
         if let Some(hit) = self.near_cache.read().unwrap_or_else(|e| e.into_inner()).get(t) {
             return hit.clone();
         }

@@ -1,36 +1,54 @@
 //! Finding listed names inside free text: a goods description, a port, the
-//! remittance information of a payment.
+//! remittance information of a payment, the conditions of a letter of
+//! credit.
 //!
-//! Every run of one to [`MAX_WINDOW`] consecutive words is screened as if it
-//! were a counterparty name, so the usual fuzzy matching applies (a typo in
-//! "Los Zetaz" is still found). Runs that start or end on a connecting word
-//! ("de", "the", "and") are skipped: the same name without it is screened
-//! anyway. Overlapping hits are resolved in favour of the strongest.
+//! Free text holds hundreds of words, each a chance for a false alert, so it
+//! takes stronger evidence than a name field. A run of words is a listed
+//! name only when:
+//! - it holds the whole name: every token of the listed name (its first
+//!   [`MAX_WINDOW`] for a longer one) is matched, and every word of the run
+//!   matches one; legal forms and connecting words ("de", "the") aside;
+//! - no token is matched by an initial or as the beginning of a longer one;
+//! - a name of one token is written exactly, with four letters or more,
+//!   and is not a common English or Spanish word
+//!   ([`crate::engine::reference::is_common_word`]: `GROSS`, `CARGO` and
+//!   `SEPTEMBER` are wording, not the companies so named), unless a
+//!   vessel's name follows "vessel", "M/V" or "buque";
+//! - a name made only of common words and numbers is written exactly, and
+//!   is neither a weak alias (`BANCO NACIONAL`, a.k.a. of a Nicaraguan
+//!   bank, inside "Banco Nacional de México") nor holds a number (`SET 1`
+//!   in "one set of documents"), unless a legal form follows it;
+//! - and its screening alerts, as for a counterparty.
 //!
-//! A run must cover the listed name it matches: a match counts only when
-//! the run accounts for at least [`MIN_LISTED_COVERAGE`] of the listed
-//! name's token weight (`listed_coverage` of its explanation), or when the
-//! run is [`MAX_WINDOW`] words long (a longer listed name is found on its
-//! first words). A word that is one weighty part of a longer listed name
-//! no longer alerts on it; a word whose listed name's other words weigh
-//! little (legal forms) still does, which is not solved yet.
+//! Runs do not cross sentence punctuation (`;`, `:`, `+`, brackets,
+//! quotes, a `/` beside a space, a full stop after a word of four letters
+//! or more).
+//! Typos, phonetic spellings and transliterations still match token by
+//! token, as in a name field.
+//!
+//! Speed: a run is screened only when it can hold a whole name. Each listed
+//! name is anchored on its rarest token ([`NameIndex::anchored`]); every
+//! word of the text looks up its near tokens once, the names anchored on
+//! them are checked against the neighbouring words, and only the smallest
+//! runs holding all their tokens are screened.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+use crate::engine::index::{NameIndex, Near, ANCHOR_SPAN};
+use crate::engine::model::{EntityKind, KindFamily, NameRole};
+use crate::engine::normalize::normalize_name;
+use crate::engine::reference::is_common_word;
+use crate::engine::similarity::Agreement;
+use crate::engine::query::MAX_NAME_CHARS;
 use crate::engine::{Decision, Match, Query, QueryError, Screener};
 
-/// The longest run of words screened as one name. Listed names longer than
-/// this still match on their first words.
-pub const MAX_WINDOW: usize = 6;
+/// The longest run of words read as one name, connecting words not
+/// counted. Listed names longer than this are found on their first words.
+pub const MAX_WINDOW: usize = ANCHOR_SPAN;
 
-/// The share of a listed name's token weight, in [0, 1], a run of words
-/// must match for the match to count.
-pub const MIN_LISTED_COVERAGE: f32 = 0.8;
-
-/// Whether a run of `words` words covers the listed name `m` matched.
-fn covers(m: &Match, words: usize) -> bool {
-    words >= MAX_WINDOW || m.explanation.name.listed_coverage >= MIN_LISTED_COVERAGE
-}
+/// The fewest letters of a one-token name found in free text.
+pub const MIN_SINGLE_TOKEN_LETTERS: usize = 4;
 
 /// A listed name found in a text.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -82,8 +100,261 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
-/// Screens every run of words of `text` and returns the non-overlapping
-/// alerting hits, in text order; empty when nothing alerts.
+/// Whether the characters between two words end a sentence or a clause:
+/// a name never runs across them.
+fn is_break(gap: &str, previous_word: &str) -> bool {
+    gap.chars().any(|c| matches!(c, ';' | ':' | '+' | '[' | ']' | '"' | '|' | '<' | '>' | '='))
+        || (gap.contains('/') && gap.contains(char::is_whitespace))
+        || (gap.starts_with('.') && previous_word.chars().count() >= 4 && !previous_word.contains('.'))
+}
+
+/// Whether the text just before byte `at` names a vessel ("vessel", "M/V",
+/// "buque").
+fn after_vessel_word(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+    ["vessel", "vsl", "m/v", "m.v", "mv", "buque", "barco", "embarcacion", "ship"].iter().any(|w| {
+        before.ends_with(w) && before[..before.len() - w.len()].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+/// One word of the text, ready for lookups.
+struct Word {
+    /// Byte span in the text.
+    span: (usize, usize),
+    /// Sentence or clause number: runs stay within one.
+    clause: usize,
+    /// Whether it counts towards [`MAX_WINDOW`] (connecting words do not).
+    counts: bool,
+    /// Listed tokens near its normalised tokens, sorted by token, each once.
+    near: Vec<Near>,
+    /// How many listed tokens it may stand for: its normalised tokens, at
+    /// least one.
+    tokens: usize,
+}
+
+/// Splits `text` into words and finds each word's near listed tokens,
+/// looking each distinct token up once.
+fn read_words(screener: &Screener, text: &str) -> Vec<Word> {
+    let spans = word_spans(text);
+    let mut looked_up: FxHashMap<String, std::sync::Arc<[Near]>> = FxHashMap::default();
+    let mut clause = 0;
+    let mut words: Vec<Word> = Vec::with_capacity(spans.len());
+    for (i, &(a, b)) in spans.iter().enumerate() {
+        if i > 0 && is_break(&text[spans[i - 1].1..a], &text[spans[i - 1].0..spans[i - 1].1]) {
+            clause += 1;
+        }
+        let raw = &text[a..b];
+        let counts = !is_connector(raw);
+        let mut near: Vec<Near> = Vec::new();
+        // Connecting words too: some listed names keep them.
+        let mut tokens = normalize_name(raw, KindFamily::Any).tokens;
+        if tokens.is_empty() {
+            let folded = folded_word(raw);
+            if !folded.is_empty() {
+                tokens.push(folded);
+            }
+        }
+        let count = tokens.len().max(1);
+        for t in tokens {
+            let found = looked_up.entry(t).or_insert_with_key(|t| screener.near_of(t)).clone();
+            near.extend(found.iter().copied());
+        }
+        near.sort_unstable_by_key(|n| n.token);
+        near.dedup_by_key(|n| n.token);
+        words.push(Word { span: (a, b), clause, counts, near, tokens: count });
+        // `M/V`, `M/T`: a vessel's prefix, not the roman numeral V of a name.
+        if i > 0 && raw.len() == 1 && matches!(raw, "V" | "v" | "T" | "t") {
+            let (pa, pb) = spans[i - 1];
+            if text[pa..pb].eq_ignore_ascii_case("m") && &text[pb..a] == "/" {
+                for w in words.iter_mut().rev().take(2) {
+                    w.near.clear();
+                    w.counts = false;
+                }
+            }
+        }
+    }
+    words
+}
+
+/// `raw` folded to lower-case ASCII letters and digits (`S.A` → `sa`).
+fn folded_word(raw: &str) -> String {
+    crate::engine::normalize::fold(raw).0.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// How many words after `last` (same clause, at most four) spell a
+/// company legal form (`S.A. de C.V.`, `LLC`): the run is extended over
+/// them, so the hit shows the form and the form counts as context.
+fn legal_form_after(words: &[Word], text: &str, last: usize) -> usize {
+    let mut joined = String::new();
+    let mut best = 0;
+    for (n, w) in words.iter().enumerate().skip(last + 1).take(4) {
+        if w.clause != words[last].clause {
+            break;
+        }
+        let raw = &text[w.span.0..w.span.1];
+        joined.push_str(&folded_word(raw));
+        // `AS` or `CO` alone is a word of the sentence; `A.S.` or `SA` a form.
+        let short_bare = n == last + 1 && joined.len() <= 2 && !raw.contains('.') && joined != "sa";
+        if !short_bare && crate::engine::reference::legal_form(&joined).is_some() {
+            best = n - last;
+        }
+    }
+    best
+}
+
+/// Whether `words` hold every token of `needed`, each by a word of its own
+/// (a bipartite matching: `IMPORT` is near both `importadora` and
+/// `exportadora` but stands for one of them).
+fn holds_all(words: &[Word], needed: &[u32]) -> bool {
+    fn assign(t: usize, near: &[Vec<usize>], word_of: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+        for &w in &near[t] {
+            if seen[w] {
+                continue;
+            }
+            seen[w] = true;
+            if word_of[w].is_none_or(|other| assign(other, near, word_of, seen)) {
+                word_of[w] = Some(t);
+                return true;
+            }
+        }
+        false
+    }
+    // A word that normalises to several tokens (`SELF-DEFENSE`) has a slot
+    // for each.
+    let slots: Vec<usize> = words.iter().enumerate().flat_map(|(w, word)| std::iter::repeat_n(w, word.tokens)).collect();
+    let near: Vec<Vec<usize>> = needed
+        .iter()
+        .map(|&t| {
+            (0..slots.len())
+                .filter(|&s| words[slots[s]].near.binary_search_by_key(&t, |n| n.token).is_ok())
+                .collect()
+        })
+        .collect();
+    if near.iter().any(Vec::is_empty) {
+        return false;
+    }
+    let mut word_of = vec![None; slots.len()];
+    (0..needed.len()).all(|t| assign(t, &near, &mut word_of, &mut vec![false; slots.len()]))
+}
+
+/// Whether the text around the run `first..=last` spells `listed` word for
+/// word (folded; `LOS ROJOS` around the run `ROJOS`), with at least two words.
+fn written_whole(words: &[Word], text: &str, first: usize, last: usize, listed: &str) -> bool {
+    let want: Vec<String> = word_spans(listed).into_iter().map(|(a, b)| folded_word(&listed[a..b])).collect();
+    let run: Vec<String> = words[first..=last].iter().map(|w| folded_word(&text[w.span.0..w.span.1])).collect();
+    if want.len() < 2 || run.len() > want.len() {
+        return false;
+    }
+    (0..=want.len() - run.len()).filter(|&p| want[p..p + run.len()] == run[..]).any(|p| {
+        let after = want.len() - p - run.len();
+        if p > first || last + after >= words.len() {
+            return false;
+        }
+        let start = first - p;
+        want.iter().enumerate().all(|(q, wanted)| {
+            let w = &words[start + q];
+            w.clause == words[first].clause && folded_word(&text[w.span.0..w.span.1]) == *wanted
+        })
+    })
+}
+
+/// The runs of words `(first, last)` worth screening: for every name
+/// anchored on a token near some word, the smallest runs around that word
+/// (one clause, at most [`MAX_WINDOW`] counted words) holding all of the
+/// name's first [`ANCHOR_SPAN`] tokens. Sorted, each once.
+fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<(usize, usize)> {
+    let mut runs: FxHashSet<(usize, usize)> = FxHashSet::default();
+    let mut checked: FxHashSet<u32> = FxHashSet::default();
+    for (k, w) in words.iter().enumerate() {
+        checked.clear();
+        for near in &w.near {
+            for &name in index.anchored(near.token) {
+                if !checked.insert(name) {
+                    continue;
+                }
+                let mut needed: Vec<u32> = index.names()[name as usize].tokens.iter().take(ANCHOR_SPAN).copied().collect();
+                needed.sort_unstable();
+                needed.dedup();
+                smallest_runs_around(words, k, &needed, &mut runs);
+            }
+        }
+    }
+    let mut runs: Vec<(usize, usize)> = runs.into_iter().collect();
+    runs.sort_unstable();
+    runs
+}
+
+/// Adds to `runs` the smallest runs through word `k` that hold every token
+/// of `needed`: for each first word, the nearest last word that completes
+/// the name.
+fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], runs: &mut FxHashSet<(usize, usize)>) {
+    let clause = words[k].clause;
+    let mut counted = 0;
+    let mut first = k + 1;
+    while first > 0 && words[first - 1].clause == clause {
+        first -= 1;
+        counted += usize::from(words[first].counts);
+        if counted > MAX_WINDOW {
+            break;
+        }
+        if !words[first].counts {
+            continue;
+        }
+        let mut span_counted = counted;
+        let mut last = k;
+        loop {
+            if words[last].counts && holds_all(&words[first..=last], needed) {
+                runs.insert((first, last));
+                break;
+            }
+            last += 1;
+            if last >= words.len() || words[last].clause != clause {
+                break;
+            }
+            span_counted += usize::from(words[last].counts);
+            if span_counted > MAX_WINDOW {
+                break;
+            }
+        }
+    }
+}
+
+/// Whether match `m` of a run of `counted` words (starting at byte `at` of
+/// `text`; `legal_form` when it ends in a company legal form) is evidence
+/// enough in free text (rules in the module docs).
+fn is_text_evidence(m: &Match, counted: usize, text: &str, at: usize, legal_form: bool, whole: bool) -> bool {
+    let name = &m.explanation.name;
+    if !name.unmatched_query.is_empty() || name.tokens.is_empty() {
+        return false;
+    }
+    if !name.unmatched_listed.is_empty() && counted < MAX_WINDOW {
+        return false;
+    }
+    if name.tokens.iter().any(|p| matches!(p.how, Agreement::Initial | Agreement::Prefix)) {
+        return false;
+    }
+    let ordinary = |q: &str| q.split(' ').all(|t| is_common_word(t) || t.bytes().all(|b| b.is_ascii_digit()));
+    let exact = name.tokens.iter().all(|p| p.how == Agreement::Exact);
+    if whole && exact && m.matched_role != NameRole::WeakAlias {
+        return true;
+    }
+    match name.tokens.as_slice() {
+        [one] => {
+            let vessel = m.kind == EntityKind::Vessel && after_vessel_word(text, at);
+            let letters = if legal_form { MIN_SINGLE_TOKEN_LETTERS - 1 } else { MIN_SINGLE_TOKEN_LETTERS };
+            exact && one.query.len() >= letters && (legal_form || vessel || !is_common_word(&one.query))
+        }
+        pairs if pairs.iter().all(|p| ordinary(&p.query)) => {
+            let number = pairs.iter().any(|p| p.listed.bytes().all(|b| b.is_ascii_digit()));
+            exact && (legal_form || (m.matched_role != NameRole::WeakAlias && !number))
+        }
+        _ => true,
+    }
+}
+
+/// Screens the runs of words of `text` that may hold a listed name and
+/// returns the non-overlapping alerting hits, in text order; empty when
+/// nothing alerts.
 ///
 /// # Errors
 /// [`QueryError::NameTooLong`] when a run of words is over
@@ -103,45 +374,63 @@ pub fn scan_text_with(
     text: &str,
     options: &crate::engine::options::Options,
 ) -> Result<Vec<TextHit>, QueryError> {
-    let spans = word_spans(text);
-    let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision)> = Vec::new();
-    for i in 0..spans.len() {
-        let first = &text[spans[i].0..spans[i].1];
-        if is_connector(first) || first.chars().all(|c| c.is_ascii_digit()) {
+    if word_spans(text).into_iter().any(|(a, b)| text[a..b].chars().count() > MAX_NAME_CHARS) {
+        return Err(QueryError::NameTooLong { max: MAX_NAME_CHARS });
+    }
+    let words = read_words(screener, text);
+    if std::env::var_os("CS_DEBUG_TEXT").is_some() {
+        for w in &words {
+            eprintln!("WORD {:?} clause {} near {:?}", &text[w.span.0..w.span.1], w.clause, w.near.iter().map(|n| screener.index().token(n.token).text.to_string()).collect::<Vec<_>>());
+        }
+        eprintln!("CANDIDATES {:?}", candidate_runs(screener.index(), &words));
+    }
+    let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision, usize)> = Vec::new();
+    for (i, j) in candidate_runs(screener.index(), &words) {
+        let form = legal_form_after(&words, text, j);
+        let j = j + form;
+        let (a, b) = (words[i].span.0, words[j].span.1);
+        let screening = match screener.screen_with_options(&Query::name(&text[a..b]), options) {
+            Ok(s) => {
+                if std::env::var_os("CS_DEBUG_TEXT").is_some() {
+                    for m in &s.matches {
+                        eprintln!("RUN {:?} {} {} {:?} {:?}", &text[a..b], m.entity_id, m.score, m.decision, m.explanation.name);
+                    }
+                }
+                s
+            }
+            Err(QueryError::NoTokens | QueryError::EmptyName) => continue,
+            Err(e) => return Err(e),
+        };
+        if !screening.decision.is_alert() {
             continue;
         }
-        for j in i..spans.len().min(i + MAX_WINDOW) {
-            let last = &text[spans[j].0..spans[j].1];
-            if is_connector(last) {
-                continue;
-            }
-            let run = &text[spans[i].0..spans[j].1];
-            let screening = match screener.screen_with_options(&Query::name(run), options) {
-                Ok(s) => s,
-                Err(QueryError::NoTokens | QueryError::EmptyName) => continue,
-                Err(e) => return Err(e),
-            };
-            if !screening.decision.is_alert() {
-                continue;
-            }
-            let words = j - i + 1;
-            let matches: Vec<Match> =
-                screening.matches.into_iter().filter(|m| m.decision.is_alert() && covers(m, words)).collect();
-            let Some(decision) = matches.iter().map(|m| m.decision).max() else { continue };
-            let best = matches.first().map(|m| m.score).unwrap_or(0.0);
-            candidates.push((best, i, j, matches, decision));
-        }
+        let counted = words[i..=j].iter().filter(|w| w.counts).count();
+        let matches: Vec<Match> = screening
+            .matches
+            .into_iter()
+            .filter(|m| {
+                m.decision.is_alert()
+                    && is_text_evidence(m, counted, text, a, form > 0, written_whole(&words, text, i, j, &m.matched_name))
+            })
+            .collect();
+        let Some(decision) = matches.iter().map(|m| m.decision).max() else { continue };
+        let best = matches.first().map(|m| m.score).unwrap_or(0.0);
+        let held = matches.iter().map(|m| m.explanation.name.tokens.len()).max().unwrap_or(0);
+        candidates.push((best, i, j, matches, decision, held));
     }
-    // Strongest first; among equals the longer run, which explains more.
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((b.2 - b.1).cmp(&(a.2 - a.1))).then(a.1.cmp(&b.1)));
-    let mut taken = vec![false; spans.len()];
+    // The gravest first; then the run whose best match holds more listed
+    // tokens (`SASCO ANIVA` over `SASCO`, two vessels); then the strongest.
+    candidates.sort_by(|a, b| {
+        b.4.cmp(&a.4).then(b.5.cmp(&a.5)).then(b.0.total_cmp(&a.0)).then((b.2 - b.1).cmp(&(a.2 - a.1))).then(a.1.cmp(&b.1))
+    });
+    let mut taken = vec![false; words.len()];
     let mut hits = Vec::new();
-    for (_, i, j, matches, decision) in candidates {
+    for (_, i, j, matches, decision, _) in candidates {
         if taken[i..=j].iter().any(|t| *t) {
             continue;
         }
         taken[i..=j].iter_mut().for_each(|t| *t = true);
-        let (bs, be) = (spans[i].0, spans[j].1);
+        let (bs, be) = (words[i].span.0, words[j].span.1);
         hits.push(TextHit {
             start: text[..bs].chars().count(),
             end: text[..be].chars().count(),

@@ -153,7 +153,11 @@ async fn iso_20022_payments_by_element_path() {
 #[actix_web::test]
 async fn bad_messages_are_refused_with_where_and_why() {
     let app = app().await;
-    let post = |body: &str, ct: &str| app.post_body("/v1/screen/message", ct, body.to_string());
+    let post = |body: &str, ct: &'static str| {
+        let body = body.to_string();
+        let app = &app;
+        async move { app.post_body("/v1/screen/message", ct, body).await }
+    };
     let v =
         expect_error(post(":20:X\n:52A:NOT A BIC\n:40A:IRREVOCABLE\n", "text/plain").await, 422, "malformed_message")
             .await;

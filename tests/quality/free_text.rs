@@ -30,16 +30,21 @@ fn screener() -> Screener {
     load_screener(&settings, &paths).expect("lists load")
 }
 
-/// The clean corpus: each line of the file, and each narrative field of
-/// the clean messages.
-fn clean_corpus() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(data("clean_texts.txt")).unwrap();
-    let mut out: Vec<(String, String)> = text
-        .lines()
+/// The lines of a corpus file, `#` comments and blank lines aside, each
+/// with its place (`file:line`).
+fn corpus_lines(file: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(data(file)).unwrap();
+    text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|(i, l)| (format!("clean_texts.txt:{}", i + 1), l.to_string()))
-        .collect();
+        .map(|(i, l)| (format!("{file}:{}", i + 1), l.to_string()))
+        .collect()
+}
+
+/// The tuned clean corpus: each line of `clean_texts.txt`, and each
+/// narrative field of the clean messages.
+fn clean_corpus() -> Vec<(String, String)> {
+    let mut out = corpus_lines("clean_texts.txt");
     for f in ["mt700_clean.fin", "mt103_50f_clean.fin", "pacs008_clean.xml"] {
         let m = cartelscreen::messages::parse(&std::fs::read_to_string(data(f)).unwrap()).unwrap();
         out.extend(m.texts.into_iter().map(|t| (format!("{f} {}", t.at), t.text)));
@@ -47,16 +52,13 @@ fn clean_corpus() -> Vec<(String, String)> {
     out
 }
 
-#[test]
-fn clean_trade_wording_never_alerts() {
-    let s = screener();
-    let corpus = clean_corpus();
-    assert!(corpus.len() >= 50, "{} texts", corpus.len());
+/// Every name and controlled-goods hit in `corpus`, one line each.
+fn false_alerts(s: &Screener, corpus: &[(String, String)]) -> Vec<String> {
     let goods = cartelscreen::lists::goods::embedded();
-    let alerts: Vec<String> = corpus
+    corpus
         .par_iter()
         .flat_map_iter(|(at, t)| {
-            let mut a: Vec<String> = scan_text(&s, t)
+            let mut a: Vec<String> = scan_text(s, t)
                 .unwrap()
                 .into_iter()
                 .map(|h| format!("{at}: `{}` -> {} ({})", h.text, h.matches[0].entity_id, h.matches[0].caption))
@@ -64,17 +66,25 @@ fn clean_trade_wording_never_alerts() {
             a.extend(goods.scan(t).into_iter().map(|g| format!("{at}: `{}` -> goods {}", g.text, g.item)));
             a
         })
-        .collect();
-    let texts_alerting =
-        corpus.iter().filter(|(at, _)| alerts.iter().any(|a| a.starts_with(&format!("{at}:")))).count();
-    eprintln!("clean trade texts: {} texts, {texts_alerting} alerting, {} alerts", corpus.len(), alerts.len());
-    assert!(alerts.is_empty(), "{} false alerts:\n{}", alerts.len(), alerts.join("\n"));
+        .collect()
+}
+
+#[test]
+fn clean_trade_wording_never_alerts() {
+    let s = screener();
+    for (name, corpus) in [("tuned", clean_corpus()), ("held-out", corpus_lines("heldout_clean_texts.txt"))] {
+        assert!(corpus.len() >= 50, "{} texts", corpus.len());
+        let alerts = false_alerts(&s, &corpus);
+        let alerting = corpus.iter().filter(|(at, _)| alerts.iter().any(|a| a.starts_with(&format!("{at}:")))).count();
+        eprintln!("clean trade texts ({name}): {} texts, {alerting} alerting, {} alerts", corpus.len(), alerts.len());
+        assert!(alerts.is_empty(), "{name}: {} false alerts:\n{}", alerts.len(), alerts.join("\n"));
+    }
 }
 
 /// Listed organisations, companies and vessels of the drug-trafficking and
 /// terrorism programmes and the cartel registry: the names a trade text
 /// would carry.
-fn listed_names(s: &Screener) -> Vec<(String, String)> {
+fn listed_names(s: &Screener) -> Vec<(String, String, bool)> {
     s.entities()
         .iter()
         .filter(|e| e.kind != EntityKind::Person && e.kind != EntityKind::Aircraft)
@@ -83,34 +93,77 @@ fn listed_names(s: &Screener) -> Vec<(String, String)> {
                 || e.id.starts_with("cs-")
                 || e.programs.iter().any(|p| matches!(p.as_str(), "SDNTK" | "ILLICIT-DRUGS-EO14059" | "FTO" | "SDNT"))
         })
-        .map(|e| (e.id.clone(), e.caption().to_string()))
+        .map(|e| (e.id.clone(), e.caption().to_string(), e.kind == EntityKind::Vessel))
         .collect()
 }
 
-#[test]
-fn listed_names_in_trade_wording_are_found() {
-    let s = screener();
-    let names = listed_names(&s);
-    assert!(names.len() >= 500, "{} names", names.len());
-    let templates = [
-        "PAYMENT ON BEHALF OF {} AS PER INVOICE 2291 LESS BANK CHARGES",
-        "+SHIPMENT ON VESSEL {} OR SUBSTITUTE. ALL DOCUMENTS MUST QUOTE THE CREDIT NUMBER",
-        "+FULL SET OF CLEAN ON BOARD BILLS OF LADING CONSIGNED TO {} NOTIFY APPLICANT",
-    ];
+/// Sentence templates with `{}` for a name: (for vessels, for the others).
+fn templates(heldout: bool) -> (Vec<String>, Vec<String>) {
+    if !heldout {
+        let others = [
+            "PAYMENT ON BEHALF OF {} AS PER INVOICE 2291 LESS BANK CHARGES",
+            "+FULL SET OF CLEAN ON BOARD BILLS OF LADING CONSIGNED TO {} NOTIFY APPLICANT",
+        ];
+        let vessels = ["+SHIPMENT ON VESSEL {} OR SUBSTITUTE. ALL DOCUMENTS MUST QUOTE THE CREDIT NUMBER"];
+        return (vessels.map(String::from).to_vec(), others.map(String::from).to_vec());
+    }
+    // The held-out file lists company templates, then (after the comment
+    // `--- suited to a vessel name ---`) vessel templates.
+    let text = std::fs::read_to_string(data("heldout_name_templates.txt")).unwrap();
+    let (others, vessels) = text.split_once("suited to a vessel name").expect("vessel section");
+    let lines = |t: &str| t.lines().filter(|l| l.contains("{}") && !l.starts_with('#')).map(String::from).collect();
+    (lines(vessels), lines(others))
+}
+
+/// Embeds every listed name in each template of its kind; returns
+/// (embeddings, misses).
+fn embed_and_find(s: &Screener, names: &[(String, String, bool)], heldout: bool) -> (usize, Vec<String>) {
+    let (vessel_templates, other_templates) = templates(heldout);
     let missed: Vec<String> = names
         .par_iter()
-        .flat_map_iter(|(id, name)| {
-            templates.iter().filter_map(move |t| {
+        .flat_map_iter(|(id, name, vessel)| {
+            let ts = if *vessel { &vessel_templates } else { &other_templates };
+            ts.iter().filter_map(move |t| {
                 let text = t.replace("{}", name);
-                let hits = scan_text(&s, &text).unwrap();
+                let hits = scan_text(s, &text).unwrap();
                 let found = hits.iter().any(|h| h.matches.iter().any(|m| &m.entity_id == id));
                 (!found)
                     .then(|| format!("{id} {name:?} in {t:?}: {:?}", hits.iter().map(|h| &h.text).collect::<Vec<_>>()))
             })
         })
         .collect();
-    let total = names.len() * templates.len();
-    let recall = 1.0 - missed.len() as f64 / total as f64;
-    eprintln!("listed names in trade text: {total} embeddings, recall {recall:.4}, missed {}", missed.len());
-    assert!(missed.is_empty(), "{} missed:\n{}", missed.len(), missed[..missed.len().min(40)].join("\n"));
+    let total = names.iter().map(|(_, _, v)| if *v { vessel_templates.len() } else { other_templates.len() }).sum();
+    (total, missed)
+}
+
+/// Recall of listed names written into trade wording, on the tuned
+/// templates and on the held-out ones. Names that free text cannot carry
+/// without alerting on ordinary wording are missed by design (a single
+/// common word outside a vessel context, initials only, a weak alias of
+/// common words): the bar is 98% of all embeddings, and every name of the
+/// cartel registry found.
+#[test]
+fn listed_names_in_trade_wording_are_found() {
+    let s = screener();
+    let names = listed_names(&s);
+    assert!(names.len() >= 500, "{} names", names.len());
+    for heldout in [false, true] {
+        let (total, missed) = embed_and_find(&s, &names, heldout);
+        let recall = 1.0 - missed.len() as f64 / total as f64;
+        let set = if heldout { "held-out" } else { "tuned" };
+        eprintln!("listed names in trade text ({set}): {total} embeddings, recall {recall:.4}, missed {}", missed.len());
+        let cartels: Vec<&String> = missed.iter().filter(|m| m.starts_with("cs-")).collect();
+        assert!(cartels.is_empty(), "{set}: cartel names missed:\n{cartels:#?}");
+        assert!(recall >= 0.98, "{set}: {} missed:\n{}", missed.len(), missed.join("\n"));
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_text() {
+    let s = screener();
+    let t = std::env::var("TEXT").unwrap();
+    for h in scan_text(&s, &t).unwrap() {
+        eprintln!("HIT {:?} {:?}", h.text, h.matches.iter().map(|m| (&m.entity_id, m.score)).collect::<Vec<_>>());
+    }
 }
