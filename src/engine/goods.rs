@@ -369,7 +369,14 @@ impl GoodsList {
                 }
                 MatchedBy::Name | MatchedBy::Synonym => {
                     for (off, _) in compact.match_indices(t.compact.as_str()) {
-                        if let (Some(i), Some(j)) = (word_at(off), word_ending(off + t.compact.len())) {
+                        let end = off + t.compact.len();
+                        // The plural as written in Spanish and English (`ENCAPSULADORAS`).
+                        let last = word_ending(end).or_else(|| {
+                            ["s", "es"].iter().find_map(|p| {
+                                compact[end..].starts_with(p).then(|| word_ending(end + p.len())).flatten()
+                            })
+                        });
+                        if let (Some(i), Some(j)) = (word_at(off), last) {
                             found.push((i, j, t));
                         }
                     }

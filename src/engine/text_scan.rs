@@ -378,26 +378,13 @@ pub fn scan_text_with(
         return Err(QueryError::NameTooLong { max: MAX_NAME_CHARS });
     }
     let words = read_words(screener, text);
-    if std::env::var_os("CS_DEBUG_TEXT").is_some() {
-        for w in &words {
-            eprintln!("WORD {:?} clause {} near {:?}", &text[w.span.0..w.span.1], w.clause, w.near.iter().map(|n| screener.index().token(n.token).text.to_string()).collect::<Vec<_>>());
-        }
-        eprintln!("CANDIDATES {:?}", candidate_runs(screener.index(), &words));
-    }
     let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision, usize)> = Vec::new();
     for (i, j) in candidate_runs(screener.index(), &words) {
         let form = legal_form_after(&words, text, j);
         let j = j + form;
         let (a, b) = (words[i].span.0, words[j].span.1);
         let screening = match screener.screen_with_options(&Query::name(&text[a..b]), options) {
-            Ok(s) => {
-                if std::env::var_os("CS_DEBUG_TEXT").is_some() {
-                    for m in &s.matches {
-                        eprintln!("RUN {:?} {} {} {:?} {:?}", &text[a..b], m.entity_id, m.score, m.decision, m.explanation.name);
-                    }
-                }
-                s
-            }
+            Ok(s) => s,
             Err(QueryError::NoTokens | QueryError::EmptyName) => continue,
             Err(e) => return Err(e),
         };

@@ -188,7 +188,7 @@ async fn a_message_is_audited_like_a_transaction() {
     // One record per party, and one of the message with its texts and decision.
     assert_eq!(records.len(), v["parties"].as_array().unwrap().len() + 1, "{a}");
     assert!(records.iter().all(|r| r["channel"] == "message"), "{a}");
-    let note = records.iter().find(|r| r["content"]["message"]["type"] == "MT103").unwrap_or_else(|| panic!("{a}"));
+    let note = records.iter().find(|r| r["subject"]["message"]["type"] == "MT103").unwrap_or_else(|| panic!("{a}"));
     assert_eq!(note["decision"], "block");
     assert_eq!(note["reference"], "PAY-2026-0311");
     assert!(records.iter().any(|r| r["subject"]["at"] == "50K" && r["decision"] == "block"), "{a}");

@@ -157,13 +157,3 @@ fn listed_names_in_trade_wording_are_found() {
         assert!(recall >= 0.98, "{set}: {} missed:\n{}", missed.len(), missed.join("\n"));
     }
 }
-
-#[test]
-#[ignore]
-fn debug_text() {
-    let s = screener();
-    let t = std::env::var("TEXT").unwrap();
-    for h in scan_text(&s, &t).unwrap() {
-        eprintln!("HIT {:?} {:?}", h.text, h.matches.iter().map(|m| (&m.entity_id, m.score)).collect::<Vec<_>>());
-    }
-}
