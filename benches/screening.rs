@@ -4,7 +4,9 @@
 //! indirect exposure at query time; and what the audit trail's hash chain
 //! adds per record (`audit/chain_extend_32_records`: 32 records as one
 //! group commit hands them to the store, numbered, made canonical and
-//! hashed).
+//! hashed); and trade-finance messages screened whole (`message/*`: parsed,
+//! every party and free-text field screened, goods scanned, as
+//! `POST /v1/screen/message` does before its audit commit).
 //!
 //! Run: `cargo bench --bench screening` (needs ../shared beside the project).
 
@@ -61,6 +63,27 @@ fn bench(c: &mut Criterion) {
     };
     g.bench_function("screen_name_only", |b| b.iter(|| screener.screen(&plain).ok()));
     g.bench_function("screen_with_phone_mail_address", |b| b.iter(|| screener.screen(&with_facts).ok()));
+    g.finish();
+
+    // Whole messages, parsed and screened: parties, free text, goods.
+    let mut g = c.benchmark_group("message");
+    let limits = cartelscreen::trade::Limits { max_text_chars: 65_536, text_hits: &|_| {} };
+    let origin =
+        cartelscreen::record::audit::Origin::new("0193a1b2-c3d4-7e5f-8a9b-000000000000".to_string(), "bench", "api");
+    let recorder = cartelscreen::record::screening::Recorder::unrecorded(&screener, origin);
+    for f in
+        ["mt700_clean.fin", "mt700_listed.fin", "mt103_50k_listed.fin", "pacs008_clean.xml", "pacs009cov_listed.xml"]
+    {
+        let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/messages")).join(f);
+        let text = std::fs::read_to_string(path).unwrap();
+        g.bench_function(f, |b| {
+            b.iter(|| {
+                let m = cartelscreen::messages::parse(black_box(&text)).unwrap();
+                let input = cartelscreen::trade::TradeInput::of_message(m);
+                cartelscreen::trade::screen(&recorder, &screener, input, Default::default(), &limits).unwrap()
+            })
+        });
+    }
     g.finish();
 
     // The records of 32 `/v1/screen` requests against the lists loaded

@@ -172,15 +172,10 @@ impl NameIndex {
     /// Anchors each name on the rarest of its first [`ANCHOR_SPAN`] tokens
     /// (fewest names hold it; the first on ties), stored token by token.
     fn build_anchors(&mut self) {
-        let anchor_of = |e: &NameEntry| {
-            e.tokens.iter().take(ANCHOR_SPAN).copied().min_by_key(|&t| self.postings[t as usize].len())
-        };
-        let mut pairs: Vec<(u32, u32)> = self
-            .names
-            .iter()
-            .enumerate()
-            .filter_map(|(n, e)| anchor_of(e).map(|t| (t, n as u32)))
-            .collect();
+        let anchor_of =
+            |e: &NameEntry| e.tokens.iter().take(ANCHOR_SPAN).copied().min_by_key(|&t| self.postings[t as usize].len());
+        let mut pairs: Vec<(u32, u32)> =
+            self.names.iter().enumerate().filter_map(|(n, e)| anchor_of(e).map(|t| (t, n as u32))).collect();
         pairs.sort_unstable();
         self.anchor_start = Vec::with_capacity(self.tokens.len() + 1);
         let mut i = 0;

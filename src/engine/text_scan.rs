@@ -38,9 +38,9 @@ use serde::Serialize;
 use crate::engine::index::{NameIndex, Near, ANCHOR_SPAN};
 use crate::engine::model::{EntityKind, KindFamily, NameRole};
 use crate::engine::normalize::normalize_name;
+use crate::engine::query::MAX_NAME_CHARS;
 use crate::engine::reference::is_common_word;
 use crate::engine::similarity::Agreement;
-use crate::engine::query::MAX_NAME_CHARS;
 use crate::engine::{Decision, Match, Query, QueryError, Screener};
 
 /// The longest run of words read as one name, connecting words not
@@ -173,6 +173,25 @@ fn read_words(screener: &Screener, text: &str) -> Vec<Word> {
             }
         }
     }
+    // Single letters written apart (`F Y F`, `H Y J`): a company name
+    // reads them as one acronym (`fyf`), so the first letter holds it too.
+    let mut k = 0;
+    while k < words.len() {
+        let single = |w: &Word| text[w.span.0..w.span.1].chars().count() == 1;
+        let mut end = k;
+        while end + 1 < words.len() && single(&words[end + 1]) && words[end + 1].clause == words[k].clause {
+            end += 1;
+        }
+        if end > k && single(&words[k]) {
+            let joined: String = words[k..=end].iter().map(|w| folded_word(&text[w.span.0..w.span.1])).collect();
+            let found = screener.near_of(&joined);
+            let near = &mut words[k].near;
+            near.extend(found.iter().copied());
+            near.sort_unstable_by_key(|n| n.token);
+            near.dedup_by_key(|n| n.token);
+        }
+        k = end + 1;
+    }
     words
 }
 
@@ -221,13 +240,12 @@ fn holds_all(words: &[Word], needed: &[u32]) -> bool {
     }
     // A word that normalises to several tokens (`SELF-DEFENSE`) has a slot
     // for each.
-    let slots: Vec<usize> = words.iter().enumerate().flat_map(|(w, word)| std::iter::repeat_n(w, word.tokens)).collect();
+    let slots: Vec<usize> =
+        words.iter().enumerate().flat_map(|(w, word)| std::iter::repeat_n(w, word.tokens)).collect();
     let near: Vec<Vec<usize>> = needed
         .iter()
         .map(|&t| {
-            (0..slots.len())
-                .filter(|&s| words[slots[s]].near.binary_search_by_key(&t, |n| n.token).is_ok())
-                .collect()
+            (0..slots.len()).filter(|&s| words[slots[s]].near.binary_search_by_key(&t, |n| n.token).is_ok()).collect()
         })
         .collect();
     if near.iter().any(Vec::is_empty) {
@@ -265,14 +283,29 @@ fn written_whole(words: &[Word], text: &str, first: usize, last: usize, listed: 
 fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<(usize, usize)> {
     let mut runs: FxHashSet<(usize, usize)> = FxHashSet::default();
     let mut checked: FxHashSet<u32> = FxHashSet::default();
+    let mut around: Vec<u32> = Vec::new();
     for (k, w) in words.iter().enumerate() {
         checked.clear();
+        // The listed tokens near any word a run through `k` may reach.
+        around.clear();
+        let (lo, hi) = (k.saturating_sub(2 * MAX_WINDOW), (k + 2 * MAX_WINDOW).min(words.len() - 1));
+        for x in &words[lo..=hi] {
+            if x.clause == w.clause {
+                around.extend(x.near.iter().map(|n| n.token));
+            }
+        }
+        around.sort_unstable();
+        around.dedup();
         for near in &w.near {
             for &name in index.anchored(near.token) {
+                let tokens = &index.names()[name as usize].tokens;
+                if tokens.iter().take(ANCHOR_SPAN).any(|t| around.binary_search(t).is_err()) {
+                    continue;
+                }
                 if !checked.insert(name) {
                     continue;
                 }
-                let mut needed: Vec<u32> = index.names()[name as usize].tokens.iter().take(ANCHOR_SPAN).copied().collect();
+                let mut needed: Vec<u32> = tokens.iter().take(ANCHOR_SPAN).copied().collect();
                 needed.sort_unstable();
                 needed.dedup();
                 smallest_runs_around(words, k, &needed, &mut runs);
@@ -397,7 +430,14 @@ pub fn scan_text_with(
             .into_iter()
             .filter(|m| {
                 m.decision.is_alert()
-                    && is_text_evidence(m, counted, text, a, form > 0, written_whole(&words, text, i, j, &m.matched_name))
+                    && is_text_evidence(
+                        m,
+                        counted,
+                        text,
+                        a,
+                        form > 0,
+                        written_whole(&words, text, i, j, &m.matched_name),
+                    )
             })
             .collect();
         let Some(decision) = matches.iter().map(|m| m.decision).max() else { continue };
@@ -408,7 +448,11 @@ pub fn scan_text_with(
     // The gravest first; then the run whose best match holds more listed
     // tokens (`SASCO ANIVA` over `SASCO`, two vessels); then the strongest.
     candidates.sort_by(|a, b| {
-        b.4.cmp(&a.4).then(b.5.cmp(&a.5)).then(b.0.total_cmp(&a.0)).then((b.2 - b.1).cmp(&(a.2 - a.1))).then(a.1.cmp(&b.1))
+        b.4.cmp(&a.4)
+            .then(b.5.cmp(&a.5))
+            .then(b.0.total_cmp(&a.0))
+            .then((b.2 - b.1).cmp(&(a.2 - a.1)))
+            .then(a.1.cmp(&b.1))
     });
     let mut taken = vec![false; words.len()];
     let mut hits = Vec::new();

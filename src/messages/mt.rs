@@ -783,7 +783,10 @@ ARE FOR BENEFICIARY ACCOUNT
             other => panic!("{other:?}"),
         };
         assert_eq!(e("{1:F01BANKMXMMAXXX0000000000}{2:I700HAVIGB2LXXXXN}{4:\n:20:X\n:59:A"), "block 4, line 1");
-        assert_eq!(e("{1:F01BANKMXMMAXXX0000000000}{4:\n:20:X\n:40A:IRREVOCABLE\n:52A:NOTABIC\n-}"), "block 4, field 52A, line 4");
+        assert_eq!(
+            e("{1:F01BANKMXMMAXXX0000000000}{4:\n:20:X\n:40A:IRREVOCABLE\n:52A:NOTABIC\n-}"),
+            "block 4, field 52A, line 4"
+        );
         assert_eq!(e("hello\n:20:X"), "block 4, line 1");
         assert_eq!(e(":20:X\n:59:\n:40A:IRREVOCABLE"), "block 4, field 59, line 2");
         assert_eq!(e(":59:A\n:40A:IRREVOCABLE"), "block 4");

@@ -151,7 +151,10 @@ fn listed_names_in_trade_wording_are_found() {
         let (total, missed) = embed_and_find(&s, &names, heldout);
         let recall = 1.0 - missed.len() as f64 / total as f64;
         let set = if heldout { "held-out" } else { "tuned" };
-        eprintln!("listed names in trade text ({set}): {total} embeddings, recall {recall:.4}, missed {}", missed.len());
+        eprintln!(
+            "listed names in trade text ({set}): {total} embeddings, recall {recall:.4}, missed {}",
+            missed.len()
+        );
         let cartels: Vec<&String> = missed.iter().filter(|m| m.starts_with("cs-")).collect();
         assert!(cartels.is_empty(), "{set}: cartel names missed:\n{cartels:#?}");
         assert!(recall >= 0.98, "{set}: {} missed:\n{}", missed.len(), missed.join("\n"));
