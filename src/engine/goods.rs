@@ -356,13 +356,12 @@ impl GoodsList {
                     for i in 0..w.words.len() {
                         if i + n <= w.words.len() && w.words[i..i + n] == t.words[..] {
                             found.push((i, i + n - 1, t));
-                        } else if w.words[i].len() > t.compact.len()
-                            && w.words[i].starts_with(&t.compact)
-                            && w.words[i].bytes().all(|b| b.is_ascii_digit())
-                            && matches!(w.words[i].len(), 6 | 8 | 10)
+                        } else if w.words[i] == t.compact
+                            || (w.words[i].len() > t.compact.len()
+                                && w.words[i].starts_with(&t.compact)
+                                && w.words[i].bytes().all(|b| b.is_ascii_digit())
+                                && matches!(w.words[i].len(), 6 | 8 | 10))
                         {
-                            found.push((i, i, t));
-                        } else if w.words[i] == t.compact {
                             found.push((i, i, t));
                         }
                     }

@@ -637,10 +637,8 @@ fn structured(f: &Field, p: &mut Party) -> Result<(), MessageError> {
                     address.push(town.to_string());
                 }
             }
-            b'4' => {
-                if value.len() == 8 && value.bytes().all(|c| c.is_ascii_digit()) {
-                    p.dob = Some(format!("{}-{}-{}", &value[..4], &value[4..6], &value[6..]));
-                }
+            b'4' if value.len() == 8 && value.bytes().all(|c| c.is_ascii_digit()) => {
+                p.dob = Some(format!("{}-{}-{}", &value[..4], &value[4..6], &value[6..]));
             }
             b'6' | b'7' => {
                 // `CC/issuer/number` or `CC/number`: the number is last.

@@ -199,7 +199,7 @@ pub fn parse(input: &str) -> Result<Message, MessageError> {
     }
     let txs: Vec<&Node> = body.all("CdtTrfTxInf").collect();
     if txs.is_empty() {
-        return Err(MessageError::malformed(format!("{}", body.tag), "no <CdtTrfTxInf>"));
+        return Err(MessageError::malformed(body.tag.to_string(), "no <CdtTrfTxInf>"));
     }
     let cov = family == "pacs.009" && txs.iter().any(|t| t.child("UndrlygCstmrCdtTrf").is_some());
     let mut kind = declared.unwrap_or_else(|| family.to_string());
