@@ -16,7 +16,7 @@ from cartelscreen_client.models import (
     SingleScreenRequest,
     TransactionRequest,
     TransactionRequestTexts,
-    TransactionResponse,
+    TradeResponse,
 )
 
 
@@ -45,7 +45,7 @@ def main(url: str, key: str) -> None:
     )
     r = screen_transaction.sync_detailed(client=client, body=transaction)
     assert r.status_code == 200, (r.status_code, r.content)
-    assert isinstance(r.parsed, TransactionResponse), r.parsed
+    assert isinstance(r.parsed, TradeResponse), r.parsed
     assert r.parsed.decision.value == "block", r.parsed.decision
     assert [p.role for p in r.parsed.parties] == [PartyRole.APPLICANT, PartyRole.BENEFICIARY]
     assert any(reason.entity_id == "cs-cu" for reason in r.parsed.reasons), r.parsed.reasons

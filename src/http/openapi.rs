@@ -591,6 +591,18 @@ pub fn route_codes(method: &str, path: &str) -> Vec<Code> {
             c.extend([Code::EmptyTransaction, Code::TooManyItems]);
             c.extend(RECORDED);
         }
+        ("post", "/v1/screen/message") => {
+            c.extend([
+                Code::PayloadTooLarge,
+                Code::UnsupportedMediaType,
+                Code::MalformedMessage,
+                Code::UnsupportedMessageType,
+                Code::TooManyItems,
+            ]);
+            c.extend(COUNTERPARTY);
+            c.extend(OPTIONS);
+            c.extend(RECORDED);
+        }
         ("post", "/v1/batch") => {
             c.extend([
                 Code::PayloadTooLarge,
