@@ -27,6 +27,7 @@ pub struct Settings {
     pub reload: ReloadSettings,
     pub audit: AuditSettings,
     pub monitoring: MonitoringSettings,
+    pub ui: UiSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -214,6 +215,37 @@ pub struct AuditSettings {
     pub verify_interval_hours: u64,
 }
 
+/// The analysts' web workspace under `/ui`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    /// Serve the workspace (and redirect `/` to it).
+    pub enabled: bool,
+    /// A session unused this many seconds ends (1..=86,400).
+    pub session_idle_secs: u64,
+    /// A session ends this many seconds after sign-in, used or not
+    /// (at least `session_idle_secs`, at most 7 days).
+    pub session_max_secs: u64,
+    /// At most this many sessions at once; the oldest is ended first.
+    pub max_sessions: usize,
+    /// Where uploaded batch files and their results are kept while an
+    /// analyst works with them. Empty: `ui-batches` under [`data_home`].
+    pub batch_dir: PathBuf,
+    /// A finished batch's files are deleted this many seconds after it ends.
+    pub batch_keep_secs: u64,
+}
+
+impl UiSettings {
+    /// The folder of batch uploads and results.
+    pub fn batch_folder(&self) -> PathBuf {
+        if self.batch_dir.as_os_str().is_empty() {
+            data_home().join("ui-batches")
+        } else {
+            self.batch_dir.clone()
+        }
+    }
+}
+
 /// Ongoing monitoring of registered counterparties and its webhook.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -381,6 +413,18 @@ impl Settings {
     /// (the message names the key).
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.matching.validate().map_err(ConfigError::Invalid)?;
+        let ui = &self.ui;
+        if !(1..=86_400).contains(&ui.session_idle_secs)
+            || ui.session_max_secs < ui.session_idle_secs
+            || ui.session_max_secs > 7 * 86_400
+            || ui.max_sessions == 0
+        {
+            return Err(ConfigError::Invalid(
+                "ui.session_idle_secs must be in 1..=86400, ui.session_max_secs in session_idle_secs..=604800, \
+                 ui.max_sessions at least 1"
+                    .into(),
+            ));
+        }
         let sv = &self.server;
         if sv.max_body_bytes == 0 || sv.max_batch_items == 0 || sv.max_text_chars == 0 {
             return Err(ConfigError::Invalid(

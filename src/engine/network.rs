@@ -51,6 +51,9 @@ pub struct Cartel {
     pub designated: String,
     /// What it was designated as: `FTO`, `SDGT`.
     pub designations: Vec<String>,
+    /// The public release of the designation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub designation_source: Option<Source>,
 }
 
 impl Cartel {

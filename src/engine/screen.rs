@@ -499,6 +499,14 @@ impl Screener {
         self.by_id.get(id).map(|&i| self.network.ties_of(i)).unwrap_or(&[])
     }
 
+    /// The entries linked to the entry with this id by the lists' own
+    /// `Linked To:` and `c/o` relations, with which side wrote each link;
+    /// empty for an id not in service.
+    pub fn linked(&self, id: &str) -> Vec<(&Entity, crate::engine::network::Direction, crate::engine::model::LinkVia)> {
+        let Some(&i) = self.by_id.get(id) else { return Vec::new() };
+        self.network.links_of(i).iter().map(|&(j, dir, via)| (&self.entities[j as usize], dir, via)).collect()
+    }
+
     /// Screens one counterparty.
     ///
     /// # Errors

@@ -101,7 +101,7 @@ pub async fn observe(
 }
 
 /// Gives the errors actix makes itself (unknown route, wrong method, bad
-/// path) the same JSON body as ours.
+/// path) the same JSON body as ours; the workspace's HTML error pages pass.
 ///
 /// # Errors
 ///
@@ -111,7 +111,7 @@ pub fn json_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if is_json {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

@@ -14,6 +14,7 @@ pub mod rate_limit;
 pub mod records;
 pub mod startup;
 pub mod state;
+pub mod ui;
 pub mod upload;
 pub mod v1;
 pub mod yente;

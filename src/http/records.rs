@@ -15,6 +15,7 @@ use crate::http::state::AppState;
 use crate::http::v1::{subject_of, ScreenRequest, ScreenResult};
 use crate::record::audit::export::{format_time, parse_time, record_json};
 use crate::record::audit::verify::{seq_range, Bound, VerifyOptions};
+use crate::record::audit::Origin;
 use crate::record::dispositions::{DispositionError, NewDisposition};
 use crate::record::monitor::{counterparty_json, registration, MonitorStatus};
 use crate::record::screening::{DispositionPolicy, Recorder, Subject};
@@ -44,7 +45,7 @@ fn page_size(limit: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
-fn time_param(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
+pub(crate) fn time_param(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
     match v.as_deref() {
         None | Some("") => Ok(None),
         Some(s) => parse_time(s).map(Some).ok_or_else(|| {
@@ -64,7 +65,9 @@ fn cursor(v: &Option<String>) -> Result<Option<i64>, ApiError> {
 }
 
 /// Runs store work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     web::block(f).await.map_err(|e| ApiError::internal(e.to_string()))?
 }
 
@@ -234,16 +237,18 @@ fn disposition_error(e: DispositionError) -> ApiError {
     }
 }
 
-/// Record a disposition on an alert.
-#[utoipa::path(post, path = "/v1/dispositions", tag = "records", request_body = DispositionRequest,
-    responses((status = 201, body = Object), (status = 422, body = crate::http::error::ErrorBody)),
-    security(("api_key" = ["analyst"])))]
-pub async fn record_disposition(
-    access: AnalystAccess,
-    state: web::Data<AppState>,
-    body: web::Json<DispositionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
+/// Records an analyst's disposition, and its audit record: the one
+/// operation behind `POST /v1/dispositions` and the workspace's form.
+///
+/// # Errors
+/// `invalid_verdict`, `field_too_long`, `missing_field`,
+/// `missing_counterparty`, `unknown_entity`, `invalid_time` (an expiry in
+/// the past or unreadable), or the store's error.
+pub async fn dispose(
+    state: &web::Data<AppState>,
+    origin: Origin,
+    b: DispositionRequest,
+) -> Result<Disposition, ApiError> {
     let verdict = Verdict::parse(&b.verdict)
         .ok_or_else(|| ApiError::new(Code::InvalidVerdict, "verdict must be false_positive or true_match"))?;
     for (field, value) in [("reason", &b.reason), ("analyst", &b.analyst)] {
@@ -264,7 +269,6 @@ pub async fn record_disposition(
         analyst: b.analyst.clone(),
         expires_at: time_param("expires_at", &b.expires_at)?,
     };
-    let origin = access.0.origin("api");
     let generation = state.lists.current();
     let st = state.clone();
     let d = blocking(move || {
@@ -275,6 +279,19 @@ pub async fn record_disposition(
         Ok(d)
     })
     .await?;
+    Ok(d)
+}
+
+/// Record a disposition on an alert.
+#[utoipa::path(post, path = "/v1/dispositions", tag = "records", request_body = DispositionRequest,
+    responses((status = 201, body = Object), (status = 422, body = crate::http::error::ErrorBody)),
+    security(("api_key" = ["analyst"])))]
+pub async fn record_disposition(
+    access: AnalystAccess,
+    state: web::Data<AppState>,
+    body: web::Json<DispositionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let d = dispose(&state, access.0.origin("api"), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(disposition_json(&d)))
 }
 
@@ -317,17 +334,18 @@ pub struct RevokeRequest {
     pub analyst: String,
 }
 
-/// Revoke a disposition; it stays on record.
-#[utoipa::path(post, path = "/v1/dispositions/{id}/revoke", tag = "records", request_body = RevokeRequest,
-    responses((status = 200, body = Object), (status = 404, body = crate::http::error::ErrorBody)),
-    security(("api_key" = ["analyst"])))]
-pub async fn revoke_disposition(
-    access: AnalystAccess,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: web::Json<RevokeRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
+/// Revokes a disposition, and records that: the one operation behind
+/// `POST /v1/dispositions/{id}/revoke` and the workspace's form.
+///
+/// # Errors
+/// `missing_field`, `field_too_long`, `disposition_not_found`, or the
+/// store's error.
+pub async fn revoke(
+    state: &web::Data<AppState>,
+    origin: Origin,
+    id: String,
+    b: RevokeRequest,
+) -> Result<Disposition, ApiError> {
     if b.reason.trim().is_empty() || b.analyst.trim().is_empty() {
         return Err(ApiError::new(Code::MissingField, "reason and analyst are required"));
     }
@@ -339,10 +357,8 @@ pub async fn revoke_disposition(
             ));
         }
     }
-    let origin = access.0.origin("api");
     let st = state.clone();
-    let id = id.into_inner();
-    let d = blocking(move || {
+    blocking(move || {
         let c = &st.records;
         let by = format!("{} ({})", b.analyst.trim(), origin.caller);
         let d = c.dispositions.revoke(&id, &by, &b.reason).map_err(disposition_error)?;
@@ -350,7 +366,20 @@ pub async fn revoke_disposition(
         c.audit.append_change_blocking(record)?;
         Ok(d)
     })
-    .await?;
+    .await
+}
+
+/// Revoke a disposition; it stays on record.
+#[utoipa::path(post, path = "/v1/dispositions/{id}/revoke", tag = "records", request_body = RevokeRequest,
+    responses((status = 200, body = Object), (status = 404, body = crate::http::error::ErrorBody)),
+    security(("api_key" = ["analyst"])))]
+pub async fn revoke_disposition(
+    access: AnalystAccess,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<RevokeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let d = revoke(&state, access.0.origin("api"), id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(disposition_json(&d)))
 }
 

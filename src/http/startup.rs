@@ -114,6 +114,11 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result
                 .app_data(app_state.clone())
                 .configure(|cfg| extractor_config(cfg, &settings))
                 .configure(routes)
+                .configure(|cfg| {
+                    if settings.ui.enabled {
+                        crate::http::ui::routes(cfg)
+                    }
+                })
                 .configure(|cfg| docs(cfg, &settings))
                 .default_service(web::to(not_found))
                 .wrap(ErrorHandlers::new().default_handler(json_errors))

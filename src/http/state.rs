@@ -6,6 +6,8 @@ use crate::config::Settings;
 use crate::http::apikey::Keyring;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::RateLimiter;
+use crate::http::ui::batch::Batches;
+use crate::http::ui::session::Sessions;
 use crate::live::LiveLists;
 use crate::record::Records;
 
@@ -17,6 +19,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The audit trail, dispositions and monitoring.
     pub records: Arc<Records>,
+    /// The web workspace's sign-in sessions.
+    pub sessions: Sessions,
+    /// The web workspace's batch files.
+    pub batches: Batches,
 }
 
 impl AppState {
@@ -26,6 +32,8 @@ impl AppState {
             keys: Keyring::new(&settings.auth.keys),
             limiter: RateLimiter::new(&settings.rate_limit),
             lists,
+            sessions: Sessions::new(&settings.ui),
+            batches: Batches::default(),
             settings,
             metrics,
             records,

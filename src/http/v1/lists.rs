@@ -39,7 +39,9 @@ pub struct ListsResponse {
     pub health: ListHealth,
 }
 
-fn lists_response(state: &AppState) -> ListsResponse {
+/// The lists in service and the last reload's outcome: `GET /v1/lists`'s
+/// answer, and the workspace's lists page.
+pub fn lists_response(state: &AppState) -> ListsResponse {
     let generation = state.lists.current();
     let loaded_at = rfc3339(generation.loaded_at);
     let s = &generation.screener;
@@ -102,15 +104,25 @@ pub async fn reload(
     state: web::Data<AppState>,
     params: web::Query<ReloadParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let outcome = reload_lists(&state, params.accept_shrink).await?;
+    Ok(HttpResponse::Ok().json(ReloadResponse { outcome, lists: lists_response(&state) }))
+}
+
+/// Reloads the lists from their configured sources: the one operation
+/// behind `POST /v1/lists/reload` and the workspace's reload button.
+///
+/// # Errors
+/// `list_rejected` or `list_shrunk` (the lists in service stay), or
+/// `internal` when the worker thread failed.
+pub async fn reload_lists(state: &web::Data<AppState>, accept_shrink: bool) -> Result<ReloadOutcome, ApiError> {
     let worker_state = state.clone();
-    let accept = params.accept_shrink;
-    let outcome = web::block(move || worker_state.lists.reload_with(accept))
+    let outcome = web::block(move || worker_state.lists.reload_with(accept_shrink))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     match outcome {
         Ok(outcome) => {
             tracing::info!(outcome = ?outcome, "lists reloaded on request");
-            Ok(HttpResponse::Ok().json(ReloadResponse { outcome, lists: lists_response(&state) }))
+            Ok(outcome)
         }
         Err(e) => {
             tracing::error!(error = %e, "list reload rejected; the lists in service stay");
