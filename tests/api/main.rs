@@ -4,7 +4,7 @@
 //!
 //! Where a new test goes: a route's behaviour (status, body, headers,
 //! records written) goes in the file of its area here (`screening.rs`,
-//! `errors.rs`, `auth.rs`, `lists.rs`, `options.rs` (screening options, vessel and bank facts), `integrity.rs`, `records.rs`, `batch_upload.rs`,
+//! `errors.rs`, `auth.rs`, `lists.rs`, `options.rs` (screening options, vessel and bank facts), `integrity.rs`, `records.rs`, `batch_upload.rs`, `workspace.rs` (the web pages without a browser),
 //! `ops.rs`); a command-line behaviour goes in `tests/cli/`; a figure of
 //! match quality goes in `tests/quality/`; a rule of one module goes beside
 //! the code as a unit test.
@@ -24,4 +24,5 @@ mod ops;
 mod options;
 mod records;
 mod screening;
+mod workspace;
 mod yente;

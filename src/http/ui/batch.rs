@@ -21,7 +21,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use maud::{html, Markup};
 
-use super::page::{label_of, urlencode, Cx};
+use super::page::{label_of, urlencode, Cx, Early};
 use super::session::{random_token, same_token};
 use crate::batch::{BatchJob, BatchOptions, Format, Progress, Summary};
 use crate::config::Scope;
@@ -118,7 +118,7 @@ fn format_label(f: Format) -> &'static str {
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     state.batches.sweep(Duration::from_secs(state.settings.ui.batch_keep_secs));
     let jobs = state.batches.of(&cx.session.key_id, cx.may(Scope::Admin));
@@ -154,7 +154,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 pub async fn upload(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let limit = state.settings.server.max_upload_bytes;
     let Ok(id) = random_token() else {
@@ -292,10 +292,10 @@ pub async fn upload(req: HttpRequest, state: web::Data<AppState>, payload: web::
     HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/ui/batch/{id}"))).finish()
 }
 
-fn job_of(cx: &Cx, state: &AppState, id: &str) -> Result<Arc<Job>, HttpResponse> {
+fn job_of(cx: &Cx, state: &AppState, id: &str) -> Result<Arc<Job>, Early> {
     match state.batches.get(id) {
         Some(j) if j.owner == cx.session.key_id || cx.may(Scope::Admin) => Ok(j),
-        _ => Err(cx.error(StatusCode::NOT_FOUND, cx.t("batch.none"))),
+        _ => Err(Box::new(cx.error(StatusCode::NOT_FOUND, cx.t("batch.none")))),
     }
 }
 
@@ -303,11 +303,11 @@ fn job_of(cx: &Cx, state: &AppState, id: &str) -> Result<Arc<Job>, HttpResponse>
 pub async fn status(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let job = match job_of(&cx, &state, &id) {
         Ok(j) => j,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let s = job.status();
     let running = s.outcome.is_none();
@@ -372,11 +372,11 @@ fn summary_view(cx: &Cx, job: &Job, s: &Summary) -> Markup {
 pub async fn result(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let job = match job_of(&cx, &state, &id) {
         Ok(j) => j,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !matches!(job.status().outcome, Some(Ok(_))) {
         return cx.error(StatusCode::CONFLICT, cx.t("batch.not_ready"));

@@ -45,7 +45,7 @@ fn facts(cx: &Cx, label: &str, items: &[Value]) -> Markup {
 pub async fn entity(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let generation = state.lists.current();
     let s = &generation.screener;
@@ -66,6 +66,26 @@ pub async fn entity(req: HttpRequest, state: web::Data<AppState>, id: web::Path<
     let body = html! {
         h1 #entity-name { (title) }
         p.meta { code { (e.id) } " · " (label_of(cx.lang, "kind", &serde_name(&e.kind))) " · " code { (e.list) } }
+        section.ties {
+            h2 { (cx.t("entity.ties")) }
+            @if ties.is_empty() { p #no-ties { (cx.t("entity.no_ties")) } }
+            @for t in ties { (render::tie(cx.lang, s.registry(), t)) }
+        }
+        @if let Some(svg) = picture {
+            section.graph {
+                h2 { (cx.t("entity.graph")) }
+                div.svg-wrap { (svg) }
+                ul.legend {
+                    @for k in ["person", "organization", "company", "vessel"] {
+                        li { span class=(format!("swatch kind-{k}")) {} (label_of(cx.lang, "kind", k)) }
+                    }
+                    li { span.swatch-line.basis-list {} (label_of(cx.lang, "basis", "list")) }
+                    li { span.swatch-line.basis-source {} (label_of(cx.lang, "basis", "source")) }
+                    li { span.swatch-line.on-path {} (cx.t("tie.path")) }
+                }
+                @if linked.len() > graph::MAX_NEIGHBOURS { p.note { (cx.t("entity.more_links")) " " (linked.len()) } }
+            }
+        }
         section.facts {
             h2 { (cx.t("entity.facts")) }
             dl {
@@ -93,26 +113,6 @@ pub async fn entity(req: HttpRequest, state: web::Data<AppState>, id: web::Path<
                         @if let Some(p) = &v.published { " · " (cx.t("lists.published")) " " (cx.lang.date(p)) }
                         @if let Some(a) = v.age_days(today_days()) { " · " (cx.t("lists.age")) " " (a) " " (cx.t("lists.days")) } }
                 }
-            }
-        }
-        section.ties {
-            h2 { (cx.t("entity.ties")) }
-            @if ties.is_empty() { p #no-ties { (cx.t("entity.no_ties")) } }
-            @for t in ties { (render::tie(cx.lang, s.registry(), t)) }
-        }
-        @if let Some(svg) = picture {
-            section.graph {
-                h2 { (cx.t("entity.graph")) }
-                div.svg-wrap { (svg) }
-                ul.legend {
-                    @for k in ["person", "organization", "company", "vessel"] {
-                        li { span class=(format!("swatch kind-{k}")) {} (label_of(cx.lang, "kind", k)) }
-                    }
-                    li { span.swatch-line.basis-list {} (label_of(cx.lang, "basis", "list")) }
-                    li { span.swatch-line.basis-source {} (label_of(cx.lang, "basis", "source")) }
-                    li { span.swatch-line.on-path {} (cx.t("tie.path")) }
-                }
-                @if linked.len() > graph::MAX_NEIGHBOURS { p.note { (cx.t("entity.more_links")) " " (linked.len()) } }
             }
         }
     };

@@ -27,7 +27,7 @@ use crate::record::store::AuditFilter;
 pub async fn evidence(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let request_id = id.into_inner();
     let store = state.records.store().clone();

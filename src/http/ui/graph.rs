@@ -177,3 +177,56 @@ pub fn draw(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::network::{Edge, PathStep, TieRelation};
+
+    fn entity(id: &str, name: &str, kind: EntityKind) -> Entity {
+        let mut e = Entity::new(id, "test", kind);
+        e.names.push(crate::engine::model::Name { full: name.into(), role: crate::engine::model::NameRole::Primary });
+        e
+    }
+
+    fn step(id: &str, basis: Option<Basis>) -> PathStep {
+        PathStep {
+            id: id.into(),
+            name: format!("<{id}>"),
+            edge: basis.map(|b| Edge { basis: b, direction: None, via: None, relation: None, source: None }),
+        }
+    }
+
+    #[test]
+    fn the_path_runs_right_and_links_sit_beside_the_entry() {
+        let e = entity("a", "A & Co <b>", EntityKind::Company);
+        let tie = CartelTie {
+            cartel: "CJNG".into(),
+            cartel_name: "CJNG".into(),
+            depth: 2,
+            relation: TieRelation::Linked,
+            basis: Basis::Source,
+            path: vec![step("a", Some(Basis::List)), step("p", Some(Basis::Source)), step("c", None)],
+        };
+        let n = entity("n", "Neighbour", EntityKind::Person);
+        let p = entity("p", "Person on path", EntityKind::Person);
+        let linked = vec![(&n, Direction::LinksTo, LinkVia::LinkedTo), (&p, Direction::LinkedFrom, LinkVia::LinkedTo)];
+        let kinds = |id: &str| match id {
+            "c" => Some(EntityKind::Organization),
+            _ => Some(EntityKind::Person),
+        };
+        let svg = draw(&e, &[tie], &linked, &kinds, "net").unwrap().into_string();
+        assert_eq!(svg.matches("<g class=\"node").count(), 4, "a, p, c and the neighbour, each once: {svg}");
+        assert_eq!(svg.matches("on-path\" x1").count(), 2, "two highlighted edges");
+        assert!(svg.contains("edge basis-source on-path"), "the registry step is drawn dashed");
+        assert!(svg.contains("class=\"node kind-organization on-path cartel\" data-id=\"c\""));
+        assert!(svg.contains("A &amp; Co &lt;b&gt;"), "labels are escaped");
+        assert!(svg.contains("href=\"/ui/entities/n\""));
+    }
+
+    #[test]
+    fn nothing_to_draw_without_ties_or_links() {
+        let e = entity("a", "A", EntityKind::Company);
+        assert!(draw(&e, &[], &[], &|_| None, "net").is_none());
+    }
+}

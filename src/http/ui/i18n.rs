@@ -89,7 +89,7 @@ impl Lang {
 
     /// The label `key` in this language; the key itself when the table
     /// lacks it (a test keeps that from shipping).
-    pub fn t<'k>(self, key: &'k str) -> &'k str {
+    pub fn t(self, key: &str) -> &str {
         match LABELS.get(key) {
             Some(both) => match self {
                 Lang::En => &both[0],

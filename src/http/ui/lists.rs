@@ -29,7 +29,7 @@ pub struct ListsQuery {
 pub async fn lists(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q = web::Query::<ListsQuery>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let info = lists_response(&state);
@@ -98,10 +98,10 @@ pub struct ReloadForm {
 pub async fn reload(req: HttpRequest, state: web::Data<AppState>, f: web::Form<ReloadForm>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Admin) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = cx.check_csrf(&f.csrf) {
-        return r;
+        return *r;
     }
     match reload_lists(&state, f.accept_shrink.as_deref() == Some("true")).await {
         Ok(outcome) => HttpResponse::SeeOther()
@@ -140,7 +140,7 @@ fn given(s: &str) -> Option<String> {
 pub async fn audit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Admin) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let f = web::Query::<AuditForm>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let (from, to) = match (time_param("from", &given(&f.from)), time_param("to", &given(&f.to))) {

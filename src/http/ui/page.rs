@@ -19,6 +19,10 @@ use crate::record::audit::Origin;
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
                        frame-ancestors 'none'; base-uri 'none'";
 
+/// An answer given before the page's work: the sign-in page, or an error
+/// page.
+pub type Early = Box<HttpResponse>;
+
 /// The request's context: its language, and the analyst signed in.
 pub struct Cx<'a> {
     pub lang: Lang,
@@ -69,18 +73,18 @@ impl<'a> Cx<'a> {
     /// # Errors
     /// A ready answer: the sign-in page for no live session, a 403 page
     /// without the scope, a 429 page over the key's rate.
-    pub fn signed_in(req: &'a HttpRequest, state: &'a AppState, scope: Scope) -> Result<Cx<'a>, HttpResponse> {
+    pub fn signed_in(req: &'a HttpRequest, state: &'a AppState, scope: Scope) -> Result<Cx<'a>, Early> {
         let lang = Lang::of(req);
-        let Some((_, session)) = session_of(req, state) else { return Err(to_sign_in(req)) };
+        let Some((_, session)) = session_of(req, state) else { return Err(Box::new(to_sign_in(req))) };
         req.extensions_mut().insert(CallerId(session.key_id.clone()));
         let cx = Cx { lang, session, req, state };
         if !cx.session.allows(scope) {
             let msg = format!("{} {}", lang.t("error.scope"), scope.as_str());
-            return Err(cx.error(StatusCode::FORBIDDEN, &msg));
+            return Err(Box::new(cx.error(StatusCode::FORBIDDEN, &msg)));
         }
         if let Some(limiter) = &state.limiter {
             if limiter.check(&cx.session.key_id).is_err() {
-                return Err(cx.error(StatusCode::TOO_MANY_REQUESTS, lang.t("error.rate")));
+                return Err(Box::new(cx.error(StatusCode::TOO_MANY_REQUESTS, lang.t("error.rate"))));
             }
         }
         Ok(cx)
@@ -110,11 +114,11 @@ impl<'a> Cx<'a> {
     ///
     /// # Errors
     /// A 403 page when it differs or is missing.
-    pub fn check_csrf(&self, posted: &str) -> Result<(), HttpResponse> {
+    pub fn check_csrf(&self, posted: &str) -> Result<(), Early> {
         if same_token(posted, &self.session.csrf) {
             Ok(())
         } else {
-            Err(self.error(StatusCode::FORBIDDEN, self.t("error.csrf")))
+            Err(Box::new(self.error(StatusCode::FORBIDDEN, self.t("error.csrf"))))
         }
     }
 
@@ -247,5 +251,32 @@ pub fn label_of(lang: Lang, prefix: &str, value: &str) -> String {
         lang.t(&key).to_string()
     } else {
         value.replace('_', " ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_workspace_paths_are_gone_back_to() {
+        assert_eq!(local_path("/ui/queue?from=2026-01-01"), "/ui/queue?from=2026-01-01");
+        for bad in
+            ["https://evil.example/", "//evil.example/ui", "/v1/audit", "/ui\\..\\x", "/ui/\r\nSet-Cookie: x", ""]
+        {
+            assert_eq!(local_path(bad), "/ui/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(urlencode("W&G Arquitectos/ñ"), "W%26G%20Arquitectos%2F%C3%B1");
+        assert_eq!(urlencode("a-b_c.d~"), "a-b_c.d~");
+    }
+
+    #[test]
+    fn data_labels_fall_back_to_the_value() {
+        assert_eq!(label_of(Lang::Es, "decision", "block"), "Bloquear");
+        assert_eq!(label_of(Lang::En, "flag", "some_new_flag"), "some new flag");
     }
 }

@@ -124,7 +124,7 @@ fn subject_ids(v: &Value) -> Vec<String> {
 pub async fn queue(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Analyst) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q = web::Query::<QueueQuery>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let (from, to) = match (time_param("from", &Some(q.from.clone())), time_param("to", &Some(q.to.clone()))) {
@@ -340,10 +340,10 @@ fn given(s: &str) -> Option<String> {
 pub async fn record(req: HttpRequest, state: web::Data<AppState>, f: web::Form<DisposeForm>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Analyst) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = cx.check_csrf(&f.csrf) {
-        return r;
+        return *r;
     }
     let f = f.into_inner();
     let body = DispositionRequest {
@@ -381,10 +381,10 @@ pub async fn revoke_form(
 ) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Analyst) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = cx.check_csrf(&f.csrf) {
-        return r;
+        return *r;
     }
     let body = RevokeRequest { reason: f.into_inner().reason, analyst: cx.session.key_id.clone() };
     match revoke(&state, cx.origin(), id.into_inner(), body).await {

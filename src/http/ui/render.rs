@@ -151,8 +151,8 @@ pub fn tie(lang: Lang, reg: &CartelRegistry, t: &CartelTie) -> Markup {
             @if let Some(c) = cartel.filter(|_| t.depth == 0) {
                 p.designation { (lang.t("tie.designated")) " " (c.designations.join(", ")) " · " (lang.date(&c.designated)) }
             }
-            @let mut sources: Vec<&Source> = t.sources().collect();
-            @if t.depth == 0 { @if let Some(s) = cartel.and_then(|c| c.designation_source.as_ref()) { @let _ = sources.push(s); } }
+            @let designation = cartel.filter(|_| t.depth == 0).and_then(|c| c.designation_source.as_ref());
+            @let sources: Vec<&Source> = t.sources().chain(designation).collect();
             @if !sources.is_empty() {
                 ul.sources aria-label=(lang.t("tie.sources")) {
                     @for s in sources {

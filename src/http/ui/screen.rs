@@ -118,7 +118,7 @@ fn form(cx: &Cx, f: &ScreenForm) -> Markup {
 pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = html! {
         h1 { (cx.t("screen.title")) }
@@ -132,7 +132,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 pub async fn screen(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
         Ok(cx) => cx,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let f = match web::Query::<ScreenForm>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
