@@ -134,6 +134,7 @@ pub async fn audit(
         request_id: given(q.request_id),
         after: cursor(&q.after)?,
         limit: page_size(q.limit.as_deref())?,
+        newest_first: false,
     };
     let store = state.records.store().clone();
     let page = blocking(move || Ok(store.audit(&filter)?)).await?;
@@ -575,6 +576,7 @@ pub async fn alerts(
         undelivered: q.undelivered,
         after: cursor(&q.after)?,
         limit: page_size(q.limit.as_deref())?,
+        newest_first: false,
     };
     // Where monitoring stands is read before the alerts: a check counted
     // here has committed its alerts, so the page holds them.

@@ -136,7 +136,10 @@ fn given(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// `GET /ui/audit` (administrators): the newest 200 records matching.
+/// Records shown by the audit search, newest first.
+const SHOWN: usize = 200;
+
+/// `GET /ui/audit` (administrators): the newest [`SHOWN`] records matching.
 pub async fn audit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let cx = match Cx::signed_in(&req, &state, Scope::Admin) {
         Ok(cx) => cx,
@@ -157,7 +160,8 @@ pub async fn audit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         caller: given(&f.caller),
         request_id: given(&f.request_id),
         after: None,
-        limit: crate::http::records::MAX_PAGE,
+        limit: SHOWN,
+        newest_first: true,
     };
     let store = state.records.store().clone();
     let page = match blocking(move || Ok(store.audit(&filter)?)).await {
@@ -188,7 +192,7 @@ pub async fn audit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         table #audit-table {
             thead { tr { th { "#" } th { (cx.t("evidence.when")) } th { (cx.t("audit.kind")) } th { (cx.t("evidence.channel")) }
                 th { (cx.t("evidence.who")) } th { (cx.t("filter.reference")) } th { (cx.t("filter.decision")) } th { (cx.t("audit.hits")) } } }
-            tbody { @for r in page.records.iter().rev().take(200) {
+            tbody { @for r in &page.records {
                 tr {
                     td { (r.seq.unwrap_or(0)) }
                     td { (cx.lang.date(&format_time(r.at))) }

@@ -24,7 +24,8 @@ use crate::record::audit::export::format_time;
 use crate::record::dispositions::{name_key, reference_key};
 use crate::record::store::{now_millis, AlertFilter, AuditFilter, AuditRecord, Disposition, StoredAlert};
 
-/// At most this many records of the trail and alerts are read per page.
+/// At most this many records of the trail and alerts are read per page,
+/// newest first.
 const SCAN: usize = 1000;
 /// At most this many items are shown per section.
 const SHOWN: usize = 100;
@@ -145,10 +146,10 @@ pub async fn queue(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         decision: decision.clone(),
         reference: reference.clone(),
         limit: SCAN,
+        newest_first: true,
         ..AuditFilter::default()
     };
-    let alert_filter =
-        AlertFilter { from, to, reference, entity_id: None, undelivered: false, after: None, limit: SCAN };
+    let alert_filter = AlertFilter { from, to, reference, limit: SCAN, newest_first: true, ..AlertFilter::default() };
     let read = blocking(move || Ok((store.audit(&audit_filter)?, store.alerts(&alert_filter)?))).await;
     let ((records, alerts), dispositions) = match (read, dispositions) {
         (Ok((r, a)), Ok(d)) => ((r.records, a.alerts), d),
@@ -175,9 +176,8 @@ pub async fn queue(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     };
     let open = |keys: &[String], entity: &str| !keys.iter().any(|k| decided.contains(&(k.as_str(), entity)));
 
-    // Newest first.
     let mut screenings: Vec<(&AuditRecord, Vec<Hit>)> = Vec::new();
-    for r in records.iter().rev() {
+    for r in &records {
         let keys = counterparty_keys(r.reference.as_deref(), &r.subject);
         let hits: Vec<Hit> = r
             .hits
@@ -193,7 +193,7 @@ pub async fn queue(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         }
     }
     let mut pending_alerts: Vec<(&StoredAlert, Hit)> = Vec::new();
-    for a in alerts.iter().rev() {
+    for a in &alerts {
         let keys = vec![reference_key(&a.alert.reference)];
         let h = hit_of(&a.alert.entity_id, a.alert.score, &a.alert.decision);
         if wanted(&h) && open(&keys, &h.entity_id) {

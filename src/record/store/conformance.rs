@@ -177,6 +177,14 @@ pub(super) fn audit_paging(s: &dyn Store) {
     let p = s.audit(&AuditFilter { after: p.next, ..filter }).expect("filtered page 2");
     assert_eq!(uids(&p.records), ["page-22", "page-23"]);
 
+    // Newest first: the same records backwards, the cursor reading older ones.
+    let filter = AuditFilter { from: Some(10_020), limit: 2, newest_first: true, ..AuditFilter::default() };
+    assert_eq!(uids(&all_audit(s, filter.clone())), ["page-24", "page-23", "page-22", "page-21", "page-20"]);
+    let p = s.audit(&filter).expect("newest page");
+    assert_eq!(uids(&p.records), ["page-24", "page-23"]);
+    let p = s.audit(&AuditFilter { after: p.next, ..filter }).expect("newest page 2");
+    assert_eq!(uids(&p.records), ["page-22", "page-21"]);
+
     // A limit of 0 reads nothing.
     let none = s.audit(&AuditFilter { limit: 0, ..AuditFilter::default() }).expect("limit 0");
     assert!(none.records.is_empty());
@@ -858,6 +866,7 @@ pub(super) fn alerts_and_deliveries(s: &dyn Store) {
     let rest = s.alerts(&AlertFilter { limit: 2, after: page.next, ..f() }).expect("page 2");
     assert_eq!(rest.alerts.iter().map(|a| a.alert.id.as_str()).collect::<Vec<_>>(), ["al-3", "al-4"]);
     assert!(s.alerts(&AlertFilter { limit: 0, ..f() }).expect("limit 0").alerts.is_empty());
+    assert_eq!(ids(AlertFilter { newest_first: true, ..f() }), ["al-4", "al-3", "al-2", "al-1"]);
 
     // al-1: failed twice, then delivered. al-2: failed once. al-3 delivered
     // at once. al-4 never tried.

@@ -198,6 +198,9 @@ pub struct AuditFilter {
     pub after: Option<i64>,
     /// At most this many records, in `seq` order.
     pub limit: usize,
+    /// Newest first (`seq` descending); `after` then reads the records
+    /// before the cursor.
+    pub newest_first: bool,
 }
 
 /// A page of the trail and the cursor of the next one.
@@ -364,6 +367,9 @@ pub struct AlertFilter {
     pub undelivered: bool,
     pub after: Option<i64>,
     pub limit: usize,
+    /// Newest first (`seq` descending); `after` then reads the records
+    /// before the cursor.
+    pub newest_first: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -277,8 +277,10 @@ fn page_query<'a>(
     conditions: Vec<Condition<'a>>,
     after: Option<i64>,
     limit: usize,
+    newest_first: bool,
 ) -> Query<'a> {
-    let after = after.map(|v| (Cow::Owned(format!("{seq} > ?")), Some(Param::Int(v))));
+    let (beyond, order) = if newest_first { ("<", " DESC") } else { (">", "") };
+    let after = after.map(|v| (Cow::Owned(format!("{seq} {beyond} ?")), Some(Param::Int(v))));
     let mut sql = String::from(select);
     let mut params = Vec::new();
     for (i, (clause, value)) in conditions.into_iter().chain(after).enumerate() {
@@ -292,7 +294,7 @@ fn page_query<'a>(
         }
     }
     params.push(Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
-    sql.push_str(&format!(" ORDER BY {seq} LIMIT {}", d.param(params.len())));
+    sql.push_str(&format!(" ORDER BY {seq}{order} LIMIT {}", d.param(params.len())));
     Query { sql, params }
 }
 
@@ -323,7 +325,7 @@ pub(super) fn audit_query<'a>(d: Dialect, f: &'a AuditFilter) -> Query<'a> {
         // (migration 3).
         conditions.push((Cow::Borrowed("r.decision <> 'clear'"), None));
     }
-    page_query(d, &Statements::of(d).select_records, "r.seq", conditions, f.after, f.limit)
+    page_query(d, &Statements::of(d).select_records, "r.seq", conditions, f.after, f.limit, f.newest_first)
 }
 
 /// The query of a page of alerts.
@@ -340,7 +342,7 @@ pub(super) fn alert_query<'a>(d: Dialect, f: &'a AlertFilter) -> Query<'a> {
         let clause = format!("NOT EXISTS (SELECT 1 FROM delivery_attempts x WHERE x.alert_id = a.id AND {delivered})");
         conditions.push((Cow::Owned(clause), None));
     }
-    page_query(d, &Statements::of(d).select_alerts, "a.seq", conditions, f.after, f.limit)
+    page_query(d, &Statements::of(d).select_alerts, "a.seq", conditions, f.after, f.limit, f.newest_first)
 }
 
 /// A row's columns, read the way its database reads them. Errors name the
