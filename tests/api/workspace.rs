@@ -109,6 +109,23 @@ async fn a_screening_on_the_page_is_recorded_like_the_api() {
     assert_eq!(rec["caller"], "analyst-key");
     assert_eq!(rec["decision"], "block");
     assert_eq!(rec["subject"]["name"], "Cartel de Jalisco Nueva Generacion");
+
+    // Its evidence, as a page and as a PDF, names who screened and the result.
+    let request_id = rec["request_id"].as_str().unwrap();
+    let page = c.get(app.url(&format!("/ui/evidence/{request_id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"evidence-caller\">analyst-key<"), "{page}");
+    let r = c.get(app.url(&format!("/ui/evidence/{request_id}/pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("analyst-key") && text.contains("cs-cjng"), "the PDF holds the caller and the hit");
+    // Another key's screening is not shown to a key without `admin`.
+    let other = browser();
+    sign_in(&other, &app.address, &app.screen_key).await;
+    let r = other.get(app.url(&format!("/ui/evidence/{request_id}/pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), 403);
 }
 
 #[actix_web::test]

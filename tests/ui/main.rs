@@ -283,6 +283,8 @@ async fn analyst_signs_in_screens_reads_the_network_and_disposes() {
     assert_eq!(b.text("#evidence-caller").await, "desk-analyst");
     assert_eq!(b.css("#evidence-decision").await.attr("class").await.unwrap().as_deref(), Some("decision clear"));
     assert!(b.css("p.disposition").await.text().await.unwrap().contains("Different party"));
+    let pdf = b.css("#evidence-pdf").await.attr("href").await.unwrap().unwrap();
+    assert!(pdf.starts_with("/ui/evidence/") && pdf.ends_with("/pdf"), "{pdf}");
     b.shot("06-evidence").await;
 
     // Lists in service.

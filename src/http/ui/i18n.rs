@@ -117,8 +117,10 @@ impl Lang {
         if y.len() != 4 || d.len() != 2 || !(1..=12).contains(&month) {
             return iso.to_string();
         }
+        // The time to the second: fractions and the `Z` left out.
         let rest = iso.get(10..).unwrap_or("").replace('T', " ");
         let rest = rest.trim_end_matches('Z');
+        let rest = rest.split('.').next().unwrap_or(rest);
         match self {
             Lang::Es => format!("{d}/{m}/{y}{rest}"),
             Lang::En => {
@@ -176,6 +178,7 @@ mod tests {
         assert_eq!(Lang::Es.date("2025-02-20"), "20/02/2025");
         assert_eq!(Lang::En.date("2025-02-20"), "Feb 20, 2025");
         assert_eq!(Lang::Es.date("2026-11-30T08:55:38Z"), "30/11/2026 08:55:38");
+        assert_eq!(Lang::En.date("2026-11-30T08:55:38.123Z"), "Nov 30, 2026 08:55:38");
         assert_eq!(Lang::En.date("circa 1966"), "circa 1966");
         assert_eq!(Lang::En.int(1234567), "1,234,567");
         assert_eq!(Lang::Es.int(999), "999");

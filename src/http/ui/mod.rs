@@ -18,6 +18,7 @@ pub mod graph;
 pub mod i18n;
 pub mod lists;
 pub mod page;
+pub mod pdf;
 pub mod queue;
 pub mod render;
 pub mod screen;
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/dispositions").post(queue::record))
                 .service(web::resource("/dispositions/{id}/revoke").post(queue::revoke_form))
                 .service(web::resource("/evidence/{request_id}").get(evidence::evidence))
+                .service(web::resource("/evidence/{request_id}/pdf").get(evidence::evidence_pdf))
                 .service(web::resource("/lists").get(lists::lists))
                 .service(web::resource("/lists/reload").post(lists::reload))
                 .service(web::resource("/audit").get(lists::audit))
