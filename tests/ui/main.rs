@@ -283,6 +283,9 @@ async fn analyst_signs_in_screens_reads_the_network_and_disposes() {
     assert_eq!(b.text("#evidence-caller").await, "desk-analyst");
     assert_eq!(b.css("#evidence-decision").await.attr("class").await.unwrap().as_deref(), Some("decision clear"));
     assert!(b.css("p.disposition").await.text().await.unwrap().contains("Different party"));
+    for d in b.all("section.record article.match header .decision").await {
+        assert_eq!(d.attr("data-decision").await.unwrap().as_deref(), Some("clear"), "hits as recorded, suppressed");
+    }
     let pdf = b.css("#evidence-pdf").await.attr("href").await.unwrap().unwrap();
     assert!(pdf.starts_with("/ui/evidence/") && pdf.ends_with("/pdf"), "{pdf}");
     b.shot("06-evidence").await;

@@ -21,7 +21,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use maud::{html, Markup};
 
-use super::page::{label_of, urlencode, Cx, Early};
+use super::page::{label_of, or_answer, urlencode, Cx, Early};
 use super::session::{random_token, same_token};
 use crate::batch::{BatchJob, BatchOptions, Format, Progress, Summary};
 use crate::config::Scope;
@@ -116,10 +116,7 @@ fn format_label(f: Format) -> &'static str {
 
 /// `GET /ui/batch`: the upload form and the analyst's batches.
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     state.batches.sweep(Duration::from_secs(state.settings.ui.batch_keep_secs));
     let jobs = state.batches.of(&cx.session.key_id, cx.may(Scope::Admin));
     let body = html! {
@@ -152,10 +149,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 /// `POST /ui/batch`: takes the upload (multipart: `csrf`, `format`, then
 /// `file`) and starts screening it.
 pub async fn upload(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     let limit = state.settings.server.max_upload_bytes;
     let Ok(id) = random_token() else {
         return cx.error(StatusCode::INTERNAL_SERVER_ERROR, cx.t("error.random"));
@@ -301,14 +295,8 @@ fn job_of(cx: &Cx, state: &AppState, id: &str) -> Result<Arc<Job>, Early> {
 
 /// `GET /ui/batch/{id}`: progress, then the summary and the download.
 pub async fn status(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    let job = match job_of(&cx, &state, &id) {
-        Ok(j) => j,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
+    let job = or_answer!(job_of(&cx, &state, &id));
     let s = job.status();
     let running = s.outcome.is_none();
     let rate = if s.elapsed.as_secs_f64() > 0.0 { s.rows as f64 / s.elapsed.as_secs_f64() } else { 0.0 };
@@ -370,14 +358,8 @@ fn summary_view(cx: &Cx, job: &Job, s: &Summary) -> Markup {
 
 /// `GET /ui/batch/{id}/result`: the results file, streamed from disk.
 pub async fn result(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    let job = match job_of(&cx, &state, &id) {
-        Ok(j) => j,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
+    let job = or_answer!(job_of(&cx, &state, &id));
     if !matches!(job.status().outcome, Some(Ok(_))) {
         return cx.error(StatusCode::CONFLICT, cx.t("batch.not_ready"));
     }

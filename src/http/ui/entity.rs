@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use super::graph;
-use super::page::{label_of, serde_name, Cx};
+use super::page::{label_of, or_answer, serde_name, Cx};
 use super::render;
 use crate::config::Scope;
 use crate::engine::model::today_days;
@@ -43,10 +43,7 @@ fn facts(cx: &Cx, label: &str, items: &[Value]) -> Markup {
 
 /// `GET /ui/entities/{id}`.
 pub async fn entity(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     let generation = state.lists.current();
     let s = &generation.screener;
     let Some(e) = s.entity(&id) else {

@@ -12,18 +12,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde_json::Value;
 
-use super::page::{label_of, serde_name, urlencode, Cx, Early};
+use super::page::{label_of, or_answer, serde_name, urlencode, Cx, Early};
 use super::pdf::{self, Block};
 use super::render;
 use crate::config::Scope;
-use crate::engine::{Match, Screener};
+use crate::engine::{Decision, Match, Screener};
 use crate::http::records::blocking;
 use crate::http::state::AppState;
 use crate::http::v1::ScreenRequest;
 use crate::record::audit::export::format_time;
 use crate::record::audit::ENGINE_VERSION;
 use crate::record::dispositions::{name_key, reference_key};
-use crate::record::store::{AuditFilter, AuditRecord, Disposition};
+use crate::record::store::{AuditFilter, AuditHit, AuditRecord, Disposition};
 
 /// A screening's records and what else its evidence shows.
 struct Evidence {
@@ -74,25 +74,28 @@ fn unchanged(state: &AppState, screener: &Screener, r: &AuditRecord) -> bool {
         && r.engine_version == ENGINE_VERSION
 }
 
-/// The hit's explanation, while [`unchanged`].
-fn explained(state: &AppState, screener: &Screener, r: &AuditRecord, entity_id: &str) -> Option<Match> {
+/// The hit's explanation, while [`unchanged`], with the decision as
+/// recorded (after any analyst's disposition), not as the engine alone
+/// would give it.
+fn explained(state: &AppState, screener: &Screener, r: &AuditRecord, hit: &AuditHit) -> Option<Match> {
     if !unchanged(state, screener, r) {
         return None;
     }
     let q = serde_json::from_value::<ScreenRequest>(r.subject.clone()).ok()?.to_query().ok()?;
-    screener.explain(&q, entity_id).ok().flatten()
+    let mut m = screener.explain(&q, &hit.entity_id).ok().flatten()?;
+    m.decision = match hit.decision.as_str() {
+        "clear" => Decision::Clear,
+        "review" => Decision::Review,
+        "block" => Decision::Block,
+        _ => return None,
+    };
+    Some(m)
 }
 
 /// `GET /ui/evidence/{request_id}`.
 pub async fn evidence(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    let ev = match load(&cx, &state, id.into_inner()).await {
-        Ok(ev) => ev,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
+    let ev = or_answer!(load(&cx, &state, id.into_inner()).await);
     let Evidence { request_id, records, dispositions } = &ev;
     let request_id = request_id.clone();
     let generation = state.lists.current();
@@ -134,7 +137,7 @@ pub async fn evidence(req: HttpRequest, state: web::Data<AppState>, id: web::Pat
                 @if !r.flags.is_empty() { ul.flags { @for f in &r.flags { li { (label_of(cx.lang, "flag", f)) } } } }
                 @if r.hits.is_empty() { p { (cx.t("result.none")) } }
                 @for h in &r.hits {
-                    @match explained(&state, screener, r, &h.entity_id) {
+                    @match explained(&state, screener, r, h) {
                         Some(m) => (render::one_match(cx.lang, screener.registry(), 0, &m, None)),
                         None => p.hit data-unexplained=(true) { (render::entity_link(&h.entity_id, &h.entity_id)) " · " (h.list) " · "
                             (cx.t("match.score")) " " (format!("{:.2}", h.score)) " · " (label_of(cx.lang, "decision", &h.decision)) },
@@ -208,7 +211,7 @@ fn blocks(cx: &Cx, state: &AppState, screener: &Screener, ev: &Evidence) -> Vec<
         let keys = keys_of(r);
         for h in &r.hits {
             b.push(Block::Gap);
-            match explained(state, screener, r, &h.entity_id) {
+            match explained(state, screener, r, h) {
                 Some(m) => match_blocks(cx, &m, &mut b),
                 None => b.push(Block::Field(
                     h.entity_id.clone(),
@@ -305,14 +308,8 @@ fn match_blocks(cx: &Cx, m: &Match, b: &mut Vec<Block>) {
 
 /// `GET /ui/evidence/{request_id}/pdf`: the evidence as a PDF download.
 pub async fn evidence_pdf(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    let ev = match load(&cx, &state, id.into_inner()).await {
-        Ok(ev) => ev,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
+    let ev = or_answer!(load(&cx, &state, id.into_inner()).await);
     let generation = state.lists.current();
     let doc = blocks(&cx, &state, &generation.screener, &ev);
     let title = format!("{} {}", cx.t("evidence.title"), ev.request_id);

@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use super::page::{label_of, serde_name, urlencode, Cx};
+use super::page::{label_of, or_answer, serde_name, urlencode, Cx};
 use super::render;
 use crate::config::Scope;
 use crate::http::records::{blocking, time_param};
@@ -27,10 +27,7 @@ pub struct ListsQuery {
 
 /// `GET /ui/lists`.
 pub async fn lists(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     let q = web::Query::<ListsQuery>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let info = lists_response(&state);
     let generation = state.lists.current();
@@ -96,13 +93,8 @@ pub struct ReloadForm {
 
 /// `POST /ui/lists/reload` (administrators).
 pub async fn reload(req: HttpRequest, state: web::Data<AppState>, f: web::Form<ReloadForm>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Admin) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    if let Err(r) = cx.check_csrf(&f.csrf) {
-        return *r;
-    }
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Admin));
+    or_answer!(cx.check_csrf(&f.csrf));
     match reload_lists(&state, f.accept_shrink.as_deref() == Some("true")).await {
         Ok(outcome) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/ui/lists?reloaded={}", urlencode(&serde_name(&outcome)))))
@@ -141,10 +133,7 @@ const SHOWN: usize = 200;
 
 /// `GET /ui/audit` (administrators): the newest [`SHOWN`] records matching.
 pub async fn audit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Admin) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Admin));
     let f = web::Query::<AuditForm>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let (from, to) = match (time_param("from", &given(&f.from)), time_param("to", &given(&f.to))) {
         (Ok(a), Ok(b)) => (a, b),

@@ -23,6 +23,18 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data
 /// page.
 pub type Early = Box<HttpResponse>;
 
+/// The value of a `Result<_, Early>`, or the handler returns the early
+/// answer.
+macro_rules! or_answer {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(early) => return *early,
+        }
+    };
+}
+pub(crate) use or_answer;
+
 /// The request's context: its language, and the analyst signed in.
 pub struct Cx<'a> {
     pub lang: Lang,

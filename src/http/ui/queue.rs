@@ -13,7 +13,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::page::{label_of, urlencode, Cx};
+use super::page::{label_of, or_answer, urlencode, Cx};
 use super::render;
 use super::screen::ScreenForm;
 use crate::config::Scope;
@@ -123,10 +123,7 @@ fn subject_ids(v: &Value) -> Vec<String> {
 
 /// `GET /ui/queue`.
 pub async fn queue(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Analyst) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Analyst));
     let q = web::Query::<QueueQuery>::from_query(req.query_string()).map(|q| q.into_inner()).unwrap_or_default();
     let (from, to) = match (time_param("from", &Some(q.from.clone())), time_param("to", &Some(q.to.clone()))) {
         (Ok(f), Ok(t)) => (f, t),
@@ -338,13 +335,8 @@ fn given(s: &str) -> Option<String> {
 /// `POST /ui/dispositions`: records the analyst's verdict (the analyst is
 /// the signed-in key's id) and goes to the queue, which names it.
 pub async fn record(req: HttpRequest, state: web::Data<AppState>, f: web::Form<DisposeForm>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Analyst) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    if let Err(r) = cx.check_csrf(&f.csrf) {
-        return *r;
-    }
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Analyst));
+    or_answer!(cx.check_csrf(&f.csrf));
     let f = f.into_inner();
     let body = DispositionRequest {
         reference: given(&f.reference),
@@ -379,13 +371,8 @@ pub async fn revoke_form(
     id: web::Path<String>,
     f: web::Form<RevokeForm>,
 ) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Analyst) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
-    if let Err(r) = cx.check_csrf(&f.csrf) {
-        return *r;
-    }
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Analyst));
+    or_answer!(cx.check_csrf(&f.csrf));
     let body = RevokeRequest { reason: f.into_inner().reason, analyst: cx.session.key_id.clone() };
     match revoke(&state, cx.origin(), id.into_inner(), body).await {
         Ok(d) => HttpResponse::SeeOther()

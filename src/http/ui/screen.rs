@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::page::{label_of, urlencode, Cx};
+use super::page::{label_of, or_answer, urlencode, Cx};
 use super::render;
 use crate::config::Scope;
 use crate::engine::{Match, ScreeningOptions};
@@ -116,10 +116,7 @@ fn form(cx: &Cx, f: &ScreenForm) -> Markup {
 
 /// `GET /ui/`: the screening form.
 pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     let body = html! {
         h1 { (cx.t("screen.title")) }
         p.intro { (cx.t("screen.intro")) }
@@ -130,10 +127,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 
 /// `GET /ui/screen?name=…&type=…`: screens and shows the result.
 pub async fn screen(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let cx = match Cx::signed_in(&req, &state, Scope::Screen) {
-        Ok(cx) => cx,
-        Err(r) => return *r,
-    };
+    let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     let f = match web::Query::<ScreenForm>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
         Err(e) => return cx.error(StatusCode::BAD_REQUEST, &e.to_string()),
