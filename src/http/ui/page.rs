@@ -5,7 +5,7 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 use super::i18n::Lang;
 use super::session::{same_token, Session, SESSION_COOKIE};
@@ -239,11 +239,6 @@ pub fn removal(req: &HttpRequest, name: &'static str) -> Cookie<'static> {
     let mut c = cookie(req, name, String::new());
     c.make_removal();
     c
-}
-
-/// A non-breaking marker for missing values.
-pub fn dash() -> Markup {
-    PreEscaped("—".to_string())
 }
 
 /// A `snake_case` enum value as serde writes it.
