@@ -73,6 +73,27 @@ schemathesis.openapi.media_type(
 schemathesis.openapi.media_type("application/vnd.ms-excel", st.just(_read("counterparties.xls")))
 schemathesis.openapi.media_type("application/vnd.oasis.opendocument.spreadsheet", st.just(_read("counterparties.ods")))
 
+# Messages as banks send them (POST /v1/screen/message): the repository's
+# SWIFT FIN and ISO 20022 fixtures, with a generated transaction reference.
+# Text the schema admits but that is no message is answered 422
+# (`malformed_message`, `unsupported_message_type`), as documented.
+_messages = sorted(os.listdir(os.path.join(FIXTURES, "messages")))
+_fin = [_read(os.path.join("messages", m)).decode() for m in _messages if m.endswith(".fin")]
+_xml = [_read(os.path.join("messages", m)).decode() for m in _messages if m.endswith(".xml")]
+_references = st.from_regex(r"\A[A-Z0-9]{1,16}\Z")
+
+
+def _with_reference(text, reference):
+    lines = text.split("\n")
+    cr = "\r" if text.endswith("\r\n") or "\r\n" in text else ""
+    return "\n".join(":20:" + reference + cr if line.startswith(":20:") else line for line in lines).encode()
+
+
+schemathesis.openapi.media_type(
+    "text/plain", st.builds(_with_reference, st.sampled_from(_fin), _references)
+)
+schemathesis.openapi.media_type("application/xml", st.sampled_from(_xml).map(str.encode))
+
 
 @schemathesis.hook
 def filter_case(context, case):

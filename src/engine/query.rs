@@ -364,66 +364,96 @@ fn has_identifier(s: &Submitted<'_>) -> bool {
     s.identifiers.iter().any(|i| usable(i)) || [s.imo, s.mmsi, s.bic].into_iter().flatten().any(usable)
 }
 
-/// The value of a dedicated identifier field: trimmed, checked, its key
-/// (letters and digits, upper case) without a leading label written apart
-/// (`IMO 9187629`, `SWIFT/BIC: HAVIGB2L`) or, when `joined`, joined to
-/// digits (`IMO9187629`).
-fn field_key(field: &'static str, raw: &str, labels: &[&str], joined: bool) -> Result<Option<String>, QueryError> {
+/// What the `imo` field accepts (ECMA-262 and Rust `regex` syntax alike;
+/// at most [`MAX_ID_CHARS`] characters):
+/// 7 digits, optionally after the label `IMO` (any case) and separators;
+/// spaces around; blank is not given. The OpenAPI document publishes it and
+/// [`Query::parse`] enforces exactly it (a test compares the two).
+pub const IMO_PATTERN: &str = "^ *(([Ii][Mm][Oo][ .:#-]*)?[0-9]{7})? *$";
+/// What the `mmsi` field accepts: 9 digits, optionally after `MMSI`, as
+/// [`IMO_PATTERN`].
+pub const MMSI_PATTERN: &str = "^ *(([Mm][Mm][Ss][Ii][ .:#-]*)?[0-9]{9})? *$";
+/// What the `bic` field accepts: a BIC of 8 or 11 (ISO 9362: 6 letters,
+/// then letters or digits), optionally after `SWIFT/BIC`, `SWIFTBIC`,
+/// `SWIFT` or `BIC`, as [`IMO_PATTERN`].
+pub const BIC_PATTERN: &str = concat!(
+    "^ *((([Ss][Ww][Ii][Ff][Tt]/[Bb][Ii][Cc]|[Ss][Ww][Ii][Ff][Tt][Bb][Ii][Cc]|[Ss][Ww][Ii][Ff][Tt]|[Bb][Ii][Cc])",
+    "[ .:#-]*)?[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?)? *$"
+);
+
+/// The value of a dedicated identifier field, read by the grammar its
+/// pattern states: spaces around, then the bare value that `core` accepts,
+/// or one of `labels` (any case), separators (` .:#-`) and that value.
+/// `Ok(None)` when blank; the bare value otherwise.
+fn field_key<'a>(
+    field: &'static str,
+    raw: &'a str,
+    labels: &[&str],
+    core: fn(&str) -> bool,
+    reason: &str,
+) -> Result<Option<&'a str>, QueryError> {
     limit(field, raw, MAX_ID_CHARS)?;
-    let v = clean(field, raw, Mode::Strict)?;
-    let words: Vec<String> = v
-        .split(|c: char| c.is_whitespace() || c == ':' || c == '#')
-        .map(crate::engine::model::identifier_key)
-        .filter(|w| !w.is_empty())
-        .collect();
-    let apart = words.len() > 1 && labels.contains(&words[0].as_str());
-    let mut key: String = words[usize::from(apart)..].concat();
-    if joined && !apart {
-        for l in labels {
-            if let Some(rest) = key.strip_prefix(l) {
-                if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
-                    key = rest.to_string();
-                    break;
-                }
+    clean(field, raw, Mode::Strict)?;
+    let v = raw.trim_matches(' ');
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if core(v) {
+        return Ok(Some(v));
+    }
+    for label in labels {
+        let Some(head) = v.get(..label.len()) else { continue };
+        if head.eq_ignore_ascii_case(label) {
+            let rest = v[label.len()..].trim_start_matches([' ', '.', ':', '#', '-']);
+            if core(rest) {
+                return Ok(Some(rest));
             }
         }
     }
-    Ok(Some(key).filter(|k| !k.is_empty()))
+    Err(QueryError::InvalidIdentifier { value: quote_bounded(v), reason: reason.into() })
+}
+
+/// Whether `v` is `n` ASCII digits.
+fn digits(v: &str, n: usize) -> bool {
+    v.len() == n && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `v` has the shape of a BIC (ISO 9362): 4 letters of institution,
+/// 2 of country, 2 letters or digits of location, optionally 3 of branch.
+fn bic_shape(v: &str) -> bool {
+    let b = v.as_bytes();
+    (b.len() == 8 || b.len() == 11)
+        && b[..6].iter().all(u8::is_ascii_alphabetic)
+        && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// An IMO number (`9187629`, `IMO 9187629`): 7 digits, the check digit of
 /// IMO Resolution A.1117(30).
 fn parse_imo(raw: &str) -> Result<Option<String>, QueryError> {
-    let Some(k) = field_key("imo", raw, &["IMO"], true)? else { return Ok(None) };
+    let Some(k) = field_key("imo", raw, &["IMO"], |v| digits(v, 7), "an IMO number has 7 digits")? else {
+        return Ok(None);
+    };
     crate::engine::model::query_identifier_keys(&format!("IMO {k}"))
         .map_err(|e| QueryError::InvalidIdentifier { value: quote_bounded(raw.trim()), reason: e.0 })?;
-    Ok(Some(k))
+    Ok(Some(k.to_string()))
 }
 
 /// An MMSI (ITU-R M.585): 9 digits.
 fn parse_mmsi(raw: &str) -> Result<Option<String>, QueryError> {
-    let Some(k) = field_key("mmsi", raw, &["MMSI"], true)? else { return Ok(None) };
-    if k.len() != 9 || !k.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(QueryError::InvalidIdentifier {
-            value: quote_bounded(raw.trim()),
-            reason: "an MMSI has 9 digits".into(),
-        });
-    }
-    Ok(Some(k))
+    let k = field_key("mmsi", raw, &["MMSI"], |v| digits(v, 9), "an MMSI has 9 digits")?;
+    Ok(k.map(str::to_string))
 }
 
-/// A SWIFT/BIC (ISO 9362): 4 letters of institution, 2 of country, 2
-/// letters or digits of location, and optionally 3 of branch.
+/// A SWIFT/BIC (ISO 9362), upper case.
 fn parse_bic(raw: &str) -> Result<Option<String>, QueryError> {
-    let Some(k) = field_key("bic", raw, &["SWIFTBIC", "SWIFT", "BIC"], false)? else { return Ok(None) };
-    let b = k.as_bytes();
-    if !((k.len() == 8 || k.len() == 11) && b[..6].iter().all(u8::is_ascii_alphabetic)) {
-        return Err(QueryError::InvalidIdentifier {
-            value: quote_bounded(raw.trim()),
-            reason: "a BIC has 8 or 11 letters and digits, the first 6 letters".into(),
-        });
-    }
-    Ok(Some(k))
+    let k = field_key(
+        "bic",
+        raw,
+        &["SWIFT/BIC", "SWIFTBIC", "SWIFT", "BIC"],
+        bic_shape,
+        "a BIC has 8 or 11 letters and digits, the first 6 letters",
+    )?;
+    Ok(k.map(str::to_ascii_uppercase))
 }
 
 /// A vessel owner's name: screened as a name, so it needs something to
@@ -834,6 +864,79 @@ mod tests {
         assert_eq!(code(Submitted { name: Some("x"), flag: Some("Narnia"), ..Default::default() }), "invalid_country");
         assert_eq!(code(Submitted { name: Some("x"), owner: Some("!!!"), ..Default::default() }), "invalid_field");
         assert_eq!(code(Submitted { flag: Some("IR"), ..Default::default() }), "missing_name");
+    }
+
+    /// The published patterns and the parser accept the same values.
+    mod patterns {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn grammar(field: &str, v: &str) -> bool {
+            let r = match field {
+                "imo" => field_key("imo", v, &["IMO"], |v| digits(v, 7), ""),
+                "mmsi" => field_key("mmsi", v, &["MMSI"], |v| digits(v, 9), ""),
+                _ => field_key("bic", v, &["SWIFT/BIC", "SWIFTBIC", "SWIFT", "BIC"], bic_shape, ""),
+            };
+            r.is_ok()
+        }
+
+        fn agree(field: &str, pattern: &str, v: &str) {
+            let re = regex::Regex::new(pattern).unwrap();
+            let published = re.is_match(v) && v.chars().count() <= MAX_ID_CHARS;
+            assert_eq!(published, grammar(field, v), "{field} {v:?}");
+        }
+
+        #[test]
+        fn on_known_values() {
+            for v in [
+                "",
+                "  ",
+                "9187629",
+                " IMO 9187629 ",
+                "imo:9187629",
+                "IMO-#9187629",
+                "IMO",
+                "IMO 918762",
+                "IMO 3874103*",
+                "91876290",
+                "\u{a0}9187629",
+                "9187629\t",
+            ] {
+                agree("imo", IMO_PATTERN, v);
+            }
+            for v in [
+                "BNMXMXMM",
+                "bnmxmxmmxxx",
+                "SWIFT/BIC: havigb2lxxx",
+                "BICFUS33",
+                "BIC BICFUS33",
+                "SWIFT BIC X",
+                "BNMX MX MM",
+                "12345678",
+                "BNMXMXM",
+                "swiftbic.BNMXMXMM",
+            ] {
+                agree("bic", BIC_PATTERN, v);
+            }
+            for v in ["572469210", "MMSI 572469210", "57246921", "mmsi#572469210 "] {
+                agree("mmsi", MMSI_PATTERN, v);
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn on_generated_values(v in "[ IiMmOoSsWwFfTtBbCc/.:#*0-9A-Za-z\u{a0}-]{0,16}",
+                                   imo in IMO_PATTERN.trim_start_matches('^').trim_end_matches('$'),
+                                   bic in BIC_PATTERN.trim_start_matches('^').trim_end_matches('$')) {
+                for (field, pattern) in [("imo", IMO_PATTERN), ("mmsi", MMSI_PATTERN), ("bic", BIC_PATTERN)] {
+                    agree(field, pattern, &v);
+                }
+                for (field, pattern, v) in [("imo", IMO_PATTERN, &imo), ("bic", BIC_PATTERN, &bic)] {
+                    agree(field, pattern, v);
+                    prop_assert!(v.chars().count() > MAX_ID_CHARS || grammar(field, v), "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]

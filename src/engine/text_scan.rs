@@ -144,6 +144,14 @@ fn read_words(screener: &Screener, text: &str) -> Vec<Word> {
             clause += 1;
         }
         let raw = &text[a..b];
+        // A word longer than any name (an encoded blob, a run of digits) can
+        // match nothing: it stands alone, apart from the words around it.
+        if raw.chars().count() > MAX_NAME_CHARS {
+            clause += 1;
+            words.push(Word { span: (a, b), clause, counts: false, near: Vec::new(), tokens: 1 });
+            clause += 1;
+            continue;
+        }
         let counts = !is_connector(raw);
         let mut near: Vec<Near> = Vec::new();
         // Connecting words too: some listed names keep them.
@@ -389,10 +397,12 @@ fn is_text_evidence(m: &Match, counted: usize, text: &str, at: usize, legal_form
 /// returns the non-overlapping alerting hits, in text order; empty when
 /// nothing alerts.
 ///
+/// Any text is accepted: runs with nothing to match on, and words or runs
+/// longer than a name may be ([`MAX_NAME_CHARS`] characters), are skipped.
+///
 /// # Errors
-/// [`QueryError::NameTooLong`] when a run of words is over
-/// [`crate::engine::query::MAX_NAME_CHARS`] characters (one word that long is
-/// enough). Runs with nothing to match on are skipped, not errors.
+/// A [`QueryError`] the screener raises on a run for any other reason (none
+/// is known: a run of words passes the name checks by construction).
 pub fn scan_text(screener: &Screener, text: &str) -> Result<Vec<TextHit>, QueryError> {
     scan_text_with(screener, text, &crate::engine::options::Options::default())
 }
@@ -407,9 +417,6 @@ pub fn scan_text_with(
     text: &str,
     options: &crate::engine::options::Options,
 ) -> Result<Vec<TextHit>, QueryError> {
-    if word_spans(text).into_iter().any(|(a, b)| text[a..b].chars().count() > MAX_NAME_CHARS) {
-        return Err(QueryError::NameTooLong { max: MAX_NAME_CHARS });
-    }
     let words = read_words(screener, text);
     let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision, usize)> = Vec::new();
     for (i, j) in candidate_runs(screener.index(), &words) {
@@ -418,7 +425,7 @@ pub fn scan_text_with(
         let (a, b) = (words[i].span.0, words[j].span.1);
         let screening = match screener.screen_with_options(&Query::name(&text[a..b]), options) {
             Ok(s) => s,
-            Err(QueryError::NoTokens | QueryError::EmptyName) => continue,
+            Err(QueryError::NoTokens | QueryError::EmptyName | QueryError::NameTooLong { .. }) => continue,
             Err(e) => return Err(e),
         };
         if !screening.decision.is_alert() {
@@ -517,6 +524,27 @@ mod tests {
         let hits = scan_text(&s, "Beneficiary: Cartel Jalisco Nueva Generacion, Guadalajara").unwrap();
         assert_eq!(hits.len(), 1, "{hits:#?}");
         assert_eq!(hits[0].matches[0].entity_id, "cs-cjng");
+    }
+
+    #[test]
+    fn a_word_longer_than_any_name_is_skipped_not_refused() {
+        let s = screener();
+        let blob = "0".repeat(5000);
+        for text in [
+            format!("{blob} Cartel de Jalisco Nueva Generacion"),
+            format!("Cartel de Jalisco Nueva Generacion {blob}"),
+            format!("Cartel de Jalisco {blob} Nueva Generacion"),
+        ] {
+            let hits = scan_text(&s, &text).unwrap();
+            let names: Vec<&str> = hits.iter().map(|h| h.text.as_str()).collect();
+            if text.contains("Jalisco 0") {
+                // The blob splits the name: neither half is evidence enough.
+                assert!(names.iter().all(|n| !n.contains('0')), "{names:?}");
+            } else {
+                assert_eq!(names, ["Cartel de Jalisco Nueva Generacion"]);
+            }
+        }
+        assert!(scan_text(&s, &format!("{blob} {blob} {blob}")).unwrap().is_empty());
     }
 
     #[test]

@@ -29,7 +29,8 @@ use utoipa::{Modify, OpenApi};
 use crate::config::ServerSettings;
 use crate::engine::options::MAX_OPTION_VALUES;
 use crate::engine::query::{
-    MAX_ADDRESS_CHARS, MAX_CALL_SIGN_CHARS, MAX_IDENTIFIERS, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REFERENCE_CHARS,
+    self as query, MAX_ADDRESS_CHARS, MAX_CALL_SIGN_CHARS, MAX_IDENTIFIERS, MAX_ID_CHARS, MAX_NAME_CHARS,
+    MAX_REFERENCE_CHARS,
 };
 use crate::error::Code;
 use crate::http::{ops, records, upload, v1, yente};
@@ -143,8 +144,11 @@ const NO_CONTROL: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 /// A string field that takes line breaks and tabs but no other control
 /// character.
 const NO_CONTROL_BUT_SPACES: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
-/// A field that must hold something besides white space.
-const NOT_BLANK: &str = "\\S";
+/// A field that must hold something besides white space: a character that
+/// is not Unicode White_Space (`char::is_whitespace`, what `trim` removes).
+/// ECMA-262's `\S` differs on U+0085 and U+FEFF, so the class is spelt out.
+const NOT_BLANK: &str =
+    "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 /// The kinds `type` and `kinds` take ([`crate::engine::query::parse_kind`]).
 const KINDS: [&str; 5] = ["person", "company", "organization", "vessel", "aircraft"];
 
@@ -198,13 +202,12 @@ fn counterparty_rules() -> Vec<(&'static str, Value)> {
         ),
         ("address", nullable(string(MAX_ADDRESS_CHARS, NO_CONTROL_BUT_SPACES))),
         // Blank is not given; a value is checked and looked up.
-        ("imo", json!({"type": ["string", "null"], "format": "imo", "pattern": "^ *((IMO[ :#]*)?[0-9]{7})? *$"})),
-        ("mmsi", json!({"type": ["string", "null"], "pattern": "^ *((MMSI[ :#]*)?[0-9]{9})? *$"})),
         (
-            "bic",
-            json!({"type": ["string", "null"],
-                   "pattern": "^ *([A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?)? *$"}),
+            "imo",
+            json!({"type": ["string", "null"], "format": "imo", "maxLength": MAX_ID_CHARS, "pattern": query::IMO_PATTERN}),
         ),
+        ("mmsi", json!({"type": ["string", "null"], "maxLength": MAX_ID_CHARS, "pattern": query::MMSI_PATTERN})),
+        ("bic", json!({"type": ["string", "null"], "maxLength": MAX_ID_CHARS, "pattern": query::BIC_PATTERN})),
         ("flag", json!({"type": ["string", "null"], "format": "country", "pattern": NO_CONTROL})),
         ("call_sign", nullable(string(MAX_CALL_SIGN_CHARS, NO_CONTROL))),
         ("owner", nullable(with_format(string(MAX_NAME_CHARS, NO_CONTROL), "counterparty-name"))),
@@ -398,11 +401,17 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
         // properties are read as text.
         let name = json!({"type": "string", "maxLength": MAX_NAME_CHARS, "pattern": NO_CONTROL_BUT_SPACES,
                           "format": "counterparty-name"});
-        let names = json!({"oneOf": [name.clone(), {"type": "array", "maxItems": crate::http::yente::rules::MAX_QUERY_NAMES, "items": name}]});
+        use crate::http::yente::rules;
+        let names = json!({"oneOf": [name.clone(), {"type": "array", "maxItems": rules::MAX_NAMES_PER_PROPERTY, "items": name}]});
         let scalar = json!({"type": ["string", "number", "boolean", "null"]});
         let mut props = Map::new();
-        for p in crate::http::yente::rules::NAME_PROPS.iter().chain(crate::http::yente::rules::NAME_PART_PROPS.iter()) {
+        for p in rules::NAME_PROPS.iter().chain(rules::NAME_PART_PROPS.iter()) {
             props.insert(p.to_string(), names.clone());
+        }
+        let ids = json!({"oneOf": [scalar.clone(),
+            {"type": "array", "maxItems": rules::MAX_IDENTIFIERS_PER_PROPERTY, "items": scalar}]});
+        for p in rules::IDENTIFIER_PROPS {
+            props.insert(p.to_string(), ids.clone());
         }
         s["properties"]["schema"] = json!({"type": "string", "enum": crate::http::yente::rules::schemata(true),
             "description": "A matchable schema.", "examples": ["Person"]});
@@ -436,6 +445,12 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
 const SPREADSHEETS_AND_CSV: &str = "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, \
                                     application/vnd.ms-excel, application/vnd.oasis.opendocument.spreadsheet";
 
+/// A comma-separated query parameter of 1 to [`MAX_OPTION_VALUES`] `items`
+/// (the screening options `lists` and `kinds`).
+fn comma_separated(items: Value) -> Value {
+    json!({"type": "array", "minItems": 1, "maxItems": MAX_OPTION_VALUES, "items": items})
+}
+
 /// Query and path parameters: what the handlers accept. An empty query
 /// parameter read as text is a parameter not given (`allowEmptyValue`).
 fn constrain_parameters(doc: &mut Value) {
@@ -448,6 +463,8 @@ fn constrain_parameters(doc: &mut Value) {
     let schemata = json!({"type": "array", "items": schema});
     let time = json!({"type": "string", "format": "time"});
     let datasets = json!({"type": "array", "items": {"type": "string", "format": "dataset"}});
+    // An unknown dataset to exclude excludes nothing (as on yente).
+    let any_datasets = json!({"type": "array", "items": {"type": "string"}});
     let filter_fields = "^(schema *: *(".to_string()
         + &rules::schemata(false).join("|")
         + ") *$|(countries|country|topics|datasets|id|entity_id) *:|properties\\.[^: ][^:]*:)";
@@ -475,12 +492,15 @@ fn constrain_parameters(doc: &mut Value) {
         (("/v1/batch", "id_col"), json!({"type": "string", "format": "column"})),
         (("/v1/batch", "address_col"), json!({"type": "string", "format": "column"})),
         (("/v1/batch", "ref_col"), json!({"type": "string", "format": "column"})),
+        (("/v1/screen/message", "min_score"), unit.clone()),
+        (("/v1/screen/message", "lists"), comma_separated(json!({"type": "string", "format": "dataset"}))),
+        (("/v1/screen/message", "kinds"), comma_separated(json!({"$ref": "#/components/schemas/EntryKind"}))),
         (("/match/{dataset}", "threshold"), unit.clone()),
         (("/match/{dataset}", "cutoff"), unit),
         (("/match/{dataset}", "limit"), yente_limit.clone()),
         (("/match/{dataset}", "algorithm"), json!({"type": "string", "enum": rules::algorithms()})),
         (("/match/{dataset}", "include_dataset"), datasets.clone()),
-        (("/match/{dataset}", "exclude_dataset"), datasets.clone()),
+        (("/match/{dataset}", "exclude_dataset"), any_datasets.clone()),
         (("/match/{dataset}", "exclude_schema"), schemata.clone()),
         (("/match/{dataset}", "changed_since"), time.clone()),
         (("/search/{dataset}", "q"), json!({"type": "string", "maxLength": MAX_NAME_CHARS})),
@@ -488,15 +508,21 @@ fn constrain_parameters(doc: &mut Value) {
         (("/search/{dataset}", "offset"), json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET})),
         (("/search/{dataset}", "schema"), schema),
         (("/search/{dataset}", "exclude_schema"), schemata),
-        (("/search/{dataset}", "include_dataset"), datasets.clone()),
-        (("/search/{dataset}", "exclude_dataset"), datasets),
+        (("/search/{dataset}", "include_dataset"), datasets),
+        (("/search/{dataset}", "exclude_dataset"), any_datasets),
         (("/search/{dataset}", "changed_since"), time),
-        (("/search/{dataset}", "filter"), json!({"type": "array", "items": {"type": "string", "pattern": filter_fields}})),
-        (("/search/{dataset}", "facets"), json!({"type": "array", "items": {"type": "string", "enum": ["countries", "topics", "datasets", "schema"]}})),
+        (
+            ("/search/{dataset}", "filter"),
+            json!({"type": "array", "items": {"type": "string", "pattern": filter_fields}}),
+        ),
+        (("/search/{dataset}", "facets"), json!({"type": "array", "items": {"type": "string", "enum": rules::FACETS}})),
         (("/entities/{id}/adjacent", "limit"), yente_limit.clone()),
         (("/entities/{id}/adjacent", "offset"), json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET})),
         (("/entities/{id}/adjacent/{prop}", "limit"), yente_limit),
-        (("/entities/{id}/adjacent/{prop}", "offset"), json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET})),
+        (
+            ("/entities/{id}/adjacent/{prop}", "offset"),
+            json!({"type": "integer", "minimum": 0, "maximum": rules::MAX_OFFSET}),
+        ),
     ]
     .into_iter()
     .collect();
@@ -519,6 +545,13 @@ fn constrain_parameters(doc: &mut Value) {
                 }
                 if let Some(rule) = by_param.get(&(path.as_str(), name.as_str())) {
                     p["schema"] = rule.clone();
+                    if !yente && rule["type"] == "array" {
+                        // One value, comma-separated (`lists=a,b`); empty is
+                        // an empty list, refused.
+                        p["style"] = json!("form");
+                        p["explode"] = json!(false);
+                        p.as_object_mut().map(|o| o.remove("allowEmptyValue"));
+                    }
                 }
             }
         }
@@ -760,6 +793,14 @@ mod tests {
 
     fn doc() -> Value {
         document(&crate::config::Settings::defaults().server)
+    }
+
+    #[test]
+    fn not_blank_is_what_trim_leaves() {
+        let re = regex::Regex::new(NOT_BLANK).unwrap();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(re.is_match(&c.to_string()), !c.is_whitespace(), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

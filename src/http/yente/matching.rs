@@ -29,11 +29,15 @@ use crate::record::screening::{DispositionPolicy, Recorder, Subject};
 const DEFAULT_THRESHOLD: f64 = 0.7;
 const DEFAULT_CUTOFF: f64 = 0.5;
 const DEFAULT_MATCH_LIMIT: usize = 5;
-/// Names (all name-typed properties together) per query entity.
-pub(super) const MAX_QUERY_NAMES: usize = 25;
-const MAX_QUERY_IDENTIFIERS: usize = 50;
-/// Name × birth date × country combinations screened per query entity;
-/// later combinations are not screened.
+/// Values per name or name-part property of a query entity (each of
+/// [`NAME_PROPS`] and [`NAME_PART_PROPS`]); every distinct name is screened.
+pub(super) const MAX_NAMES_PER_PROPERTY: usize = 25;
+/// Values per identifier property of a query entity (each of
+/// [`IDENTIFIER_PROPS`]); every distinct identifier is looked up.
+pub(super) const MAX_IDENTIFIERS_PER_PROPERTY: usize = 50;
+/// Name × birth date × country combinations screened per query entity
+/// beyond the first combination of each name (every name is screened with
+/// the first birth date and country); later combinations are not screened.
 const MAX_VARIANTS: usize = 50;
 
 /// `POST /match/{dataset}`: entities to screen, keyed by the caller.
@@ -162,7 +166,7 @@ pub(super) const NAME_PROPS: [&str; 5] = ["name", "alias", "previousName", "weak
 pub(super) const NAME_PART_PROPS: [&str; 6] =
     ["firstName", "secondName", "middleName", "fatherName", "lastName", "motherName"];
 const COUNTRY_PROPS: [&str; 6] = ["country", "nationality", "citizenship", "jurisdiction", "mainCountry", "flag"];
-const IDENTIFIER_PROPS: [&str; 25] = [
+pub(super) const IDENTIFIER_PROPS: [&str; 25] = [
     "idNumber",
     "passportNumber",
     "socialSecurityNumber",
@@ -214,6 +218,18 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
     }
     let mut props: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in &ex.properties {
+        let limit = if NAME_PROPS.contains(&k.as_str()) || NAME_PART_PROPS.contains(&k.as_str()) {
+            Some(MAX_NAMES_PER_PROPERTY)
+        } else if IDENTIFIER_PROPS.contains(&k.as_str()) {
+            Some(MAX_IDENTIFIERS_PER_PROPERTY)
+        } else {
+            None
+        };
+        if let (Some(max), Value::Array(items)) = (limit, v) {
+            if items.len() > max {
+                return Err(at(format!("properties.{k} has {} values; at most {max}", items.len())));
+            }
+        }
         let values = prop_values(k, v).map_err(at)?;
         if !values.is_empty() {
             props.insert(k.clone(), values);
@@ -233,9 +249,6 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
         if !parts.is_empty() {
             names.push(parts.join(" "));
         }
-    }
-    if names.len() > MAX_QUERY_NAMES {
-        return Err(at(format!("{} names; at most {MAX_QUERY_NAMES} per query entity", names.len())));
     }
     if let Some(n) = names.iter().find(|n| n.chars().count() > crate::engine::query::MAX_NAME_CHARS) {
         let short: String = n.chars().take(40).collect();
@@ -277,9 +290,6 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
             identifiers.push(i.clone());
         }
     }
-    if identifiers.len() > MAX_QUERY_IDENTIFIERS {
-        return Err(at(format!("{} identifiers; at most {MAX_QUERY_IDENTIFIERS}", identifiers.len())));
-    }
     let kind = kind_of_schema(schema);
     let answerable = ENTITY_SCHEMATA.iter().any(|c| schemata_match(schema, c));
     let mut variants = Vec::new();
@@ -295,31 +305,32 @@ fn prepare_query(key: &str, ex: &EntityExample, algorithm: Algorithm) -> Result<
         if dobs.is_empty() { vec![None] } else { dobs.into_iter().map(Some).collect() };
     let country_options: Vec<Option<String>> =
         if countries.is_empty() { vec![None] } else { countries.into_iter().map(Some).collect() };
-    let ids: Vec<&str> = identifiers.iter().map(String::as_str).collect();
-    'all: for name in &names {
-        for dob in &dob_options {
-            for country in &country_options {
-                if variants.len() >= MAX_VARIANTS {
-                    break 'all;
-                }
-                let mut q = if name.is_empty() {
-                    // By identifiers alone.
-                    Query { identifiers: identifiers.clone(), ..Query::default() }
-                } else {
-                    let submitted = Submitted {
-                        name: Some(name),
-                        country: country.as_deref(),
-                        identifiers: ids.clone(),
-                        ..Submitted::default()
-                    };
-                    // yente drops what it cannot read; so does `/match`.
-                    Query::parse_lenient(&submitted).map_err(|e| at(e.to_string()))?.0
-                };
-                q.kind = kind;
-                q.dob = *dob;
-                variants.push(q);
+    // A name's query carries the first identifiers a query may hold; the
+    // rest are looked up by a query of identifiers alone, so none is lost.
+    let ids: Vec<&str> = identifiers.iter().take(crate::engine::query::MAX_IDENTIFIERS).map(String::as_str).collect();
+    let combinations: Vec<(Option<BirthDate>, Option<&str>)> =
+        dob_options.iter().flat_map(|d| country_options.iter().map(move |c| (*d, c.as_deref()))).collect();
+    'all: for (n, (dob, country)) in combinations.into_iter().enumerate() {
+        for name in &names {
+            if n > 0 && variants.len() >= names.len() + MAX_VARIANTS {
+                break 'all;
             }
+            let mut q = if name.is_empty() {
+                // By identifiers alone.
+                Query { identifiers: identifiers.clone(), ..Query::default() }
+            } else {
+                let submitted =
+                    Submitted { name: Some(name), country, identifiers: ids.clone(), ..Submitted::default() };
+                // yente drops what it cannot read; so does `/match`.
+                Query::parse_lenient(&submitted).map_err(|e| at(e.to_string()))?.0
+            };
+            q.kind = kind;
+            q.dob = dob;
+            variants.push(q);
         }
+    }
+    if identifiers.len() > ids.len() && names.iter().all(|n| !n.is_empty()) {
+        variants.push(Query { identifiers, kind, ..Query::default() });
     }
     let echo = json!({"id": ex.id, "schema": schema, "properties": props});
     Ok(PreparedQuery { echo, schema, answerable, variants })
@@ -640,6 +651,29 @@ mod tests {
             let e = prepare_query("q", &bad, Algorithm::Full).unwrap_err();
             assert_eq!(e.status, StatusCode::BAD_REQUEST, "{e}");
             assert!(e.message.starts_with("queries.q: "), "{e}");
+        }
+    }
+
+    #[test]
+    fn limits_are_per_property_and_every_name_and_identifier_is_used() {
+        let names = |p: &str, n: usize| (0..n).map(|i| format!("{p} Nombre{i}")).collect::<Vec<_>>();
+        let ids = |p: &str, n: usize| (0..n).map(|i| format!("{p}{i:06}")).collect::<Vec<_>>();
+        let ex = example(
+            "Person",
+            json!({"name": names("a", 25), "alias": names("b", 25), "previousName": names("c", 25),
+                   "birthDate": ["1966-07-17", "1970-01-01", "1971-01-01"], "country": ["mx", "us"],
+                   "idNumber": ids("A", 50), "passportNumber": ids("B", 30)}),
+        );
+        let pq = prepare_query("q", &ex, Algorithm::Full).unwrap();
+        let screened: std::collections::BTreeSet<&str> = pq.variants.iter().map(|q| q.name.as_str()).collect();
+        assert_eq!(screened.len(), 75 + 1, "every name, and one query of identifiers alone");
+        assert_eq!(pq.variants.len(), 75 + MAX_VARIANTS + 1);
+        assert!(pq.variants[..75].iter().all(|q| q.identifiers.len() == 50));
+        assert_eq!(pq.variants.last().unwrap().identifiers.len(), 80);
+        for (prop, over) in [("alias", json!(names("b", 26))), ("taxNumber", json!(ids("C", 51)))] {
+            let e = prepare_query("q", &example("Person", json!({"name": ["x"], prop: over})), Algorithm::Full)
+                .unwrap_err();
+            assert!(e.message.contains(&format!("properties.{prop} has")), "{e}");
         }
     }
 

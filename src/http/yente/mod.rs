@@ -120,8 +120,14 @@ pub(crate) mod rules {
         names.push("best");
         names
     }
-    /// Most names per `/match` query entity.
-    pub const MAX_QUERY_NAMES: usize = super::matching::MAX_QUERY_NAMES;
+    /// Most values per name or name-part property of a `/match` query entity.
+    pub const MAX_NAMES_PER_PROPERTY: usize = super::matching::MAX_NAMES_PER_PROPERTY;
+    /// Most values per identifier property of a `/match` query entity.
+    pub const MAX_IDENTIFIERS_PER_PROPERTY: usize = super::matching::MAX_IDENTIFIERS_PER_PROPERTY;
+    /// The facets `/search` counts.
+    pub const FACETS: [&str; 4] = super::search::FACETS;
+    /// The properties a `/match` query entity's identifiers are read from.
+    pub const IDENTIFIER_PROPS: [&str; 25] = super::matching::IDENTIFIER_PROPS;
     /// The properties a `/match` query entity's names are read from.
     pub const NAME_PROPS: [&str; 5] = super::matching::NAME_PROPS;
     /// The name parts joined into a name when an entity has no name.

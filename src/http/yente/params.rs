@@ -17,15 +17,30 @@ use crate::http::error::ApiError;
 /// Largest `limit` on `/match` and `/search`.
 pub(super) const MAX_LIMIT: usize = 500;
 
+/// The parameters that take one value; the others may repeat.
+const SINGLE_VALUED: [&str; 9] =
+    ["algorithm", "changed_since", "cutoff", "limit", "nested", "offset", "q", "schema", "threshold"];
+
 /// The query string, with its repeated keys.
 #[derive(Debug, Default)]
 pub(super) struct Params(pub(super) Vec<(String, String)>);
 
 impl Params {
+    /// # Errors
+    /// `invalid_query` when the query string cannot be decoded or a key of
+    /// [`SINGLE_VALUED`] is given more than once (which one was meant is
+    /// not guessed).
     pub(super) fn parse(query_string: &str) -> Result<Params, ApiError> {
-        web::Query::<Vec<(String, String)>>::from_query(query_string)
+        let params = web::Query::<Vec<(String, String)>>::from_query(query_string)
             .map(|q| Params(q.into_inner()))
-            .map_err(|e| ApiError::new(Code::InvalidQuery, e.to_string()))
+            .map_err(|e| ApiError::new(Code::InvalidQuery, e.to_string()))?;
+        for key in SINGLE_VALUED {
+            let n = params.0.iter().filter(|(k, _)| k == key).count();
+            if n > 1 {
+                return Err(bad_request(Code::InvalidQuery, format!("{key} is given {n} times; it takes one value")));
+            }
+        }
+        Ok(params)
     }
 
     /// The last non-empty value of `key`.
@@ -212,6 +227,14 @@ mod tests {
         assert_eq!(Algorithm::parse("best"), Some(Algorithm::Full));
         assert_eq!(Algorithm::parse("BEST"), Some(Algorithm::Full));
         assert_eq!(Algorithm::parse("logic-v1"), None);
+    }
+
+    #[test]
+    fn single_valued_parameters_are_given_once() {
+        assert_eq!(Params::parse("q=a&topics=x&topics=y").unwrap().all("topics"), ["x", "y"]);
+        let e = Params::parse("q=a&q=b").unwrap_err();
+        assert_eq!((e.status, e.message.as_str()), (StatusCode::BAD_REQUEST, "q is given 2 times; it takes one value"));
+        assert!(Params::parse("limit=&limit=5").is_err());
     }
 
     #[test]

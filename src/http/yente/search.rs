@@ -22,6 +22,9 @@ use crate::http::auth::ScreenAccess;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 
+/// The facets `/search` counts (`facets=`); another name is refused.
+pub(super) const FACETS: [&str; 4] = ["countries", "topics", "datasets", "schema"];
+
 const MAX_FACET_VALUES: usize = 100;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -168,7 +171,11 @@ pub async fn search(
         filters.push(parse_filter(f)?);
     }
     let facet_names: Vec<String> = if params.0.iter().any(|(k, _)| k == "facets") {
-        params.all("facets").into_iter().map(str::to_string).collect()
+        let asked = params.all("facets");
+        if let Some(f) = asked.iter().find(|f| !FACETS.contains(f)) {
+            return Err(bad_request(Code::InvalidQuery, format!("facets={f:?} is not one of {}", FACETS.join(", "))));
+        }
+        asked.into_iter().map(str::to_string).collect()
     } else {
         vec!["countries".into(), "topics".into(), "datasets".into()]
     };
