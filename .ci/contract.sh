@@ -5,8 +5,8 @@
 #   2. schemathesis runs every operation with all its checks, a fixed seed
 #      and a bounded number of examples: any failure fails CI;
 #   3. openapi-python-client generates a client from the document, and a
-#      small script uses it, unchanged, to screen a counterparty and a
-#      transaction.
+#      small script uses it, unchanged, to screen a counterparty, a
+#      transaction and a SWIFT message.
 # Tools are pinned and installed into a venv under target/. Needs ../shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -133,6 +133,6 @@ echo "== openapi-python-client $OPENAPI_PYTHON_CLIENT: generate, install, use"
 mkdir -p "$WORK/client"
 "$VENV/bin/openapi-python-client" generate --path "$WORK/openapi.json" --meta none \
   --output-path "$WORK/client/cartelscreen_client" > "$WORK/client.log"
-PYTHONPATH="$WORK/client" "$VENV/bin/python" .ci/contract/use_client.py "$URL" "$KEY"
+PYTHONPATH="$WORK/client" "$VENV/bin/python" .ci/contract/use_client.py "$URL" "$KEY" tests/data/messages/mt700_listed.fin
 
 echo "contract passed in $(( $(date +%s) - started )) s"

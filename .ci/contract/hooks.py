@@ -93,6 +93,10 @@ schemathesis.openapi.media_type(
     "text/plain", st.builds(_with_reference, st.sampled_from(_fin), _references)
 )
 schemathesis.openapi.media_type("application/xml", st.sampled_from(_xml).map(str.encode))
+schemathesis.openapi.media_type(
+    "application/octet-stream",
+    st.one_of(st.builds(_with_reference, st.sampled_from(_fin), _references), st.sampled_from(_xml).map(str.encode)),
+)
 
 
 @schemathesis.hook

@@ -1,14 +1,16 @@
 """Uses the Python client openapi-python-client generated from /openapi.json,
 unchanged, as an integration team would: screen a counterparty, then a
-trade transaction. Exits non-zero when the client or the answers are wrong.
+trade transaction, then a SWIFT MT700. Exits non-zero when the client or the
+answers are wrong.
 
-    python use_client.py URL KEY
+    python use_client.py URL KEY MESSAGE_FILE
 """
 
+import io
 import sys
 
 from cartelscreen_client import AuthenticatedClient
-from cartelscreen_client.api.screening import screen, screen_transaction
+from cartelscreen_client.api.screening import screen, screen_message, screen_transaction
 from cartelscreen_client.models import (
     PartyRequest,
     PartyRole,
@@ -18,6 +20,7 @@ from cartelscreen_client.models import (
     TransactionRequestTexts,
     TradeResponse,
 )
+from cartelscreen_client.types import File
 
 
 def main(url: str, key: str) -> None:
@@ -50,6 +53,18 @@ def main(url: str, key: str) -> None:
     assert [p.role for p in r.parsed.parties] == [PartyRole.APPLICANT, PartyRole.BENEFICIARY]
     assert any(reason.entity_id == "cs-cu" for reason in r.parsed.reasons), r.parsed.reasons
     print(f"screened a transaction: {r.parsed.decision.value}, {len(r.parsed.reasons)} reason(s)")
+
+    # A message as the bank's system exported it: the generated client sends
+    # it as a file (application/octet-stream).
+    with open(sys.argv[3], "rb") as f:
+        message = File(payload=io.BytesIO(f.read()), file_name="mt700.fin", mime_type="application/octet-stream")
+    r = screen_message.sync_detailed(client=client, body=message)
+    assert r.status_code == 200, (r.status_code, r.content)
+    assert isinstance(r.parsed, TradeResponse), r.parsed
+    assert r.parsed.decision.value == "block", r.parsed.decision
+    roles = {p.role.value for p in r.parsed.parties}
+    assert {"applicant", "beneficiary"} <= roles, roles
+    print(f"screened a message: {r.parsed.decision.value}, {len(r.parsed.parties)} parties, {len(r.parsed.reasons)} reason(s)")
 
     # A refusal is typed too: the error body of the one code table.
     r = screen.sync_detailed(client=client, body=SingleScreenRequest(name="x" * 1001))

@@ -438,6 +438,11 @@ fn constrain_requests(doc: &mut Value, server: &ServerSettings) {
             }
         }
     }
+    if let Some(body) =
+        doc.pointer_mut("/paths/~1v1~1screen~1message/post/requestBody/content/application~1octet-stream")
+    {
+        body["schema"] = json!({"type": "string", "format": "binary"});
+    }
     constrain_parameters(doc);
 }
 

@@ -46,8 +46,9 @@ fn acceptable(req: &HttpRequest) -> bool {
 /// goods.
 #[utoipa::path(post, path = "/v1/screen/message", tag = "screening",
     request_body(description = "One SWIFT FIN message (MT700, MT707, MT710, MT720, MT760, MT103, \
-        MT202, MT202 COV) or ISO 20022 message (pacs.008, pacs.009, pacs.009 COV).",
-        content((String = "text/plain"), (String = "application/xml"))),
+        MT202, MT202 COV) or ISO 20022 message (pacs.008, pacs.009, pacs.009 COV); as \
+        `application/octet-stream`, either as exported (what generated clients send).",
+        content((String = "text/plain"), (String = "application/xml"), (Vec<u8> = "application/octet-stream"))),
     params(
         ("min_score" = Option<f64>, Query, description = "Report threshold for every party (see `POST /v1/screen`)."),
         ("lists" = Option<String>, Query, description = "Comma-separated datasets to screen against."),
