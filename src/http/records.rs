@@ -238,6 +238,20 @@ fn disposition_error(e: DispositionError) -> ApiError {
     }
 }
 
+/// A disposition's or revocation's `reason` and `analyst`, each at most
+/// [`MAX_NOTE_CHARS`] characters.
+fn notes_within_limit(reason: &str, analyst: &str) -> Result<(), ApiError> {
+    for (field, value) in [("reason", reason), ("analyst", analyst)] {
+        if value.chars().count() > MAX_NOTE_CHARS {
+            return Err(ApiError::new(
+                Code::FieldTooLong,
+                format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Records an analyst's disposition, and its audit record: the one
 /// operation behind `POST /v1/dispositions` and the workspace's form.
 ///
@@ -252,14 +266,7 @@ pub async fn dispose(
 ) -> Result<Disposition, ApiError> {
     let verdict = Verdict::parse(&b.verdict)
         .ok_or_else(|| ApiError::new(Code::InvalidVerdict, "verdict must be false_positive or true_match"))?;
-    for (field, value) in [("reason", &b.reason), ("analyst", &b.analyst)] {
-        if value.chars().count() > MAX_NOTE_CHARS {
-            return Err(ApiError::new(
-                Code::FieldTooLong,
-                format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
-            ));
-        }
-    }
+    notes_within_limit(&b.reason, &b.analyst)?;
     let new = NewDisposition {
         reference: b.reference.clone(),
         name: b.name.clone(),
@@ -350,14 +357,7 @@ pub async fn revoke(
     if b.reason.trim().is_empty() || b.analyst.trim().is_empty() {
         return Err(ApiError::new(Code::MissingField, "reason and analyst are required"));
     }
-    for (field, value) in [("reason", &b.reason), ("analyst", &b.analyst)] {
-        if value.chars().count() > MAX_NOTE_CHARS {
-            return Err(ApiError::new(
-                Code::FieldTooLong,
-                format!("{field} is longer than {MAX_NOTE_CHARS} characters"),
-            ));
-        }
-    }
+    notes_within_limit(&b.reason, &b.analyst)?;
     let st = state.clone();
     blocking(move || {
         let c = &st.records;

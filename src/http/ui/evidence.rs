@@ -66,30 +66,48 @@ fn keys_of(r: &AuditRecord) -> Vec<String> {
         .collect()
 }
 
-/// Whether the lists, engine and configuration in service are those of
-/// the record (so its hits can be explained again).
-fn unchanged(state: &AppState, screener: &Screener, r: &AuditRecord) -> bool {
-    r.lists.fingerprint == state.records.list_set(screener).fingerprint
-        && r.config_hash == state.records.audit.context().config_hash
-        && r.engine_version == ENGINE_VERSION
+/// What is in service, read once per page: the lists, engine and
+/// configuration a record's hits are explained against.
+struct InService<'a> {
+    screener: &'a Screener,
+    fingerprint: String,
+    config_hash: String,
 }
 
-/// The hit's explanation, while [`unchanged`], with the decision as
-/// recorded (after any analyst's disposition), not as the engine alone
-/// would give it.
-fn explained(state: &AppState, screener: &Screener, r: &AuditRecord, hit: &AuditHit) -> Option<Match> {
-    if !unchanged(state, screener, r) {
-        return None;
+impl<'a> InService<'a> {
+    fn of(state: &AppState, screener: &'a Screener) -> InService<'a> {
+        InService {
+            screener,
+            fingerprint: state.records.list_set(screener).fingerprint.clone(),
+            config_hash: state.records.audit.context().config_hash.clone(),
+        }
     }
-    let q = serde_json::from_value::<ScreenRequest>(r.subject.clone()).ok()?.to_query().ok()?;
-    let mut m = screener.explain(&q, &hit.entity_id).ok().flatten()?;
-    m.decision = match hit.decision.as_str() {
-        "clear" => Decision::Clear,
-        "review" => Decision::Review,
-        "block" => Decision::Block,
-        _ => return None,
-    };
-    Some(m)
+
+    /// Whether the record was screened by what is in service (so its hits
+    /// can be explained again).
+    fn unchanged(&self, r: &AuditRecord) -> bool {
+        r.lists.fingerprint == self.fingerprint
+            && r.config_hash == self.config_hash
+            && r.engine_version == ENGINE_VERSION
+    }
+
+    /// The hit's explanation, while [`InService::unchanged`], with the
+    /// decision as recorded (after any analyst's disposition), not as the
+    /// engine alone would give it.
+    fn explained(&self, r: &AuditRecord, hit: &AuditHit) -> Option<Match> {
+        if !self.unchanged(r) {
+            return None;
+        }
+        let q = serde_json::from_value::<ScreenRequest>(r.subject.clone()).ok()?.to_query().ok()?;
+        let mut m = self.screener.explain(&q, &hit.entity_id).ok().flatten()?;
+        m.decision = match hit.decision.as_str() {
+            "clear" => Decision::Clear,
+            "review" => Decision::Review,
+            "block" => Decision::Block,
+            _ => return None,
+        };
+        Some(m)
+    }
 }
 
 /// `GET /ui/evidence/{request_id}`.
@@ -99,7 +117,7 @@ pub async fn evidence(req: HttpRequest, state: web::Data<AppState>, id: web::Pat
     let Evidence { request_id, records, dispositions } = &ev;
     let request_id = request_id.clone();
     let generation = state.lists.current();
-    let screener = &generation.screener;
+    let now = InService::of(&state, &generation.screener);
     let title = format!("{} {request_id}", cx.t("evidence.title"));
     let body = html! {
         h1 { (cx.t("evidence.title")) }
@@ -107,7 +125,7 @@ pub async fn evidence(req: HttpRequest, state: web::Data<AppState>, id: web::Pat
             a #evidence-pdf href=(format!("/ui/evidence/{}/pdf", urlencode(&request_id))) download { (cx.t("evidence.pdf")) } }
         @for r in records {
             @let keys = keys_of(r);
-            @let same = unchanged(&state, screener, r);
+            @let same = now.unchanged(r);
             section.record data-seq=(r.seq.unwrap_or(0)) {
                 dl.facts {
                     dt { (cx.t("evidence.when")) } dd { (cx.lang.date(&format_time(r.at))) " (UTC)" }
@@ -137,8 +155,8 @@ pub async fn evidence(req: HttpRequest, state: web::Data<AppState>, id: web::Pat
                 @if !r.flags.is_empty() { ul.flags { @for f in &r.flags { li { (label_of(cx.lang, "flag", f)) } } } }
                 @if r.hits.is_empty() { p { (cx.t("result.none")) } }
                 @for h in &r.hits {
-                    @match explained(&state, screener, r, h) {
-                        Some(m) => (render::one_match(cx.lang, screener.registry(), 0, &m, None)),
+                    @match now.explained(r, h) {
+                        Some(m) => (render::one_match(cx.lang, now.screener.registry(), 0, &m, None)),
                         None => p.hit data-unexplained=(true) { (render::entity_link(&h.entity_id, &h.entity_id)) " · " (h.list) " · "
                             (cx.t("match.score")) " " (format!("{:.2}", h.score)) " · " (label_of(cx.lang, "decision", &h.decision)) },
                     }
@@ -165,7 +183,7 @@ fn ids(subject: &Value) -> Vec<String> {
 }
 
 /// The evidence as document blocks, for the PDF.
-fn blocks(cx: &Cx, state: &AppState, screener: &Screener, ev: &Evidence) -> Vec<Block> {
+fn blocks(cx: &Cx, now: &InService, ev: &Evidence) -> Vec<Block> {
     let lang = cx.lang;
     let field = |k: &str, v: String| Block::Field(cx.t(k).to_string(), v);
     let mut b = vec![
@@ -211,7 +229,7 @@ fn blocks(cx: &Cx, state: &AppState, screener: &Screener, ev: &Evidence) -> Vec<
         let keys = keys_of(r);
         for h in &r.hits {
             b.push(Block::Gap);
-            match explained(state, screener, r, h) {
+            match now.explained(r, h) {
                 Some(m) => match_blocks(cx, &m, &mut b),
                 None => b.push(Block::Field(
                     h.entity_id.clone(),
@@ -240,7 +258,7 @@ fn blocks(cx: &Cx, state: &AppState, screener: &Screener, ev: &Evidence) -> Vec<
                 b.push(Block::Text(t));
             }
         }
-        if !unchanged(state, screener, r) {
+        if !now.unchanged(r) {
             b.push(Block::Text(cx.t("evidence.changed").to_string()));
         }
         b.push(Block::Gap);
@@ -311,7 +329,7 @@ pub async fn evidence_pdf(req: HttpRequest, state: web::Data<AppState>, id: web:
     let cx = or_answer!(Cx::signed_in(&req, &state, Scope::Screen));
     let ev = or_answer!(load(&cx, &state, id.into_inner()).await);
     let generation = state.lists.current();
-    let doc = blocks(&cx, &state, &generation.screener, &ev);
+    let doc = blocks(&cx, &InService::of(&state, &generation.screener), &ev);
     let title = format!("{} {}", cx.t("evidence.title"), ev.request_id);
     let footer = format!("cartelscreen · {} {}", cx.t("screen.request"), ev.request_id);
     // pdf-canvas writes to a file: a private scratch file, read back and removed.

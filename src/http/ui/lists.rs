@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use super::page::{label_of, or_answer, serde_name, urlencode, Cx};
+use super::page::{given, label_of, or_answer, serde_name, urlencode, Cx};
 use super::render;
 use crate::config::Scope;
 use crate::http::records::{blocking, time_param};
@@ -121,11 +121,6 @@ pub struct AuditForm {
     caller: String,
     #[serde(default)]
     request_id: String,
-}
-
-fn given(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// Records shown by the audit search, newest first.

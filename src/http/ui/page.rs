@@ -57,6 +57,12 @@ pub fn to_sign_in(req: &HttpRequest) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
+/// A form field, trimmed; `None` when blank (a field left empty is not given).
+pub fn given(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
 /// `s` percent-encoded for a query value.
 pub fn urlencode(s: &str) -> String {
     let mut out = String::new();

@@ -13,7 +13,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::page::{label_of, or_answer, urlencode, Cx};
+use super::page::{given, label_of, or_answer, urlencode, Cx};
 use super::render;
 use super::screen::ScreenForm;
 use crate::config::Scope;
@@ -325,11 +325,6 @@ pub struct DisposeForm {
     reason: String,
     #[serde(default)]
     expires_at: String,
-}
-
-fn given(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// `POST /ui/dispositions`: records the analyst's verdict (the analyst is

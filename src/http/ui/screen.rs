@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::page::{label_of, or_answer, urlencode, Cx};
+use super::page::{given, label_of, or_answer, urlencode, Cx};
 use super::render;
 use crate::config::Scope;
 use crate::engine::{Match, ScreeningOptions};
@@ -35,11 +35,6 @@ pub struct ScreenForm {
     pub identifiers: String,
     #[serde(default)]
     pub reference: String,
-}
-
-fn given(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 impl ScreenForm {
