@@ -84,7 +84,20 @@ pub struct NameIndex {
     /// token `t` are `anchor_names[anchor_start[t]..anchor_start[t + 1]]`.
     anchor_start: Vec<u32>,
     anchor_names: Vec<u32>,
+    /// Tokens held by more names than this are frequent ([`NameIndex::is_frequent`]).
+    frequent_above: usize,
+    /// A pair of frequent tokens `(a, b)`, `a < b`, as `a << 32 | b` →
+    /// range of `pair_names`: the names holding both.
+    pairs: FxHashMap<u64, (u32, u32)>,
+    pair_names: Vec<u32>,
 }
+
+/// A token held by more names than this is frequent: it finds names only
+/// together with another query token, through the postings of token pairs,
+/// so the candidates of a query do not grow with the number of names that
+/// share a common surname or business word. Retrieval reads at most this
+/// many names per rare token; frequent tokens cost one pair lookup each.
+pub const FREQUENT_POSTINGS: usize = 512;
 
 /// A name's anchor is chosen among its first this many tokens: the longest
 /// run of words the free-text scan reads as one name.
@@ -93,7 +106,14 @@ pub const ANCHOR_SPAN: usize = 6;
 impl NameIndex {
     /// Indexes every name of every entity. `entities[i]` is entity `i`.
     pub fn build(entities: &[Entity]) -> NameIndex {
-        let mut ix = NameIndex::default();
+        NameIndex::build_with(entities, FREQUENT_POSTINGS)
+    }
+
+    /// [`NameIndex::build`] with tokens held by more than `frequent_above`
+    /// names counted as frequent (tests use small values to exercise pair
+    /// retrieval on small lists).
+    pub fn build_with(entities: &[Entity], frequent_above: usize) -> NameIndex {
+        let mut ix = NameIndex { frequent_above, ..NameIndex::default() };
         let mut df: Vec<usize> = Vec::new();
         for (ei, e) in entities.iter().enumerate() {
             let family = e.kind.family();
@@ -128,6 +148,7 @@ impl NameIndex {
             entry.total_weight = entry.tokens.iter().map(|&t| ix.tokens[t as usize].weight).sum();
         }
         ix.build_anchors();
+        ix.build_pairs();
         let mut sorted: Vec<u32> = (0..ix.tokens.len() as u32).collect();
         sorted.sort_unstable_by(|&a, &b| ix.tokens[a as usize].text.cmp(&ix.tokens[b as usize].text));
         ix.sorted = sorted;
@@ -189,6 +210,63 @@ impl NameIndex {
         self.anchor_names = pairs.into_iter().map(|(_, n)| n).collect();
     }
 
+    /// Fills the pair postings: for every name, every pair of its distinct
+    /// frequent tokens. Two passes (count, then place) keep each pair's
+    /// names ascending without sorting.
+    fn build_pairs(&mut self) {
+        let frequent = |t: &u32| self.postings[*t as usize].len() > self.frequent_above;
+        let mut ranges: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        let mut buf: Vec<u32> = Vec::new();
+        let each_pair = |e: &NameEntry, buf: &mut Vec<u32>, f: &mut dyn FnMut(u64)| {
+            buf.clear();
+            buf.extend(e.tokens.iter().copied().filter(frequent));
+            buf.sort_unstable();
+            buf.dedup();
+            for (i, &a) in buf.iter().enumerate() {
+                for &b in &buf[i + 1..] {
+                    f(pair_key(a, b));
+                }
+            }
+        };
+        for e in &self.names {
+            each_pair(e, &mut buf, &mut |k| ranges.entry(k).or_insert((0, 0)).1 += 1);
+        }
+        let mut start = 0u32;
+        for r in ranges.values_mut() {
+            let count = r.1;
+            *r = (start, start);
+            start += count;
+        }
+        let mut pair_names = vec![0u32; start as usize];
+        for (n, e) in self.names.iter().enumerate() {
+            each_pair(e, &mut buf, &mut |k| {
+                if let Some(r) = ranges.get_mut(&k) {
+                    pair_names[r.1 as usize] = n as u32;
+                    r.1 += 1;
+                }
+            });
+        }
+        self.pairs = ranges;
+        self.pair_names = pair_names;
+    }
+
+    /// Whether more than [`FREQUENT_POSTINGS`] names hold `token`.
+    /// False for an id beyond [`NameIndex::token_count`].
+    pub fn is_frequent(&self, token: u32) -> bool {
+        self.postings.get(token as usize).is_some_and(|p| p.len() > self.frequent_above)
+    }
+
+    /// Ids of the names holding both frequent tokens `a` and `b` (in
+    /// either order), ascending, each once. Empty when either is not
+    /// frequent ([`NameIndex::is_frequent`]) or no name holds both.
+    pub fn pair_postings(&self, a: u32, b: u32) -> &[u32] {
+        let k = if a < b { pair_key(a, b) } else { pair_key(b, a) };
+        match self.pairs.get(&k) {
+            Some(&(s, e)) => &self.pair_names[s as usize..e as usize],
+            None => &[],
+        }
+    }
+
     /// Ids of the names anchored on `token`: those whose rarest token among
     /// their first [`ANCHOR_SPAN`] is this one. A text can hold a name's
     /// first [`ANCHOR_SPAN`] tokens only if it holds its anchor, so the
@@ -243,6 +321,23 @@ impl NameIndex {
     /// this, excluded.
     pub fn token_count(&self) -> usize {
         self.tokens.len()
+    }
+
+    /// The listed tokens that begin with `prefix` (itself included), or
+    /// `None` when there are more than `max`.
+    pub fn tokens_with_prefix(&self, prefix: &str, max: usize) -> Option<Vec<u32>> {
+        let lo = self.sorted.partition_point(|&t| &*self.tokens[t as usize].text < prefix);
+        let mut out = Vec::new();
+        for &t in &self.sorted[lo..] {
+            if !self.tokens[t as usize].text.starts_with(prefix) {
+                break;
+            }
+            if out.len() == max {
+                return None;
+            }
+            out.push(t);
+        }
+        Some(out)
     }
 
     /// Listed tokens that `q` begins with and that leave at least three
@@ -366,6 +461,10 @@ fn deletion_hashes(s: &[u8], k: usize, out: &mut Vec<u64>) {
     rec(&mut buf, k, 0, out);
     out.sort_unstable();
     out.dedup();
+}
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    (a as u64) << 32 | b as u64
 }
 
 fn hash_bytes(s: &[u8]) -> u64 {

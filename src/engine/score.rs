@@ -326,17 +326,19 @@ pub const MIN_EVIDENCE: f32 = 0.9;
 
 /// An upper bound of [`score_name`] when the query tokens weighing
 /// `matched_weight` (of `query_weight` in all) are the only ones that may
-/// match: lets the screener skip candidates that cannot reach a threshold.
-pub fn score_upper_bound(matched_weight: f32, query_weight: f32) -> f32 {
+/// match, and the rarity they may prove (each query token's weight, or the
+/// listed token's it meets if lower) sums to at most `evidence`: lets the
+/// screener skip candidates that cannot reach a threshold. In [0, 1].
+pub fn score_upper_bound(matched_weight: f32, evidence: f32, query_weight: f32) -> f32 {
     if query_weight <= 0.0 {
         return 0.0;
     }
     let coverage = (matched_weight / query_weight).min(1.0);
     let mut bound = QUERY_SIDE * coverage + (1.0 - QUERY_SIDE);
-    // Evidence never exceeds the matched query weight; unless the whole
-    // query may match, too little of it damps the score.
-    if coverage < COMPLETE && matched_weight < MIN_EVIDENCE {
-        bound *= (matched_weight / MIN_EVIDENCE).sqrt();
+    // Unless the whole query may match, too little rarity damps the score.
+    let evidence = evidence.min(matched_weight);
+    if coverage < COMPLETE && evidence < MIN_EVIDENCE {
+        bound *= (evidence.max(0.0) / MIN_EVIDENCE).sqrt();
     }
     bound
 }

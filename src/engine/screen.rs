@@ -302,6 +302,10 @@ impl Screening {
 
 /// Query tokens beyond this are ignored (the candidate mask is 64 bits).
 const MAX_QUERY_TOKENS: usize = 64;
+/// A cut last query token retrieves the listed tokens it begins when they
+/// are at most this many; otherwise it only adds to the scores of names
+/// found by other tokens.
+const MAX_PREFIX_RETRIEVAL: usize = 64;
 
 /// Score factor for a match on a weak alias (a nickname) only.
 const WEAK_ALIAS_FACTOR: f32 = 0.92;
@@ -350,15 +354,31 @@ pub struct Screener {
 /// starts again empty.
 const NEAR_CACHE_MAX: usize = 200_000;
 
+/// The query tokens a listed token may stand for, as bit masks.
+#[derive(Debug, Clone, Copy, Default)]
+struct Serves {
+    /// Query tokens it is near.
+    near: u64,
+    /// Query tokens that write it and the next listed word together.
+    joined: u64,
+}
+
+/// Calls `f` with the position of every set bit of `mask`.
+fn for_bits(mut mask: u64, mut f: impl FnMut(usize)) {
+    while mask != 0 {
+        f(mask.trailing_zeros() as usize);
+        mask &= mask - 1;
+    }
+}
+
 struct Scratch {
     epoch: u32,
     seen: Vec<u32>,
-    mask: Vec<u64>,
     touched: Vec<u32>,
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { epoch: 0, seen: Vec::new(), mask: Vec::new(), touched: Vec::new() }) };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { epoch: 0, seen: Vec::new(), touched: Vec::new() }) };
 }
 
 impl Screener {
@@ -713,22 +733,84 @@ impl Screener {
     /// names holding a token near a query token (or, for a long query token,
     /// a token it may be two words written together of), minus those whose
     /// best possible score stays below the threshold.
+    ///
+    /// A frequent listed token ([`NameIndex::is_frequent`]) whose query
+    /// tokens cannot reach the threshold alone finds names only through the
+    /// pair postings, together with a listed token standing for another
+    /// query token; a name holding rare tokens is found through those.
+    /// Either way every name that may reach the threshold is considered
+    /// (the index-versus-scan tests check this).
     fn candidates(&self, prepared: &Prepared, consider: &mut impl FnMut(u32)) {
         let floor = (self.settings.report_threshold as f32 - MAX_BONUS - prepared.vessel_bonus).max(0.0);
-        // Initials and a cut last token never retrieve a name but may add
-        // to its score; count them as matched in the bound.
+        // A cut last token (two or three letters) may match any listed
+        // token it begins: those retrieve when they are few.
+        let cut_prefixes: Vec<(usize, Vec<u32>)> = prepared
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.last && (2..crate::engine::similarity::MIN_PREFIX).contains(&t.text.len()))
+            .filter_map(|(i, t)| self.index.tokens_with_prefix(&t.text, MAX_PREFIX_RETRIEVAL).map(|ts| (i, ts)))
+            .collect();
+        // Initials, and a cut last token beginning too many listed tokens,
+        // never retrieve a name but may add to its score; count them as
+        // matched in the bound.
         let always: f32 = prepared
             .tokens
             .iter()
-            .filter(|t| t.text.len() == 1 || (t.last && t.text.len() < crate::engine::similarity::MIN_PREFIX))
-            .map(|t| t.weight)
+            .enumerate()
+            .filter(|(i, t)| {
+                t.text.len() == 1
+                    || (t.last
+                        && t.text.len() < crate::engine::similarity::MIN_PREFIX
+                        && !cut_prefixes.iter().any(|(k, _)| k == i))
+            })
+            .map(|(_, t)| t.weight)
             .sum();
+        // Listed token → the query tokens it may stand for: near them, or
+        // the first of two listed words a query token writes together.
+        let mut serves: FxHashMap<u32, Serves> = FxHashMap::default();
+        for (qi, near) in prepared.near.iter().enumerate() {
+            // A single letter or digit would touch half the names; it is
+            // counted in the bound instead.
+            if prepared.tokens[qi].text.len() > 1 {
+                for n in near.iter() {
+                    serves.entry(n.token).or_default().near |= 1u64 << qi;
+                }
+            }
+            for &t in &prepared.joined_parts[qi] {
+                serves.entry(t).or_default().joined |= 1u64 << qi;
+            }
+        }
+        for (qi, ts) in &cut_prefixes {
+            for &t in ts {
+                serves.entry(t).or_default().near |= 1u64 << qi;
+            }
+        }
+        // Whether a name holding these listed tokens (weight, what it
+        // serves) may reach the threshold.
+        let reaches = |hits: &mut dyn Iterator<Item = (f32, Serves)>| {
+            let mut listed = [0f32; MAX_QUERY_TOKENS];
+            let mut mask = 0u64;
+            for (w, sv) in hits {
+                mask |= sv.near | sv.joined;
+                for_bits(sv.near, |i| listed[i] = listed[i].max(w));
+                // Two listed words written together may weigh more than
+                // the first: no cap from the listed side.
+                for_bits(sv.joined, |i| listed[i] = f32::INFINITY);
+            }
+            let (mut matched, mut evidence) = (always, always);
+            for_bits(mask, |i| {
+                let w = prepared.tokens[i].weight;
+                matched += w;
+                evidence += w.min(listed[i]);
+            });
+            score_upper_bound(matched, evidence, prepared.total_weight) >= floor
+        };
         SCRATCH.with(|cell| {
             let mut s = cell.borrow_mut();
             let n_names = self.index.names().len();
             if s.seen.len() < n_names {
                 s.seen.resize(n_names, 0);
-                s.mask.resize(n_names, 0);
             }
             s.epoch = s.epoch.wrapping_add(1);
             if s.epoch == 0 {
@@ -737,40 +819,37 @@ impl Screener {
             }
             let epoch = s.epoch;
             s.touched.clear();
-            let mark = |s: &mut Scratch, token: u32, qi: usize| {
-                for &name in self.index.postings(token) {
-                    let ni = name as usize;
-                    if s.seen[ni] != epoch {
-                        s.seen[ni] = epoch;
-                        s.mask[ni] = 0;
+            let add = |s: &mut Scratch, names: &[u32]| {
+                for &name in names {
+                    let seen = &mut s.seen[name as usize];
+                    if *seen != epoch {
+                        *seen = epoch;
                         s.touched.push(name);
                     }
-                    s.mask[ni] |= 1u64 << qi;
                 }
             };
-            for (qi, near) in prepared.near.iter().enumerate() {
-                // A single letter or digit would touch half the names; it is
-                // counted in the bound instead.
-                if prepared.tokens[qi].text.len() > 1 {
-                    for n in near.iter() {
-                        mark(&mut s, n.token, qi);
-                    }
+            let mut frequent: Vec<(u32, u64)> = Vec::new();
+            for (&t, &sv) in &serves {
+                if !self.index.is_frequent(t) || reaches(&mut std::iter::once((self.index.token(t).weight, sv))) {
+                    add(&mut s, self.index.postings(t));
+                } else {
+                    frequent.push((t, sv.near | sv.joined));
                 }
-                for &t in &prepared.joined_parts[qi] {
-                    mark(&mut s, t, qi);
+            }
+            // A name holding frequent tokens only reaches the threshold
+            // with two of them standing for different query tokens.
+            for (i, &(a, ma)) in frequent.iter().enumerate() {
+                for &(b, mb) in &frequent[i + 1..] {
+                    if (ma | mb).count_ones() >= 2 {
+                        add(&mut s, self.index.pair_postings(a, b));
+                    }
                 }
             }
             let touched = std::mem::take(&mut s.touched);
             for &name in &touched {
-                let mask = s.mask[name as usize];
-                let matched: f32 = prepared
-                    .tokens
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| mask & (1u64 << i) != 0)
-                    .map(|(_, t)| t.weight)
-                    .sum();
-                if score_upper_bound(matched + always, prepared.total_weight) >= floor {
+                let tokens = &self.index.names()[name as usize].tokens;
+                let mut hits = tokens.iter().filter_map(|t| serves.get(t).map(|&sv| (self.index.token(*t).weight, sv)));
+                if reaches(&mut hits) {
                     consider(name);
                 }
             }
@@ -1328,6 +1407,60 @@ mod tests {
         );
         lists.push(list);
         Screener::build(lists, registry, EngineSettings::default())
+    }
+
+    /// A screener over `n` generated Mexican persons and companies whose
+    /// tokens held by more than `frequent_above` names are frequent.
+    fn crowded(n: usize, frequent_above: usize) -> Screener {
+        let ents = crate::quality::synth::negative_cases(n, 11)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut e = Entity::new(&format!("g-{i}"), "test", c.kind.unwrap_or(EntityKind::Unknown));
+                e.add_name(&c.name, NameRole::Primary);
+                e
+            })
+            .collect();
+        let mut s = screener(ents);
+        s.index = NameIndex::build_with(&s.entities, frequent_above);
+        s
+    }
+
+    #[test]
+    fn pair_retrieval_loses_nothing() {
+        let s = crowded(4_000, 6);
+        let frequent = (0..s.index.token_count() as u32).filter(|&t| s.index.is_frequent(t)).count();
+        assert!(frequent > 100, "{frequent} frequent tokens: the test would not exercise pair retrieval");
+        let mut queries: Vec<String> =
+            crate::quality::synth::negative_cases(300, 12).into_iter().map(|c| c.name).collect();
+        // Listed names, cut, shortened, reordered and misspelt.
+        for e in s.entities().iter().skip(7).step_by(20) {
+            let name = &e.names[0].full;
+            let words: Vec<&str> = name.split_whitespace().collect();
+            queries.push(name.clone());
+            queries.push(words.iter().rev().copied().collect::<Vec<_>>().join(" "));
+            queries.push(words[..words.len().saturating_sub(1).max(1)].join(" "));
+            queries.push(words.first().copied().unwrap_or_default().to_string());
+            queries.push(name.replacen('a', "e", 1).replacen('o', "", 1));
+        }
+        let key =
+            |r: &Screening| r.matches.iter().map(|m| (m.entity_id.clone(), m.score.to_bits())).collect::<Vec<_>>();
+        let mut differ = Vec::new();
+        for q in &queries {
+            let q = Query::name(q);
+            let (Ok(fast), Ok(slow)) = (s.screen(&q), s.screen_exhaustive(&q)) else { continue };
+            if key(&fast) != key(&slow) {
+                differ.push(format!("{}: {:?} vs {:?}", q.name, key(&fast), key(&slow)));
+            }
+        }
+        assert!(queries.len() > 800);
+        assert!(
+            differ.is_empty(),
+            "{} of {} differ: {:?}",
+            differ.len(),
+            queries.len(),
+            &differ[..differ.len().min(3)]
+        );
     }
 
     fn person(id: &str, name: &str) -> Entity {
