@@ -33,19 +33,30 @@ pub struct TokenInfo {
     pub weight: f32,
 }
 
-/// One name of one entity, tokenised.
-#[derive(Debug, Clone)]
+/// One name of one entity, tokenised: 32 bytes, so that reading a
+/// candidate name costs one cache line. Its token ids are read with
+/// [`NameIndex::tokens_of`].
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
 pub struct NameEntry {
     /// Index of the entity in the slice the index was built from (the
     /// screener's [`crate::engine::Screener::entities`]).
     pub entity: u32,
     /// Position of the name in `Entity::names`.
     pub name: u16,
-    /// Token ids ([`NameIndex::token`]) in name order, repeats kept.
-    pub tokens: Box<[u32]>,
+    /// How many tokens the name has.
+    len: u16,
     /// Sum of the tokens' weights.
     pub total_weight: f32,
+    /// The token ids when there are at most [`INLINE_TOKENS`]; otherwise
+    /// `inline[0]` is where they start in the index's spilled tokens.
+    inline: [u32; INLINE_TOKENS],
 }
+
+/// Names of at most this many tokens hold them in their [`NameEntry`].
+pub const INLINE_TOKENS: usize = 5;
+
+const _: () = assert!(std::mem::size_of::<NameEntry>() == 32);
 
 /// A listed token near a query token.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +101,8 @@ pub struct NameIndex {
     /// range of `pair_names`: the names holding both.
     pairs: FxHashMap<u64, (u32, u32)>,
     pair_names: Vec<u32>,
+    /// Token ids of names longer than [`INLINE_TOKENS`], one after another.
+    spilled: Vec<u32>,
 }
 
 /// A token held by more names than this is frequent: it finds names only
@@ -137,15 +150,24 @@ impl NameIndex {
                     ix.postings[t as usize].push(name_id);
                     df[t as usize] += 1;
                 }
-                ix.names.push(NameEntry { entity: ei as u32, name: ni as u16, tokens: ids.into(), total_weight: 0.0 });
+                let mut inline = [0u32; INLINE_TOKENS];
+                if ids.len() <= INLINE_TOKENS {
+                    inline[..ids.len()].copy_from_slice(&ids);
+                } else {
+                    inline[0] = ix.spilled.len() as u32;
+                    ix.spilled.extend_from_slice(&ids);
+                }
+                let len = ids.len().min(u16::MAX as usize) as u16;
+                ix.names.push(NameEntry { entity: ei as u32, name: ni as u16, len, total_weight: 0.0, inline });
             }
         }
         let n = ix.names.len();
         for (t, info) in ix.tokens.iter_mut().enumerate() {
             info.weight = prior_weight(&info.text).min(idf_weight(df[t], n));
         }
-        for entry in ix.names.iter_mut() {
-            entry.total_weight = entry.tokens.iter().map(|&t| ix.tokens[t as usize].weight).sum();
+        for k in 0..ix.names.len() {
+            let total = ix.tokens_of(&ix.names[k]).iter().map(|&t| ix.tokens[t as usize].weight).sum();
+            ix.names[k].total_weight = total;
         }
         ix.build_anchors();
         ix.build_pairs();
@@ -193,8 +215,9 @@ impl NameIndex {
     /// Anchors each name on the rarest of its first [`ANCHOR_SPAN`] tokens
     /// (fewest names hold it; the first on ties), stored token by token.
     fn build_anchors(&mut self) {
-        let anchor_of =
-            |e: &NameEntry| e.tokens.iter().take(ANCHOR_SPAN).copied().min_by_key(|&t| self.postings[t as usize].len());
+        let anchor_of = |e: &NameEntry| {
+            self.tokens_of(e).iter().take(ANCHOR_SPAN).copied().min_by_key(|&t| self.postings[t as usize].len())
+        };
         let mut pairs: Vec<(u32, u32)> =
             self.names.iter().enumerate().filter_map(|(n, e)| anchor_of(e).map(|t| (t, n as u32))).collect();
         pairs.sort_unstable();
@@ -219,7 +242,7 @@ impl NameIndex {
         let mut buf: Vec<u32> = Vec::new();
         let each_pair = |e: &NameEntry, buf: &mut Vec<u32>, f: &mut dyn FnMut(u64)| {
             buf.clear();
-            buf.extend(e.tokens.iter().copied().filter(frequent));
+            buf.extend(self.tokens_of(e).iter().copied().filter(frequent));
             buf.sort_unstable();
             buf.dedup();
             for (i, &a) in buf.iter().enumerate() {
@@ -297,6 +320,17 @@ impl NameIndex {
     /// like an earlier one.
     pub fn names(&self) -> &[NameEntry] {
         &self.names
+    }
+
+    /// The token ids of a name of this index, in name order, repeats kept.
+    pub fn tokens_of<'a>(&'a self, entry: &'a NameEntry) -> &'a [u32] {
+        let len = entry.len as usize;
+        if len <= INLINE_TOKENS {
+            &entry.inline[..len]
+        } else {
+            let start = entry.inline[0] as usize;
+            &self.spilled[start..start + len]
+        }
     }
 
     /// The token with this id. Panics on an id beyond
@@ -526,7 +560,7 @@ mod tests {
         anchored.sort_unstable();
         assert_eq!(anchored, (0..ix.names().len() as u32).collect::<Vec<_>>());
         // `cartel de jalisco...`: every token is in one name, so the first.
-        let cjng = ix.names().iter().position(|n| ix.token(n.tokens[0]).text.as_ref() == "cartel").unwrap();
+        let cjng = ix.names().iter().position(|n| ix.token(ix.tokens_of(n)[0]).text.as_ref() == "cartel").unwrap();
         assert!(ix.anchored(ix.token_id("cartel").unwrap()).contains(&(cjng as u32)));
         assert!(ix.anchored(ix.token_count() as u32).is_empty());
     }

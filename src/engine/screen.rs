@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::engine::country;
 use crate::engine::exposure::{Exposure, ExposureIndex, Shared};
-use crate::engine::index::{NameIndex, Near};
+use crate::engine::index::{NameEntry, NameIndex, Near};
 use crate::engine::model::{
     identifier_key, query_identifier_keys, BirthDate, Entity, EntityKind, IdScheme, KindFamily, ListVersion,
     LoadedList, NameRole,
@@ -357,6 +357,8 @@ const NEAR_CACHE_MAX: usize = 200_000;
 /// The query tokens a listed token may stand for, as bit masks.
 #[derive(Debug, Clone, Copy, Default)]
 struct Serves {
+    /// The listed token's weight.
+    weight: f32,
     /// Query tokens it is near.
     near: u64,
     /// Query tokens that write it and the next listed word together.
@@ -788,21 +790,28 @@ impl Screener {
         }
         // Whether a name holding these listed tokens (weight, what it
         // serves) may reach the threshold.
-        let reaches = |hits: &mut dyn Iterator<Item = (f32, Serves)>| {
-            let mut listed = [0f32; MAX_QUERY_TOKENS];
-            let mut mask = 0u64;
-            for (w, sv) in hits {
-                mask |= sv.near | sv.joined;
-                for_bits(sv.near, |i| listed[i] = listed[i].max(w));
-                // Two listed words written together may weigh more than
-                // the first: no cap from the listed side.
-                for_bits(sv.joined, |i| listed[i] = f32::INFINITY);
-            }
+        for (&t, sv) in serves.iter_mut() {
+            sv.weight = self.index.token(t).weight;
+        }
+        let reaches = |hits: &[Serves]| {
+            let mask = hits.iter().fold(0u64, |m, sv| m | sv.near | sv.joined);
             let (mut matched, mut evidence) = (always, always);
             for_bits(mask, |i| {
                 let w = prepared.tokens[i].weight;
+                // The rarest listed token standing for query token `i`; two
+                // listed words written together may weigh more than the
+                // first, so they cap nothing.
+                let listed = hits.iter().fold(0f32, |best, sv| {
+                    if sv.joined & (1u64 << i) != 0 {
+                        f32::INFINITY
+                    } else if sv.near & (1u64 << i) != 0 {
+                        best.max(sv.weight)
+                    } else {
+                        best
+                    }
+                });
                 matched += w;
-                evidence += w.min(listed[i]);
+                evidence += w.min(listed);
             });
             score_upper_bound(matched, evidence, prepared.total_weight) >= floor
         };
@@ -830,7 +839,7 @@ impl Screener {
             };
             let mut frequent: Vec<(u32, u64)> = Vec::new();
             for (&t, &sv) in &serves {
-                if !self.index.is_frequent(t) || reaches(&mut std::iter::once((self.index.token(t).weight, sv))) {
+                if !self.index.is_frequent(t) || reaches(&[sv]) {
                     add(&mut s, self.index.postings(t));
                 } else {
                     frequent.push((t, sv.near | sv.joined));
@@ -846,10 +855,15 @@ impl Screener {
                 }
             }
             let touched = std::mem::take(&mut s.touched);
-            for &name in &touched {
-                let tokens = &self.index.names()[name as usize].tokens;
-                let mut hits = tokens.iter().filter_map(|t| serves.get(t).map(|&sv| (self.index.token(*t).weight, sv)));
-                if reaches(&mut hits) {
+            // Gathered first: the reads do not wait on each other, so the
+            // processor overlaps their cache misses.
+            let names = self.index.names();
+            let entries: Vec<NameEntry> = touched.iter().map(|&n| names[n as usize]).collect();
+            let mut hits: Vec<Serves> = Vec::new();
+            for (&name, entry) in touched.iter().zip(&entries) {
+                hits.clear();
+                hits.extend(self.index.tokens_of(entry).iter().filter_map(|t| serves.get(t).copied()));
+                if reaches(&hits) {
                     consider(name);
                 }
             }
@@ -995,22 +1009,23 @@ impl Screener {
 
     fn score_entry_fast(&self, p: &Prepared, entry: &crate::engine::index::NameEntry) -> f32 {
         let mut listed: [ListedToken; 16] = std::array::from_fn(|_| ListedToken { text: "", weight: 0.0 });
-        if entry.tokens.len() > listed.len() {
+        let tokens = self.index.tokens_of(entry);
+        if tokens.len() > listed.len() {
             return self.score_entry(p, entry).score;
         }
-        for (slot, &t) in listed.iter_mut().zip(entry.tokens.iter()) {
+        for (slot, &t) in listed.iter_mut().zip(tokens.iter()) {
             let info = self.index.token(t);
             *slot = ListedToken { text: &info.text, weight: info.weight };
         }
-        score_only(&p.tokens, &listed[..entry.tokens.len()], |i, j| {
-            let t = entry.tokens[j];
+        score_only(&p.tokens, &listed[..tokens.len()], |i, j| {
+            let t = tokens[j];
             p.near[i].binary_search_by_key(&t, |n| n.token).ok().map(|k| (p.near[i][k].similarity, p.near[i][k].how))
         })
     }
 
     fn score_entry(&self, p: &Prepared, entry: &crate::engine::index::NameEntry) -> NameScore {
-        let listed: Vec<ListedToken> = entry
-            .tokens
+        let tokens = self.index.tokens_of(entry);
+        let listed: Vec<ListedToken> = tokens
             .iter()
             .map(|&t| {
                 let info = self.index.token(t);
@@ -1018,7 +1033,7 @@ impl Screener {
             })
             .collect();
         score_name(&p.tokens, &listed, |i, j| {
-            let t = entry.tokens[j];
+            let t = tokens[j];
             p.near[i].binary_search_by_key(&t, |n| n.token).ok().map(|k| (p.near[i][k].similarity, p.near[i][k].how))
         })
     }

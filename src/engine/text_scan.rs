@@ -306,7 +306,7 @@ fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<(usize, usize)> {
         around.dedup();
         for near in &w.near {
             for &name in index.anchored(near.token) {
-                let tokens = &index.names()[name as usize].tokens;
+                let tokens = index.tokens_of(&index.names()[name as usize]);
                 if tokens.iter().take(ANCHOR_SPAN).any(|t| around.binary_search(t).is_err()) {
                     continue;
                 }
