@@ -103,6 +103,10 @@ pub struct NameIndex {
     pair_names: Vec<u32>,
     /// Token ids of names longer than [`INLINE_TOKENS`], one after another.
     spilled: Vec<u32>,
+    /// For a frequent token, beside each of its postings: the most of that
+    /// name's weight the token and the name's initials can cover, in
+    /// 255ths rounded up ([`NameIndex::shares`]). Empty for other tokens.
+    shares: Vec<Box<[u8]>>,
 }
 
 /// A token held by more names than this is frequent: it finds names only
@@ -110,7 +114,7 @@ pub struct NameIndex {
 /// so the candidates of a query do not grow with the number of names that
 /// share a common surname or business word. Retrieval reads at most this
 /// many names per rare token; frequent tokens cost one pair lookup each.
-pub const FREQUENT_POSTINGS: usize = 512;
+pub const FREQUENT_POSTINGS: usize = 128;
 
 /// A name's anchor is chosen among its first this many tokens: the longest
 /// run of words the free-text scan reads as one name.
@@ -171,6 +175,7 @@ impl NameIndex {
         }
         ix.build_anchors();
         ix.build_pairs();
+        ix.build_shares();
         let mut sorted: Vec<u32> = (0..ix.tokens.len() as u32).collect();
         sorted.sort_unstable_by(|&a, &b| ix.tokens[a as usize].text.cmp(&ix.tokens[b as usize].text));
         ix.sorted = sorted;
@@ -271,6 +276,42 @@ impl NameIndex {
         }
         self.pairs = ranges;
         self.pair_names = pair_names;
+    }
+
+    fn build_shares(&mut self) {
+        let mut shares: Vec<Box<[u8]>> = vec![Box::default(); self.tokens.len()];
+        for (t, slot) in shares.iter_mut().enumerate() {
+            if self.postings[t].len() <= self.frequent_above {
+                continue;
+            }
+            let w = self.tokens[t].weight;
+            *slot = self.postings[t]
+                .iter()
+                .map(|&n| {
+                    let e = &self.names[n as usize];
+                    let mut covered = 0.0;
+                    for &x in self.tokens_of(e) {
+                        if x as usize == t {
+                            covered += w;
+                        } else if self.tokens[x as usize].text.len() == 1 {
+                            // An initial may meet a query token.
+                            covered += self.tokens[x as usize].weight;
+                        }
+                    }
+                    let share = if e.total_weight > 0.0 { covered / e.total_weight } else { 1.0 };
+                    (share * 255.0 + 0.01).ceil().clamp(0.0, 255.0) as u8
+                })
+                .collect();
+        }
+        self.shares = shares;
+    }
+
+    /// For a frequent token, one byte per name of [`NameIndex::postings`]:
+    /// an upper bound, in 255ths, of how much of that name's weight the
+    /// token (each time the name holds it) and the name's single letters
+    /// make up. Empty for a token that is not frequent.
+    pub fn shares(&self, token: u32) -> &[u8] {
+        self.shares.get(token as usize).map(|b| &b[..]).unwrap_or_default()
     }
 
     /// Whether more than [`FREQUENT_POSTINGS`] names hold `token`.

@@ -328,13 +328,15 @@ pub const MIN_EVIDENCE: f32 = 0.9;
 /// `matched_weight` (of `query_weight` in all) are the only ones that may
 /// match, and the rarity they may prove (each query token's weight, or the
 /// listed token's it meets if lower) sums to at most `evidence`: lets the
-/// screener skip candidates that cannot reach a threshold. In [0, 1].
-pub fn score_upper_bound(matched_weight: f32, evidence: f32, query_weight: f32) -> f32 {
+/// screener skip candidates that cannot reach a threshold. `listed_share`
+/// bounds the listed name's coverage (1 when nothing is known of it). In
+/// [0, 1].
+pub fn score_upper_bound(matched_weight: f32, evidence: f32, query_weight: f32, listed_share: f32) -> f32 {
     if query_weight <= 0.0 {
         return 0.0;
     }
     let coverage = (matched_weight / query_weight).min(1.0);
-    let mut bound = QUERY_SIDE * coverage + (1.0 - QUERY_SIDE);
+    let mut bound = QUERY_SIDE * coverage + (1.0 - QUERY_SIDE) * listed_share.clamp(0.0, 1.0);
     // Unless the whole query may match, too little rarity damps the score.
     let evidence = evidence.min(matched_weight);
     if coverage < COMPLETE && evidence < MIN_EVIDENCE {

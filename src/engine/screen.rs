@@ -793,7 +793,7 @@ impl Screener {
         for (&t, sv) in serves.iter_mut() {
             sv.weight = self.index.token(t).weight;
         }
-        let reaches = |hits: &[Serves]| {
+        let reaches_with = |hits: &[Serves], listed_share: f32| {
             let mask = hits.iter().fold(0u64, |m, sv| m | sv.near | sv.joined);
             let (mut matched, mut evidence) = (always, always);
             for_bits(mask, |i| {
@@ -813,8 +813,9 @@ impl Screener {
                 matched += w;
                 evidence += w.min(listed);
             });
-            score_upper_bound(matched, evidence, prepared.total_weight) >= floor
+            score_upper_bound(matched, evidence, prepared.total_weight, listed_share) >= floor
         };
+        let reaches = |hits: &[Serves]| reaches_with(hits, 1.0);
         SCRATCH.with(|cell| {
             let mut s = cell.borrow_mut();
             let n_names = self.index.names().len();
@@ -837,20 +838,45 @@ impl Screener {
                     }
                 }
             };
-            let mut frequent: Vec<(u32, u64)> = Vec::new();
+            let mut frequent: Vec<(u32, u64, bool)> = Vec::new();
+            let mut strong: Vec<(u32, Serves)> = Vec::new();
             for (&t, &sv) in &serves {
-                if !self.index.is_frequent(t) || reaches(&[sv]) {
+                if !self.index.is_frequent(t) {
                     add(&mut s, self.index.postings(t));
-                } else {
-                    frequent.push((t, sv.near | sv.joined));
+                    continue;
                 }
+                let alone = reaches(&[sv]);
+                if alone {
+                    strong.push((t, sv));
+                }
+                frequent.push((t, sv.near | sv.joined, alone));
             }
             // A name holding frequent tokens only reaches the threshold
-            // with two of them standing for different query tokens.
-            for (i, &(a, ma)) in frequent.iter().enumerate() {
-                for &(b, mb) in &frequent[i + 1..] {
-                    if (ma | mb).count_ones() >= 2 {
+            // with two of them standing for different query tokens, or with
+            // one that may reach it alone (the pair then adds listed weight).
+            for (i, &(a, ma, sa)) in frequent.iter().enumerate() {
+                for &(b, mb, sb) in &frequent[i + 1..] {
+                    if sa || sb || (ma | mb).count_ones() >= 2 {
                         add(&mut s, self.index.pair_postings(a, b));
+                    }
+                }
+            }
+            // Names holding a frequent token that may reach the threshold
+            // alone, and no other token standing for a query token (those
+            // are found above): only those whose weight the token covers
+            // enough. Without that bound (initials or a cut token in the
+            // query, or a joined word) every name holding it.
+            for (t, sv) in strong {
+                let postings = self.index.postings(t);
+                if always > 0.0 || sv.joined != 0 {
+                    add(&mut s, postings);
+                    continue;
+                }
+                // The bound grows with the share: the least share that may do.
+                let least = (0..=255u8).find(|&x| reaches_with(&[sv], x as f32 / 255.0)).unwrap_or(u8::MAX);
+                for (&name, &share) in postings.iter().zip(self.index.shares(t)) {
+                    if share >= least {
+                        add(&mut s, std::slice::from_ref(&name));
                     }
                 }
             }
@@ -1439,6 +1465,39 @@ mod tests {
         let mut s = screener(ents);
         s.index = NameIndex::build_with(&s.entities, frequent_above);
         s
+    }
+
+    /// A frequent token that may match alone: only the names it covers
+    /// enough are read, and none that may match is lost.
+    #[test]
+    fn a_frequent_token_alone_finds_the_names_it_covers() {
+        let mut ents = Vec::new();
+        let rare = |i: usize| format!("Zq{}x{}", (b'a' + (i % 26) as u8) as char, i);
+        for i in 0..400 {
+            ents.push(person(&format!("f-{i}"), &format!("{} {}", rare(i), rare(i + 1000))));
+        }
+        for i in 0..40 {
+            ents.push(person(&format!("x-{i}"), &format!("Xochitl {}", rare(i + 2000))));
+        }
+        for (i, common) in ["Lopez", "Garcia", "Hernandez", "Perez"].iter().enumerate() {
+            ents.push(person(&format!("c-{i}"), &format!("Xochitl {common}")));
+            for k in 0..30 {
+                ents.push(person(&format!("c-{i}-{k}"), &format!("{common} {}", rare(3000 + 40 * i + k))));
+            }
+        }
+        let mut s = screener(ents);
+        s.index = NameIndex::build_with(&s.entities, 10);
+        let t = s.index.token_id("xochitl").unwrap();
+        assert!(s.index.is_frequent(t));
+        for q in ["Xochitl", "Xochilt", "Lopez Xochitl", "Xochitl Lopes"] {
+            let q = Query::name(q);
+            let fast: Vec<String> = s.screen(&q).unwrap().matches.into_iter().map(|m| m.entity_id).collect();
+            let slow: Vec<String> = s.screen_exhaustive(&q).unwrap().matches.into_iter().map(|m| m.entity_id).collect();
+            assert_eq!(fast, slow, "{}", q.name);
+            if q.name == "Xochitl" {
+                assert!(fast.iter().any(|id| id.starts_with("c-")), "{fast:?}");
+            }
+        }
     }
 
     #[test]
