@@ -8,6 +8,10 @@
 //! every party and free-text field screened, goods scanned, as
 //! `POST /v1/screen/message` does before its audit commit).
 //!
+//! `scale/*`: the held-out query mix against the same lists plus an
+//! internal list of 400,000 generated Mexican and US persons and companies
+//! (the `gen negatives` recipe, seed 18), as a bank's blocklists grow.
+//!
 //! Run: `cargo bench --bench screening` (needs ../shared beside the project).
 
 use std::path::PathBuf;
@@ -110,5 +114,42 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The query mix of the held-out cases against OFAC, the consolidated and
+/// UN lists and a generated internal list of 400,000 entries.
+fn bench_scale(c: &mut Criterion) {
+    use std::io::Write;
+    let settings = Settings::defaults();
+    let dir = std::env::temp_dir().join(format!("cartelscreen-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("internal_400k.csv");
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(w, "id,kind,name,birth_dates,countries").unwrap();
+        for (i, case) in cartelscreen::quality::synth::negative_cases(400_000, 18).iter().enumerate() {
+            let kind = case.kind.map(|k| k.as_str()).unwrap_or("");
+            let name = case.name.replace('"', "\"\"");
+            let dob = case.dob.as_deref().unwrap_or("");
+            let country = case.country.as_deref().unwrap_or("");
+            writeln!(w, "int-{i},{kind},\"{name}\",{dob},{country}").unwrap();
+        }
+    }
+    let mut lists = all_lists();
+    lists.push(path);
+    let screener = load_screener(&settings, &lists).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let cases_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/heldout/heldout.csv");
+    let (cases, _) = read_cases(std::fs::File::open(cases_path).unwrap()).unwrap();
+    let queries: Vec<_> = cases.into_iter().map(|c| c.query).collect();
+    let mut g = c.benchmark_group("scale");
+    let mut i = 0;
+    g.bench_function("heldout_mix_416k_entries", |b| {
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            screener.screen(&queries[i]).ok()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_scale);
 criterion_main!(benches);
