@@ -107,6 +107,9 @@ pub struct NameIndex {
     /// name's weight the token and the name's initials can cover, in
     /// 255ths rounded up ([`NameIndex::shares`]). Empty for other tokens.
     shares: Vec<Box<[u8]>>,
+    /// Beside the same postings: the first letters of the name's other
+    /// tokens ([`NameIndex::letters`]).
+    letters: Vec<Box<[u32]>>,
 }
 
 /// A token held by more names than this is frequent: it finds names only
@@ -280,30 +283,39 @@ impl NameIndex {
 
     fn build_shares(&mut self) {
         let mut shares: Vec<Box<[u8]>> = vec![Box::default(); self.tokens.len()];
-        for (t, slot) in shares.iter_mut().enumerate() {
+        let mut letters: Vec<Box<[u32]>> = vec![Box::default(); self.tokens.len()];
+        for t in 0..self.tokens.len() {
             if self.postings[t].len() <= self.frequent_above {
                 continue;
             }
             let w = self.tokens[t].weight;
-            *slot = self.postings[t]
+            let (share, first): (Vec<u8>, Vec<u32>) = self.postings[t]
                 .iter()
                 .map(|&n| {
                     let e = &self.names[n as usize];
                     let mut covered = 0.0;
+                    let mut first = 0u32;
                     for &x in self.tokens_of(e) {
+                        let text = &self.tokens[x as usize].text;
                         if x as usize == t {
                             covered += w;
-                        } else if self.tokens[x as usize].text.len() == 1 {
+                            continue;
+                        }
+                        first |= first_letter_bit(text);
+                        if text.len() == 1 {
                             // An initial may meet a query token.
                             covered += self.tokens[x as usize].weight;
                         }
                     }
                     let share = if e.total_weight > 0.0 { covered / e.total_weight } else { 1.0 };
-                    (share * 255.0 + 0.01).ceil().clamp(0.0, 255.0) as u8
+                    ((share * 255.0 + 0.01).ceil().clamp(0.0, 255.0) as u8, first)
                 })
-                .collect();
+                .unzip();
+            shares[t] = share.into();
+            letters[t] = first.into();
         }
         self.shares = shares;
+        self.letters = letters;
     }
 
     /// For a frequent token, one byte per name of [`NameIndex::postings`]:
@@ -312,6 +324,13 @@ impl NameIndex {
     /// make up. Empty for a token that is not frequent.
     pub fn shares(&self, token: u32) -> &[u8] {
         self.shares.get(token as usize).map(|b| &b[..]).unwrap_or_default()
+    }
+
+    /// For a frequent token, one mask per name of [`NameIndex::postings`]:
+    /// the first letters ([`first_letter_bit`]) of that name's other
+    /// tokens. Empty for a token that is not frequent.
+    pub fn letters(&self, token: u32) -> &[u32] {
+        self.letters.get(token as usize).map(|b| &b[..]).unwrap_or_default()
     }
 
     /// Whether more than [`FREQUENT_POSTINGS`] names hold `token`.
@@ -536,6 +555,17 @@ fn deletion_hashes(s: &[u8], k: usize, out: &mut Vec<u64>) {
     rec(&mut buf, k, 0, out);
     out.sort_unstable();
     out.dedup();
+}
+
+/// A token's first character as one bit: `a`–`z` are bits 0–25, a digit
+/// bit 26, anything else bit 31; 0 for an empty token.
+pub fn first_letter_bit(token: &str) -> u32 {
+    match token.as_bytes().first() {
+        Some(&c @ b'a'..=b'z') => 1 << (c - b'a'),
+        Some(b'0'..=b'9') => 1 << 26,
+        Some(_) => 1 << 31,
+        None => 0,
+    }
 }
 
 fn pair_key(a: u32, b: u32) -> u64 {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::engine::country;
 use crate::engine::exposure::{Exposure, ExposureIndex, Shared};
-use crate::engine::index::{NameEntry, NameIndex, Near};
+use crate::engine::index::{first_letter_bit, NameEntry, NameIndex, Near};
 use crate::engine::model::{
     identifier_key, query_identifier_keys, BirthDate, Entity, EntityKind, IdScheme, KindFamily, ListVersion,
     LoadedList, NameRole,
@@ -756,7 +756,7 @@ impl Screener {
         // Initials, and a cut last token beginning too many listed tokens,
         // never retrieve a name but may add to its score; count them as
         // matched in the bound.
-        let always: f32 = prepared
+        let bound_only: Vec<&QueryToken> = prepared
             .tokens
             .iter()
             .enumerate()
@@ -766,8 +766,11 @@ impl Screener {
                         && t.text.len() < crate::engine::similarity::MIN_PREFIX
                         && !cut_prefixes.iter().any(|(k, _)| k == i))
             })
-            .map(|(_, t)| t.weight)
-            .sum();
+            .map(|(_, t)| t)
+            .collect();
+        let always: f32 = bound_only.iter().map(|t| t.weight).sum();
+        // Those tokens meet only listed tokens beginning with their letter.
+        let always_letters = bound_only.iter().fold(0u32, |m, t| m | first_letter_bit(&t.text));
         // Listed token → the query tokens it may stand for: near them, or
         // the first of two listed words a query token writes together.
         let mut serves: FxHashMap<u32, Serves> = FxHashMap::default();
@@ -864,18 +867,21 @@ impl Screener {
             // Names holding a frequent token that may reach the threshold
             // alone, and no other token standing for a query token (those
             // are found above): only those whose weight the token covers
-            // enough. Without that bound (initials or a cut token in the
-            // query, or a joined word) every name holding it.
+            // enough, or that hold a token an initial or a cut token of the
+            // query may meet (it begins with the same letter). With a
+            // joined word, every name holding the token.
             for (t, sv) in strong {
                 let postings = self.index.postings(t);
-                if always > 0.0 || sv.joined != 0 {
+                if sv.joined != 0 {
                     add(&mut s, postings);
                     continue;
                 }
                 // The bound grows with the share: the least share that may do.
                 let least = (0..=255u8).find(|&x| reaches_with(&[sv], x as f32 / 255.0)).unwrap_or(u8::MAX);
-                for (&name, &share) in postings.iter().zip(self.index.shares(t)) {
-                    if share >= least {
+                let shares = self.index.shares(t);
+                let letters = self.index.letters(t);
+                for (k, &name) in postings.iter().enumerate() {
+                    if shares[k] >= least || letters[k] & always_letters != 0 {
                         add(&mut s, std::slice::from_ref(&name));
                     }
                 }
@@ -1479,6 +1485,7 @@ mod tests {
         for i in 0..40 {
             ents.push(person(&format!("x-{i}"), &format!("Xochitl {}", rare(i + 2000))));
         }
+        ents.push(person("c-all", "Xochitl Lopez Garcia Hernandez Perez"));
         for (i, common) in ["Lopez", "Garcia", "Hernandez", "Perez"].iter().enumerate() {
             ents.push(person(&format!("c-{i}"), &format!("Xochitl {common}")));
             for k in 0..30 {
@@ -1489,7 +1496,7 @@ mod tests {
         s.index = NameIndex::build_with(&s.entities, 10);
         let t = s.index.token_id("xochitl").unwrap();
         assert!(s.index.is_frequent(t));
-        for q in ["Xochitl", "Xochilt", "Lopez Xochitl", "Xochitl Lopes"] {
+        for q in ["Xochitl", "Xochilt", "Lopez Xochitl", "Xochitl Lopes", "Xochitl L G H P", "X Xochitl L"] {
             let q = Query::name(q);
             let fast: Vec<String> = s.screen(&q).unwrap().matches.into_iter().map(|m| m.entity_id).collect();
             let slow: Vec<String> = s.screen_exhaustive(&q).unwrap().matches.into_iter().map(|m| m.entity_id).collect();
