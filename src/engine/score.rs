@@ -337,9 +337,9 @@ pub fn score_upper_bound(matched_weight: f32, evidence: f32, query_weight: f32, 
     }
     let coverage = (matched_weight / query_weight).min(1.0);
     let mut bound = QUERY_SIDE * coverage + (1.0 - QUERY_SIDE) * listed_share.clamp(0.0, 1.0);
-    // Unless the whole query may match, too little rarity damps the score.
+    // Unless both whole names may match, too little rarity damps the score.
     let evidence = evidence.min(matched_weight);
-    if coverage < COMPLETE && evidence < MIN_EVIDENCE {
+    if (coverage < COMPLETE || listed_share < COMPLETE) && evidence < MIN_EVIDENCE {
         bound *= (evidence.max(0.0) / MIN_EVIDENCE).sqrt();
     }
     bound

@@ -857,12 +857,27 @@ impl Screener {
             // A name holding frequent tokens only reaches the threshold
             // with two of them standing for different query tokens, or with
             // one that may reach it alone (the pair then adds listed weight).
+            // A pair that cannot reach it alone either is needed only for
+            // names with a third such token, which another pair of theirs
+            // finds: of such pairs sharing no token (a matching), the
+            // largest are skipped.
+            let mut pairs: Vec<(&[u32], bool, u32, u32)> = Vec::new();
             for (i, &(a, ma, sa)) in frequent.iter().enumerate() {
                 for &(b, mb, sb) in &frequent[i + 1..] {
                     if sa || sb || (ma | mb).count_ones() >= 2 {
-                        add(&mut s, self.index.pair_postings(a, b));
+                        let both = Serves { weight: f32::INFINITY, near: ma | mb, joined: 0 };
+                        pairs.push((self.index.pair_postings(a, b), !sa && !sb && !reaches(&[both]), a, b));
                     }
                 }
+            }
+            pairs.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+            let mut matched: Vec<u32> = Vec::new();
+            for (names, fails, a, b) in pairs {
+                if fails && !matched.contains(&a) && !matched.contains(&b) {
+                    matched.extend([a, b]);
+                    continue;
+                }
+                add(&mut s, names);
             }
             // Names holding a frequent token that may reach the threshold
             // alone, and no other token standing for a query token (those
@@ -1463,7 +1478,7 @@ mod tests {
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut e = Entity::new(&format!("g-{i}"), "test", c.kind.unwrap_or(EntityKind::Unknown));
+                let mut e = Entity::new(format!("g-{i}"), "test", c.kind.unwrap_or(EntityKind::Unknown));
                 e.add_name(&c.name, NameRole::Primary);
                 e
             })
