@@ -133,6 +133,69 @@ fn us_legislators_rarely_alert() {
     assert!(rate <= 0.01, "alert rate {rate:.4} > 0.01");
 }
 
+/// The same with a crowded internal list beside the real ones: 30,000
+/// generated Mexican and US persons and companies, so that common given
+/// names, surnames and business words are frequent tokens found through
+/// token pairs and shares.
+#[test]
+fn index_loses_nothing_beside_a_crowded_internal_list() {
+    use cartelscreen::quality::synth;
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("cartelscreen-quality-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("internal.csv");
+    let generated = synth::negative_cases(30_000, 19);
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(w, "id,kind,name").unwrap();
+        for (i, c) in generated.iter().enumerate() {
+            let kind = c.kind.map(|k| k.as_str()).unwrap_or("");
+            writeln!(w, "int-{i},{kind},\"{}\"", c.name.replace('"', "\"\"")).unwrap();
+        }
+    }
+    let mut settings = Settings::defaults();
+    settings.lists.embedded_cartels = false;
+    settings.lists.data_dir = PathBuf::from("/nonexistent");
+    settings.lists.download_when_missing = false;
+    settings.lists.embedded_snapshot = false;
+    let s = load_screener(&settings, &[shared("data/ofac/current"), path.clone()]).expect("lists load");
+    let _ = std::fs::remove_dir_all(&dir);
+    let picked: Vec<_> = s.entities().iter().filter(|e| synth::is_mexican_narcotics(e)).step_by(9).cloned().collect();
+    let mut cases = synth::variant_cases(&picked, 3, 8);
+    cases.extend(synth::negative_cases(200, 20));
+    // Internal entries, whole, cut and with a word dropped.
+    for c in generated.iter().step_by(150) {
+        let words: Vec<&str> = c.name.split_whitespace().collect();
+        for name in [c.name.clone(), words[..words.len().saturating_sub(1).max(1)].join(" "), words[1..].join(" ")] {
+            cases.push(synth::Case { name, ..c.clone() });
+        }
+    }
+    let queries: Vec<Query> = cases
+        .iter()
+        .filter(|c| !c.name.trim().is_empty())
+        .map(|c| Query { kind: c.kind, country: c.country.clone(), ..Query::name(&c.name) })
+        .collect();
+    assert!(queries.len() > 800);
+    let differences: Vec<String> = queries
+        .par_iter()
+        .filter_map(|q| {
+            let fast = s.screen(q).ok()?;
+            let slow = s.screen_exhaustive(q).ok()?;
+            let key = |r: &cartelscreen::engine::screen::Screening| {
+                r.matches.iter().map(|m| (m.entity_id.clone(), (m.score * 1e4).round() as i64)).collect::<Vec<_>>()
+            };
+            (key(&fast) != key(&slow)).then(|| format!("{}: index {:?} scan {:?}", q.name, key(&fast), key(&slow)))
+        })
+        .collect();
+    assert!(
+        differences.is_empty(),
+        "{} of {} differ: {:?}",
+        differences.len(),
+        queries.len(),
+        &differences[..differences.len().min(5)]
+    );
+}
+
 /// The index is an optimisation only: on real lists and a mix of listed
 /// names, their variants and non-listed names, it returns exactly what
 /// scoring every listed name returns.
