@@ -113,10 +113,12 @@ pub struct NameIndex {
 }
 
 /// A token held by more names than this is frequent: it finds names only
-/// together with another query token, through the postings of token pairs,
-/// so the candidates of a query do not grow with the number of names that
-/// share a common surname or business word. Retrieval reads at most this
-/// many names per rare token; frequent tokens cost one pair lookup each.
+/// together with another query token, through the postings of token pairs
+/// ([`NameIndex::pair_postings`]), or, when its query tokens may reach the
+/// report threshold alone, among the names it covers enough
+/// ([`NameIndex::shares`]). So the candidates of a query do not grow with
+/// the number of names that share a common surname or business word.
+/// Retrieval reads at most this many names per rare token.
 pub const FREQUENT_POSTINGS: usize = 128;
 
 /// A name's anchor is chosen among its first this many tokens: the longest
