@@ -26,13 +26,41 @@ fn shared(p: &str) -> PathBuf {
 }
 
 fn screener(lists: &[&str]) -> Screener {
+    let paths: Vec<PathBuf> = lists.iter().map(|p| shared(p)).collect();
+    screener_of(&paths)
+}
+
+/// The lists at `paths` alone: no embedded registry or snapshot, no download.
+fn screener_of(paths: &[PathBuf]) -> Screener {
     let mut settings = Settings::defaults();
     settings.lists.embedded_cartels = false;
     settings.lists.data_dir = PathBuf::from("/nonexistent");
     settings.lists.download_when_missing = false;
     settings.lists.embedded_snapshot = false;
-    let paths: Vec<PathBuf> = lists.iter().map(|p| shared(p)).collect();
-    load_screener(&settings, &paths).expect("lists load")
+    load_screener(&settings, paths).expect("lists load")
+}
+
+/// Fails, naming the first few, when the index and a full scan answer any
+/// of `queries` differently (entries or scores to 4 decimals).
+fn assert_index_equals_scan(s: &Screener, queries: &[Query]) {
+    let differences: Vec<String> = queries
+        .par_iter()
+        .filter_map(|q| {
+            let fast = s.screen(q).ok()?;
+            let slow = s.screen_exhaustive(q).ok()?;
+            let key = |r: &cartelscreen::engine::screen::Screening| {
+                r.matches.iter().map(|m| (m.entity_id.clone(), (m.score * 1e4).round() as i64)).collect::<Vec<_>>()
+            };
+            (key(&fast) != key(&slow)).then(|| format!("{}: index {:?} scan {:?}", q.name, key(&fast), key(&slow)))
+        })
+        .collect();
+    assert!(
+        differences.is_empty(),
+        "{} of {} differ: {:?}",
+        differences.len(),
+        queries.len(),
+        &differences[..differences.len().min(5)]
+    );
 }
 
 /// Rows of a `full_name,...,date_of_birth,place_of_birth,nationality` file.
@@ -153,12 +181,7 @@ fn index_loses_nothing_beside_a_crowded_internal_list() {
             writeln!(w, "int-{i},{kind},\"{}\"", c.name.replace('"', "\"\"")).unwrap();
         }
     }
-    let mut settings = Settings::defaults();
-    settings.lists.embedded_cartels = false;
-    settings.lists.data_dir = PathBuf::from("/nonexistent");
-    settings.lists.download_when_missing = false;
-    settings.lists.embedded_snapshot = false;
-    let s = load_screener(&settings, &[shared("data/ofac/current"), path.clone()]).expect("lists load");
+    let s = screener_of(&[shared("data/ofac/current"), path.clone()]);
     let _ = std::fs::remove_dir_all(&dir);
     let picked: Vec<_> = s.entities().iter().filter(|e| synth::is_mexican_narcotics(e)).step_by(9).cloned().collect();
     let mut cases = synth::variant_cases(&picked, 3, 8);
@@ -176,24 +199,7 @@ fn index_loses_nothing_beside_a_crowded_internal_list() {
         .map(|c| Query { kind: c.kind, country: c.country.clone(), ..Query::name(&c.name) })
         .collect();
     assert!(queries.len() > 800);
-    let differences: Vec<String> = queries
-        .par_iter()
-        .filter_map(|q| {
-            let fast = s.screen(q).ok()?;
-            let slow = s.screen_exhaustive(q).ok()?;
-            let key = |r: &cartelscreen::engine::screen::Screening| {
-                r.matches.iter().map(|m| (m.entity_id.clone(), (m.score * 1e4).round() as i64)).collect::<Vec<_>>()
-            };
-            (key(&fast) != key(&slow)).then(|| format!("{}: index {:?} scan {:?}", q.name, key(&fast), key(&slow)))
-        })
-        .collect();
-    assert!(
-        differences.is_empty(),
-        "{} of {} differ: {:?}",
-        differences.len(),
-        queries.len(),
-        &differences[..differences.len().min(5)]
-    );
+    assert_index_equals_scan(&s, &queries);
 }
 
 /// The index is an optimisation only: on real lists and a mix of listed
@@ -217,22 +223,5 @@ fn index_loses_nothing_against_a_full_scan() {
         })
         .collect();
     assert!(queries.len() > 500);
-    let differences: Vec<String> = queries
-        .par_iter()
-        .filter_map(|q| {
-            let fast = s.screen(q).ok()?;
-            let slow = s.screen_exhaustive(q).ok()?;
-            let key = |r: &cartelscreen::engine::screen::Screening| {
-                r.matches.iter().map(|m| (m.entity_id.clone(), (m.score * 1e4).round() as i64)).collect::<Vec<_>>()
-            };
-            (key(&fast) != key(&slow)).then(|| format!("{}: index {:?} scan {:?}", q.name, key(&fast), key(&slow)))
-        })
-        .collect();
-    assert!(
-        differences.is_empty(),
-        "{} of {} differ: {:?}",
-        differences.len(),
-        queries.len(),
-        &differences[..differences.len().min(5)]
-    );
+    assert_index_equals_scan(&s, &queries);
 }
