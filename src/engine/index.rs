@@ -384,6 +384,14 @@ impl NameIndex {
         &self.names
     }
 
+    /// The ids of entity `entity`'s names (names are numbered entity by
+    /// entity); empty when it has none.
+    pub fn entity_names(&self, entity: u32) -> std::ops::Range<u32> {
+        let first = self.names.partition_point(|n| n.entity < entity);
+        let end = first + self.names[first..].partition_point(|n| n.entity == entity);
+        first as u32..end as u32
+    }
+
     /// The token ids of a name of this index, in name order, repeats kept.
     pub fn tokens_of<'a>(&'a self, entry: &'a NameEntry) -> &'a [u32] {
         let len = entry.len as usize;

@@ -567,6 +567,22 @@ impl Screener {
         self.screen_with(q, Retrieval::Index, Some(&only), &Options::default())
     }
 
+    /// Screens one counterparty against the entities holding the names
+    /// `names` only (name ids of the screener's name index; ids out of
+    /// range are ignored), every name of each scored: the free-text scan
+    /// screens a run of words against the entries whose names can fill it.
+    ///
+    /// # Errors
+    /// As [`Screener::screen`].
+    pub(crate) fn screen_entities_of(
+        &self,
+        q: &Query,
+        names: &[u32],
+        options: &Options,
+    ) -> Result<Screening, QueryError> {
+        self.screen_with(q, Retrieval::EntitiesOf(names), None, options)
+    }
+
     /// Screens one counterparty by scoring every listed name, without the
     /// index or any pruning. Slow; it exists to prove that [`Screener::screen`]
     /// loses nothing against it.
@@ -583,7 +599,7 @@ impl Screener {
     fn screen_with(
         &self,
         q: &Query,
-        retrieval: Retrieval,
+        retrieval: Retrieval<'_>,
         only: Option<&FxHashSet<u32>>,
         options: &Options,
     ) -> Result<Screening, QueryError> {
@@ -613,6 +629,13 @@ impl Screener {
         match retrieval {
             Retrieval::Scan => (0..self.index.names().len() as u32).for_each(&mut consider),
             Retrieval::Index => self.candidates(&prepared, &mut consider),
+            Retrieval::EntitiesOf(names) => {
+                let mut entities: Vec<u32> =
+                    names.iter().filter_map(|&n| self.index.names().get(n as usize)).map(|e| e.entity).collect();
+                entities.sort_unstable();
+                entities.dedup();
+                entities.into_iter().flat_map(|e| self.index.entity_names(e)).for_each(&mut consider);
+            }
         }
         // Facts beyond the name add at most MAX_BONUS: the rest cannot be
         // reported and is not explained.
@@ -1330,9 +1353,11 @@ fn round_score(s: f32) -> f32 {
 }
 
 #[derive(Clone, Copy)]
-enum Retrieval {
+enum Retrieval<'a> {
     Index,
     Scan,
+    /// The names of the entities holding these names (name ids).
+    EntitiesOf(&'a [u32]),
 }
 
 struct Prepared {

@@ -30,7 +30,9 @@
 //! name is anchored on its rarest token ([`NameIndex::anchored`]); every
 //! word of the text looks up its near tokens once, the names anchored on
 //! them are checked against the neighbouring words, and only the smallest
-//! runs holding all their tokens are screened.
+//! runs holding all their tokens are screened, each against the entries
+//! whose names can fill it ([`scan_text_exhaustive`] screens them against
+//! every entry, to prove that nothing is lost).
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -287,9 +289,10 @@ fn written_whole(words: &[Word], text: &str, first: usize, last: usize, listed: 
 /// The runs of words `(first, last)` worth screening: for every name
 /// anchored on a token near some word, the smallest runs around that word
 /// (one clause, at most [`MAX_WINDOW`] counted words) holding all of the
-/// name's first [`ANCHOR_SPAN`] tokens. Sorted, each once.
-fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<(usize, usize)> {
-    let mut runs: FxHashSet<(usize, usize)> = FxHashSet::default();
+/// name's first [`ANCHOR_SPAN`] tokens. Sorted, each once, with the names
+/// (ids, ascending) that can fill it.
+fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<((usize, usize), Vec<u32>)> {
+    let mut runs: FxHashMap<(usize, usize), Vec<u32>> = FxHashMap::default();
     let mut checked: FxHashSet<u32> = FxHashSet::default();
     let mut around: Vec<u32> = Vec::new();
     for (k, w) in words.iter().enumerate() {
@@ -316,19 +319,23 @@ fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<(usize, usize)> {
                 let mut needed: Vec<u32> = tokens.iter().take(ANCHOR_SPAN).copied().collect();
                 needed.sort_unstable();
                 needed.dedup();
-                smallest_runs_around(words, k, &needed, &mut runs);
+                smallest_runs_around(words, k, &needed, &mut |run| runs.entry(run).or_default().push(name));
             }
         }
     }
-    let mut runs: Vec<(usize, usize)> = runs.into_iter().collect();
-    runs.sort_unstable();
+    let mut runs: Vec<((usize, usize), Vec<u32>)> = runs.into_iter().collect();
+    runs.sort_unstable_by_key(|(run, _)| *run);
+    for (_, names) in &mut runs {
+        names.sort_unstable();
+        names.dedup();
+    }
     runs
 }
 
-/// Adds to `runs` the smallest runs through word `k` that hold every token
+/// Hands `found` the smallest runs through word `k` that hold every token
 /// of `needed`: for each first word, the nearest last word that completes
 /// the name.
-fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], runs: &mut FxHashSet<(usize, usize)>) {
+fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], found: &mut impl FnMut((usize, usize))) {
     let clause = words[k].clause;
     let mut counted = 0;
     let mut first = k + 1;
@@ -345,7 +352,7 @@ fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], runs: &mut FxH
         let mut last = k;
         loop {
             if words[last].counts && holds_all(&words[first..=last], needed) {
-                runs.insert((first, last));
+                found((first, last));
                 break;
             }
             last += 1;
@@ -358,6 +365,33 @@ fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], runs: &mut FxH
             }
         }
     }
+}
+
+/// Whether a name of the entities holding `fillers` (name ids) may pair
+/// every token of `run` as the scorer pairs tokens: a near listed token, a
+/// listed token the query token begins (two words written as one), or one
+/// that begins with it (one word written as two); a single letter may be
+/// an initial. A run no such name fills is no evidence (every word must
+/// match) and is not screened.
+fn may_be_filled(screener: &Screener, run: &str, fillers: &[u32]) -> bool {
+    let index = screener.index();
+    let tokens = normalize_name(run, KindFamily::Any).tokens;
+    let near: Vec<std::sync::Arc<[Near]>> = tokens.iter().map(|t| screener.near_of(t)).collect();
+    let pairs = |t: &str, near: &[Near], listed: u32| {
+        let l: &str = &index.token(listed).text;
+        t.len() == 1
+            || near.binary_search_by_key(&listed, |n| n.token).is_ok()
+            || (l.len() >= 3 && t.len() > l.len() && t.starts_with(l))
+            || (t.len() >= 3 && l.len() > t.len() && l.starts_with(t))
+    };
+    let mut entities: Vec<u32> =
+        fillers.iter().filter_map(|&n| index.names().get(n as usize)).map(|e| e.entity).collect();
+    entities.sort_unstable();
+    entities.dedup();
+    entities.into_iter().flat_map(|e| index.entity_names(e)).any(|n| {
+        let listed = index.tokens_of(&index.names()[n as usize]);
+        tokens.iter().zip(&near).all(|(t, near)| listed.iter().any(|&l| pairs(t, near, l)))
+    })
 }
 
 /// Whether match `m` of a run of `counted` words (starting at byte `at` of
@@ -417,13 +451,81 @@ pub fn scan_text_with(
     text: &str,
     options: &crate::engine::options::Options,
 ) -> Result<Vec<TextHit>, QueryError> {
+    scan(screener, text, options, RunScreening::Fillers)
+}
+
+/// [`scan_text`] with each run screened against every listed entry, not
+/// only those whose names can fill it. Slower; it exists to prove that
+/// [`scan_text`] loses nothing against it.
+///
+/// # Errors
+/// As [`scan_text`].
+pub fn scan_text_exhaustive(screener: &Screener, text: &str) -> Result<Vec<TextHit>, QueryError> {
+    scan(screener, text, &crate::engine::options::Options::default(), RunScreening::Index)
+}
+
+/// What a run of words is screened against.
+#[derive(Clone, Copy, PartialEq)]
+enum RunScreening {
+    /// The entities whose names can fill the run or a run inside it (all
+    /// their names): a name is evidence only when every word of the run
+    /// matches one of its tokens, and such a name makes a run of its own.
+    /// A run of [`MAX_WINDOW`] counted words also brings the names holding a
+    /// token near its rarest word; a run with a word of one letter is
+    /// screened against every entry.
+    Fillers,
+    /// The whole index, as a name field.
+    Index,
+}
+
+fn scan(
+    screener: &Screener,
+    text: &str,
+    options: &crate::engine::options::Options,
+    against: RunScreening,
+) -> Result<Vec<TextHit>, QueryError> {
     let words = read_words(screener, text);
+    let runs = candidate_runs(screener.index(), &words);
     let mut candidates: Vec<(f32, usize, usize, Vec<Match>, Decision, usize)> = Vec::new();
-    for (i, j) in candidate_runs(screener.index(), &words) {
+    let mut fillers: Vec<u32> = Vec::new();
+    for &((i, j), _) in &runs {
         let form = legal_form_after(&words, text, j);
         let j = j + form;
         let (a, b) = (words[i].span.0, words[j].span.1);
-        let screening = match screener.screen_with_options(&Query::name(&text[a..b]), options) {
+        let query = Query::name(&text[a..b]);
+        // A name whose words all lie inside the run may fill it (with a
+        // legal form or a dropped word beside them): every run inside
+        // brings its names.
+        fillers.clear();
+        for ((x, y), names) in &runs {
+            if *x >= i && *y <= j {
+                fillers.extend_from_slice(names);
+            }
+        }
+        // A run of MAX_WINDOW counted words may begin a longer name without
+        // holding all its first tokens. Such a name still matches every
+        // word: it holds a token near the rarest of them.
+        let counted = words[i..=j].iter().filter(|w| w.counts).count();
+        if counted >= MAX_WINDOW {
+            let index = screener.index();
+            let held = |w: &Word| w.near.iter().map(|n| index.postings(n.token).len()).sum::<usize>();
+            if let Some(rarest) = words[i..=j].iter().filter(|w| w.counts).min_by_key(|w| held(w)) {
+                rarest.near.iter().for_each(|n| fillers.extend_from_slice(index.postings(n.token)));
+            }
+        }
+        // A word of one letter may stand for tokens the lookup does not
+        // list (an initial, letters written apart): such a run is screened
+        // against every entry.
+        let plain = words[i..=j].iter().all(|w| text[w.span.0..w.span.1].chars().nth(1).is_some());
+        if against == RunScreening::Fillers && plain && !may_be_filled(screener, &query.name, &fillers) {
+            continue;
+        }
+        let screened = match against {
+            RunScreening::Fillers if plain => screener.screen_entities_of(&query, &fillers, options),
+            RunScreening::Fillers => screener.screen_with_options(&query, options),
+            RunScreening::Index => screener.screen_with_options(&query, options),
+        };
+        let screening = match screened {
             Ok(s) => s,
             Err(QueryError::NoTokens | QueryError::EmptyName | QueryError::NameTooLong { .. }) => continue,
             Err(e) => return Err(e),
@@ -431,7 +533,6 @@ pub fn scan_text_with(
         if !screening.decision.is_alert() {
             continue;
         }
-        let counted = words[i..=j].iter().filter(|w| w.counts).count();
         let matches: Vec<Match> = screening
             .matches
             .into_iter()

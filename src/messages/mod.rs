@@ -256,8 +256,9 @@ pub fn is_bic(s: &str) -> bool {
 }
 
 /// Joins the lines of a name cut at a fixed width: a full-width line
-/// (`width` characters) ending and followed by a letter or digit was cut
-/// inside a word and is joined without a space; other lines with one.
+/// (`width` characters) ending in a letter or digit, followed by a line
+/// that begins with one (no leading space), was cut inside a word and is
+/// joined without a space; other lines with one.
 pub(crate) fn join_cut(lines: &[&str], width: usize) -> String {
     let mut out = String::new();
     let mut prev_full = false;
@@ -269,7 +270,7 @@ pub(crate) fn join_cut(lines: &[&str], width: usize) -> String {
         if i > 0 && !out.is_empty() {
             let cut = prev_full
                 && out.chars().last().is_some_and(char::is_alphanumeric)
-                && t.chars().next().is_some_and(char::is_alphanumeric);
+                && line.chars().next().is_some_and(char::is_alphanumeric);
             if !cut {
                 out.push(' ');
             }
@@ -299,6 +300,8 @@ mod tests {
         assert_eq!(a.len(), 35);
         assert_eq!(join_cut(&[a, "COS DEL PACIFICO"], 35), "COMERCIALIZADORA DE PRODUCTOS QUIMICOS DEL PACIFICO");
         assert_eq!(join_cut(&["ACME", "TRADING"], 35), "ACME TRADING");
+        // A continuation line that begins with a space starts a new word.
+        assert_eq!(join_cut(&[a, " COS"], 35), "COMERCIALIZADORA DE PRODUCTOS QUIMI COS");
     }
 
     #[test]

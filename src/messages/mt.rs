@@ -19,8 +19,23 @@
 use super::{is_bic, join_cut, Format, Message, MessageError, MessageRef, Party, Text};
 use crate::trade::PartyRole;
 
-/// The width of a FIN line of narrative or name and address.
+/// The width of a FIN line of name and address, and of short narrative
+/// (`4*35x`, `6*35x`).
 const LINE: usize = 35;
+
+/// The line width of a narrative field (`tag` with its option letter):
+/// 65 for the long narratives of category 7 (`45A`, `46A`, `47A` and their
+/// `B` forms, `49G`, `49H`, `45C`, `77U`, `77L` and `77C`: `100*65x` or
+/// `150*65z`; `78`: `12*65x`), 50 for `79`/`79Z` (`35*50x`), 140 for the
+/// one-line `44A`/`44B` (`1*140z`), [`LINE`] for the rest.
+fn text_width(tag: &str) -> usize {
+    match tag {
+        "45A" | "45B" | "46A" | "46B" | "47A" | "47B" | "49G" | "49H" | "45C" | "77U" | "77L" | "77C" | "78" => 65,
+        "79" | "79Z" => 50,
+        "44A" | "44B" => 140,
+        _ => LINE,
+    }
+}
 
 /// One field of block 4.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -367,7 +382,7 @@ pub fn parse(input: &str) -> Result<Message, MessageError> {
             }
             Meaning::Text => {
                 let lines: Vec<&str> = f.lines.iter().map(String::as_str).collect();
-                texts.push(Text { at, text: join_cut(&lines, LINE) });
+                texts.push(Text { at, text: join_cut(&lines, text_width(&f.tag)) });
             }
             Meaning::Ignore => {}
         }
@@ -712,6 +727,17 @@ ARE FOR BENEFICIARY ACCOUNT
         let tags: Vec<&str> = m.texts.iter().map(|t| t.at.as_str()).collect();
         assert_eq!(tags, ["44E", "44F", "45A", "46A", "47A", "71D", "49"]);
         assert_eq!(m.texts[5].text, "ALL BANKING CHARGES OUTSIDE MEXICO ARE FOR BENEFICIARY ACCOUNT");
+    }
+
+    #[test]
+    fn long_narrative_lines_are_not_cut_words() {
+        // 46A is `100*65x`: a line over 35 characters ends a word, and a
+        // continuation line indented by a space starts one.
+        let t = ":20:LC1\n:40A:IRREVOCABLE\n:50:ACME\n:59:BETA\n:45A:+20 UNITS INDUSTRIAL COMPRESSORS MODEL CR-450\nAS PER PROFORMA INVOICE\n:46A:+FULL SET OF CLEAN ON BOARD OCEAN BILLS OF LADING MADE OUT TO THE\n ORDER OF ISSUING BANK\n-";
+        let m = parse(t).unwrap();
+        let text = |at: &str| m.texts.iter().find(|x| x.at == at).map(|x| x.text.clone()).unwrap();
+        assert_eq!(text("45A"), "+20 UNITS INDUSTRIAL COMPRESSORS MODEL CR-450 AS PER PROFORMA INVOICE");
+        assert!(text("46A").ends_with("TO THE ORDER OF ISSUING BANK"), "{}", text("46A"));
     }
 
     #[test]
