@@ -6,7 +6,9 @@
 //! group commit hands them to the store, numbered, made canonical and
 //! hashed); and trade-finance messages screened whole (`message/*`: parsed,
 //! every party and free-text field screened, goods scanned, as
-//! `POST /v1/screen/message` does before its audit commit).
+//! `POST /v1/screen/message` does before its audit commit; and the clean
+//! MT700's narrative fields alone, scanned as in service and with every run
+//! screened against every entry, `message/mt700_clean_texts*`).
 //!
 //! `scale/*`: the held-out query mix against the same lists plus an
 //! internal list of 400,000 generated Mexican and US persons and companies
@@ -17,6 +19,7 @@
 use std::path::PathBuf;
 
 use cartelscreen::config::Settings;
+use cartelscreen::engine::text_scan::{scan_text, scan_text_exhaustive};
 use cartelscreen::live::load_screener;
 use cartelscreen::quality::eval::read_cases;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -88,6 +91,17 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The clean MT700's narrative fields alone: each run of words screened
+    // against the entries whose names can fill it, and against every entry.
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/messages/mt700_clean.fin"));
+    let mt700 = cartelscreen::messages::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let texts: Vec<String> = mt700.texts.into_iter().map(|t| t.text).collect();
+    g.bench_function("mt700_clean_texts", |b| {
+        b.iter(|| texts.iter().map(|t| scan_text(&screener, black_box(t)).unwrap().len()).sum::<usize>())
+    });
+    g.bench_function("mt700_clean_texts_exhaustive", |b| {
+        b.iter(|| texts.iter().map(|t| scan_text_exhaustive(&screener, black_box(t)).unwrap().len()).sum::<usize>())
+    });
     g.finish();
 
     // The records of 32 `/v1/screen` requests against the lists loaded
