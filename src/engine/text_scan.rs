@@ -497,8 +497,9 @@ fn scan(
         // legal form or a dropped word beside them): every run inside
         // brings its names.
         fillers.clear();
-        for ((x, y), names) in &runs {
-            if *x >= i && *y <= j {
+        let from = runs.partition_point(|((x, _), _)| *x < i);
+        for ((_, y), names) in runs[from..].iter().take_while(|((x, _), _)| *x <= j) {
+            if *y <= j {
                 fillers.extend_from_slice(names);
             }
         }
