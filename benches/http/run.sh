@@ -4,7 +4,9 @@
 #
 #   benches/http/run.sh [DURATION] [CONNECTIONS] [ROUTE]
 #
-# ROUTE is `screen` (POST /v1/screen, default) or `match` (POST /match/default).
+# ROUTE is `screen` (POST /v1/screen, default), `match` (POST /match/default)
+# or `message` (POST /v1/screen/message with the file MESSAGE as the body,
+# default tests/data/messages/mt700_clean.fin).
 # AUDIT=sqlite (default: a fresh SQLite trail in the work folder), AUDIT=off
 # (no trail: the baseline), or AUDIT=postgres with AUDIT_URL=postgres://...
 # Every 10 s it samples the server's resident memory. Prints wrk's summary
@@ -57,23 +59,30 @@ for _ in $(seq 1 100); do
 done
 ADDR="$(sed -n 's#listening on ##p' "$WORK/stdout")"
 [ -n "$ADDR" ] || { echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
-echo "server $ADDR pid $SERVER, $(grep -c . "$WORK/$ROUTE.jsonl") bodies, $CONNECTIONS connections, $DURATION, audit $AUDIT"
-
+MESSAGE="${MESSAGE:-tests/data/messages/mt700_clean.fin}"
+SCRIPT=benches/http/bodies.lua
 case "$ROUTE" in
   screen) PATH_="/v1/screen" ;;
   match) PATH_="/match/default" ;;
+  message) PATH_="/v1/screen/message"; SCRIPT=benches/http/message.lua ;;
   *) echo "unknown route $ROUTE" >&2; exit 2 ;;
 esac
+if [ "$ROUTE" = message ]; then
+  echo "server $ADDR pid $SERVER, message $MESSAGE, $CONNECTIONS connections, $DURATION, audit $AUDIT"
+else
+  echo "server $ADDR pid $SERVER, $(grep -c . "$WORK/$ROUTE.jsonl") bodies, $CONNECTIONS connections, $DURATION, audit $AUDIT"
+fi
+export MESSAGE
 
 # Warm-up, then the measured run.
-BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d5s -s benches/http/bodies.lua "$ADDR$PATH_" > /dev/null
+BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d5s -s "$SCRIPT" "$ADDR$PATH_" > /dev/null
 grep VmRSS /proc/$SERVER/status | awk '{print "RSS_KB t=warm kb=" $2}'
 ( t=0; while kill -0 "$SERVER" 2>/dev/null; do sleep 10; t=$((t+10)); grep VmRSS /proc/$SERVER/status 2>/dev/null | awk -v t=$t '{print "RSS_KB t=" t " kb=" $2}'; done ) &
 SAMPLER=$!
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 writer() { curl -s "$ADDR/metrics" | awk '/^cartelscreen_audit_(commits|records_written|commit_seconds)_total /{printf "%s ", $2}'; }
 CPU0=$(cpu_ticks); W0=$(writer)
-BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/http/bodies.lua "$ADDR$PATH_" | tee "$WORK/wrk.out"
+BODIES="$WORK/$ROUTE.jsonl" KEY="$(cat "$WORK/key")" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$SCRIPT" "$ADDR$PATH_" | tee "$WORK/wrk.out"
 CPU1=$(cpu_ticks); W1=$(writer)
 REQUESTS=$(sed -n 's/^SUMMARY .*"requests":\([0-9]*\).*/\1/p' "$WORK/wrk.out")
 TICK=$(getconf CLK_TCK)

@@ -207,6 +207,12 @@ struct Term {
 pub struct GoodsList {
     items: Vec<GoodsItem>,
     terms: Vec<Term>,
+    /// The distinct compact spellings of the name and synonym terms, found
+    /// in one pass over a text.
+    spellings: aho_corasick::AhoCorasick,
+    /// For each spelling (pattern id), the terms written so (indices into
+    /// `terms`, ascending).
+    spelled_by: Vec<Vec<usize>>,
 }
 
 /// Text reduced to words: lower-case ASCII letters and digits, each word
@@ -229,15 +235,16 @@ fn words(text: &str) -> Words {
     let mut cur = String::new();
     let mut start = 0;
     let mut pos = 0;
+    let mut one = [0u8; 4];
     for c in text.chars() {
-        let ascii: String =
-            if c.is_ascii() { c.to_string() } else { deunicode::deunicode_char(c).unwrap_or("").to_string() };
-        let alnum = !ascii.is_empty() && ascii.chars().all(|a| a.is_ascii_alphanumeric());
+        let ascii: &str =
+            if c.is_ascii() { c.encode_utf8(&mut one) } else { deunicode::deunicode_char(c).unwrap_or("") };
+        let alnum = !ascii.is_empty() && ascii.bytes().all(|a| a.is_ascii_alphanumeric());
         if alnum {
             if cur.is_empty() {
                 start = pos;
             }
-            cur.push_str(&ascii.to_ascii_lowercase());
+            cur.extend(ascii.chars().map(|a| a.to_ascii_lowercase()));
         } else if !cur.is_empty() {
             fold(&mut cur);
             w.words.push(std::mem::take(&mut cur));
@@ -307,7 +314,22 @@ impl GoodsList {
                 add(h, MatchedBy::HsCode);
             }
         }
-        GoodsList { items, terms }
+        let mut spelling_ids: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut spelled_by: Vec<Vec<usize>> = Vec::new();
+        let mut spellings: Vec<&str> = Vec::new();
+        for (k, t) in terms.iter().enumerate() {
+            if matches!(t.by, MatchedBy::Name | MatchedBy::Synonym) {
+                let id = *spelling_ids.entry(t.compact.as_str()).or_insert_with(|| {
+                    spellings.push(t.compact.as_str());
+                    spelled_by.push(Vec::new());
+                    spellings.len() - 1
+                });
+                spelled_by[id].push(k);
+            }
+        }
+        // Plain ASCII patterns of three bytes or more: building cannot fail.
+        let spellings = aho_corasick::AhoCorasick::new(&spellings).expect("goods spellings build an automaton");
+        GoodsList { items, terms, spellings, spelled_by }
     }
 
     /// The items, in list order.
@@ -333,9 +355,9 @@ impl GoodsList {
         }
         let word_at = |offset: usize| starts.binary_search(&offset).ok();
         let word_ending = |offset: usize| starts.iter().enumerate().position(|(k, s)| s + w.words[k].len() == offset);
-        // (first word, last word, term)
-        let mut found: Vec<(usize, usize, &Term)> = Vec::new();
-        for t in &self.terms {
+        // (first word, last word, term index)
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (k, t) in self.terms.iter().enumerate() {
             if t.needs_context && !chemical {
                 continue;
             }
@@ -344,7 +366,7 @@ impl GoodsList {
                     let n = t.words.len();
                     for i in 0..w.words.len().saturating_sub(n - 1) {
                         if w.words[i..i + n] == t.words[..] {
-                            found.push((i, i + n - 1, t));
+                            found.push((i, i + n - 1, k));
                         }
                     }
                 }
@@ -355,38 +377,48 @@ impl GoodsList {
                     let n = t.words.len();
                     for i in 0..w.words.len() {
                         if i + n <= w.words.len() && w.words[i..i + n] == t.words[..] {
-                            found.push((i, i + n - 1, t));
+                            found.push((i, i + n - 1, k));
                         } else if w.words[i] == t.compact
                             || (w.words[i].len() > t.compact.len()
                                 && w.words[i].starts_with(&t.compact)
                                 && w.words[i].bytes().all(|b| b.is_ascii_digit())
                                 && matches!(w.words[i].len(), 6 | 8 | 10))
                         {
-                            found.push((i, i, t));
+                            found.push((i, i, k));
                         }
                     }
                 }
-                MatchedBy::Name | MatchedBy::Synonym => {
-                    for (off, _) in compact.match_indices(t.compact.as_str()) {
-                        let end = off + t.compact.len();
-                        // The plural as written in Spanish and English (`ENCAPSULADORAS`).
-                        let last = word_ending(end).or_else(|| {
-                            ["s", "es"].iter().find_map(|p| {
-                                compact[end..].starts_with(p).then(|| word_ending(end + p.len())).flatten()
-                            })
-                        });
-                        if let (Some(i), Some(j)) = (word_at(off), last) {
-                            found.push((i, j, t));
-                        }
-                    }
+                MatchedBy::Name | MatchedBy::Synonym => {}
+            }
+        }
+        // Names and synonyms: every place a spelling occurs that starts a
+        // word and ends one.
+        for m in self.spellings.find_overlapping_iter(&compact) {
+            let (off, end) = (m.start(), m.end());
+            let Some(i) = word_at(off) else { continue };
+            // The plural as written in Spanish and English (`ENCAPSULADORAS`).
+            let last = word_ending(end).or_else(|| {
+                ["s", "es"]
+                    .iter()
+                    .find_map(|p| compact[end..].starts_with(p).then(|| word_ending(end + p.len())).flatten())
+            });
+            let Some(j) = last else { continue };
+            for &k in &self.spelled_by[m.pattern().as_usize()] {
+                if chemical || !self.terms[k].needs_context {
+                    found.push((i, j, k));
                 }
             }
         }
         // Longest first, then earliest; a match inside a kept one is dropped.
-        found.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)).then(a.2.item.cmp(&b.2.item)));
+        let item_of = |k: usize| self.terms[k].item;
+        found.sort_by(|a, b| {
+            (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)).then(item_of(a.2).cmp(&item_of(b.2))).then(a.2.cmp(&b.2))
+        });
+        found.dedup();
         let mut taken = vec![false; w.words.len()];
         let mut hits = Vec::new();
-        for (i, j, t) in found {
+        for (i, j, k) in found {
+            let t = &self.terms[k];
             if taken[i..=j].iter().any(|x| *x) {
                 continue;
             }

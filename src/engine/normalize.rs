@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::engine::model::KindFamily;
-use crate::engine::reference::{cut_legal_form, expand_abbreviation, legal_form};
+use crate::engine::reference::{cut_legal_form, expand_abbreviation, legal_form, longest_legal_form_spelling};
 
 /// Why a counterparty name looks manipulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, utoipa::ToSchema)]
@@ -110,7 +110,9 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     } else if company {
         tokens = join_letter_runs(tokens);
     }
-    let mut tokens: Vec<String> = tokens.iter().map(|t| ocr_digits(t)).collect();
+    for t in tokens.iter_mut().filter(|t| t.bytes().any(|b| b.is_ascii_digit())) {
+        *t = ocr_digits(t);
+    }
     numbers_to_digits(&mut tokens);
     NormalizedName { tokens, legal_form, evasion }
 }
@@ -262,6 +264,12 @@ pub fn fold(raw: &str) -> (String, Vec<EvasionSign>) {
     let mut in_word = false;
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
+        // Printable ASCII needs none of the steps below.
+        if matches!(c, ' '..='~') {
+            in_word = c.is_ascii_alphanumeric();
+            push_ascii(&mut out, c as u8, &mut pending_space);
+            continue;
+        }
         let word_end = !chars.peek().is_some_and(|n| n.is_alphanumeric());
         let word_start = !in_word;
         if let Some(latin) = abjad_letter(c, word_start, word_end) {
@@ -554,13 +562,16 @@ pub fn is_particle(t: &str) -> bool {
 fn strip_leading_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     let max_k = tokens.len().saturating_sub(1).min(6);
     let mut best: Option<(usize, &'static str)> = None;
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(64);
     for k in 1..=max_k {
         let t = &tokens[k - 1];
         if t.len() > 14 {
             break;
         }
         joined.push_str(t);
+        if joined.len() > longest_legal_form_spelling() {
+            break;
+        }
         // Short forms lead a name only in a few systems (OAO, OOO, JSC, PT,
         // SRL); elsewhere a leading `SA` or `AS` is more likely a word.
         if let Some(f) = legal_form(&joined) {
@@ -582,7 +593,7 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     loop {
         let mut best: Option<(usize, &'static str)> = None;
         let max_k = tokens.len().saturating_sub(1).min(10);
-        let mut joined = String::new();
+        let mut joined = String::with_capacity(64);
         for k in 1..=max_k {
             let t = &tokens[tokens.len() - k];
             // Legal forms are made of short pieces; a long word ends the search.
@@ -590,6 +601,9 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
                 break;
             }
             joined.insert_str(0, t);
+            if joined.len() > longest_legal_form_spelling() {
+                break;
+            }
             if let Some(f) = legal_form(&joined) {
                 best = Some((k, f.key));
             }
@@ -611,7 +625,7 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
 /// form's parts; never removes the last remaining token.
 fn strip_cut_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     let max_k = tokens.len().saturating_sub(1).min(6);
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(64);
     let mut best: Option<(usize, &'static str)> = None;
     for k in 1..=max_k {
         let t = &tokens[tokens.len() - k];
@@ -619,6 +633,9 @@ fn strip_cut_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
             break;
         }
         joined.insert_str(0, t);
+        if joined.len() > longest_legal_form_spelling() {
+            break;
+        }
         if let Some(f) = cut_legal_form(&joined, k) {
             best = Some((k, f.key));
         }

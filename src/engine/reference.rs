@@ -52,9 +52,13 @@ pub struct BusinessWord {
 struct Tables {
     /// Every spelling of a legal form (key and variants) → its row.
     forms: FxHashMap<&'static str, usize>,
+    /// The length of the longest spelling, in bytes.
+    longest: usize,
     form_rows: Vec<LegalForm>,
-    /// Multi-part spellings, for reading forms cut by a field limit.
-    long_spellings: Vec<(&'static str, usize)>,
+    /// Every proper beginning (four letters or more) of a spelling of six
+    /// letters or more → the row of the first such spelling, for reading
+    /// forms cut by a field limit.
+    cut_spellings: FxHashMap<&'static str, usize>,
     words: FxHashMap<&'static str, BusinessWord>,
     /// Abbreviation → the word it stands for.
     abbreviations: FxHashMap<&'static str, &'static str>,
@@ -75,8 +79,9 @@ fn tables() -> &'static Tables {
     TABLES.get_or_init(|| {
         let mut t = Tables {
             forms: FxHashMap::default(),
+            longest: 0,
             form_rows: Vec::new(),
-            long_spellings: Vec::new(),
+            cut_spellings: FxHashMap::default(),
             words: FxHashMap::default(),
             abbreviations: FxHashMap::default(),
         };
@@ -86,8 +91,11 @@ fn tables() -> &'static Tables {
             for spelling in std::iter::once(r[0]).chain(r.get(4).into_iter().flat_map(|v| v.split('|'))) {
                 if !spelling.is_empty() {
                     t.forms.insert(spelling, i);
+                    t.longest = t.longest.max(spelling.len());
                     if spelling.len() >= 6 {
-                        t.long_spellings.push((spelling, i));
+                        for end in (4..spelling.len()).filter(|&e| spelling.is_char_boundary(e)) {
+                            t.cut_spellings.entry(&spelling[..end]).or_insert(i);
+                        }
                     }
                 }
             }
@@ -122,10 +130,21 @@ pub fn is_common_word(folded: &str) -> bool {
 /// (`5.A. cle C.V.` folds to `5acledecv`… read as `sadecv`).
 pub fn legal_form(joined: &str) -> Option<&'static LegalForm> {
     let t = tables();
+    // No spelling is this long, even after `cle` is read as `de` below.
+    if joined.len() > t.longest
+        && joined.len() - joined.as_bytes().windows(3).filter(|w| *w == b"cle").count() > t.longest
+    {
+        return None;
+    }
     if let Some(&i) = t.forms.get(joined) {
         return Some(&t.form_rows[i]);
     }
-    if joined.bytes().any(|b| b.is_ascii_digit()) || joined.contains("cle") {
+    // Spellings hold no digits: a digit other than those read as letters
+    // rules a form out.
+    if joined.bytes().any(|b| b.is_ascii_digit() && !matches!(b, b'5' | b'0' | b'1' | b'8')) {
+        return None;
+    }
+    if joined.bytes().any(|b| b.is_ascii_digit()) || joined.as_bytes().windows(3).any(|w| w == b"cle") {
         let fixed: String = joined
             .replace("cle", "de")
             .chars()
@@ -142,6 +161,13 @@ pub fn legal_form(joined: &str) -> Option<&'static LegalForm> {
     None
 }
 
+/// The most bytes a joined spelling [`legal_form`] reads may have: longer
+/// joins of a name's last or first tokens need not be tried.
+pub fn longest_legal_form_spelling() -> usize {
+    // `cle` is read as `de`: a third of a scanned spelling may be extra.
+    tables().longest * 3 / 2 + 2
+}
+
 /// The multi-part legal form a name cut by a field limit ends in: `joined`
 /// (the last tokens folded and joined) is the beginning of a spelling of at
 /// least six letters, and covers at least `min_parts` of its tokens
@@ -151,10 +177,7 @@ pub fn cut_legal_form(joined: &str, parts: usize) -> Option<&'static LegalForm> 
         return None;
     }
     let t = tables();
-    t.long_spellings
-        .iter()
-        .find(|(s, _)| s.len() > joined.len() && s.starts_with(joined))
-        .map(|&(_, i)| &t.form_rows[i])
+    t.cut_spellings.get(joined).map(|&i| &t.form_rows[i])
 }
 
 /// The generic business word a folded token is, if it is one.
@@ -224,6 +247,17 @@ mod tests {
         assert_eq!(business_word("grupo").map(|w| w.weight), Some(0.15));
         assert_eq!(expand_abbreviation("gpo"), Some("grupo"));
         assert_eq!(expand_abbreviation("hnos"), Some("hermanos"));
+    }
+
+    #[test]
+    fn spellings_hold_no_digits_and_scanned_ones_are_read() {
+        // `legal_form` rules a form out on any digit it cannot read as a letter.
+        assert!(tables().forms.keys().all(|s| !s.bytes().any(|b| b.is_ascii_digit())));
+        assert_eq!(legal_form("5rl").map(|f| f.key), Some("srl"));
+        assert_eq!(legal_form("5clerlclecv").map(|f| f.key), legal_form("sderldecv").map(|f| f.key));
+        assert_eq!(legal_form("4rl"), None);
+        let long = "x".repeat(tables().longest + 1);
+        assert_eq!(legal_form(&long), None);
     }
 
     #[test]

@@ -603,7 +603,10 @@ impl Screener {
         only: Option<&FxHashSet<u32>>,
         options: &Options,
     ) -> Result<Screening, QueryError> {
-        let prepared = self.prepare(q)?;
+        let mut prepared = self.prepare_tokens(q)?;
+        if matches!(retrieval, Retrieval::Index) {
+            self.join_parts(&mut prepared);
+        }
         let filtered = !options.is_default();
         let admitted =
             |e: u32| only.is_none_or(|o| o.contains(&e)) && (!filtered || options.admits(&self.entities[e as usize]));
@@ -634,7 +637,11 @@ impl Screener {
                     names.iter().filter_map(|&n| self.index.names().get(n as usize)).map(|e| e.entity).collect();
                 entities.sort_unstable();
                 entities.dedup();
-                entities.into_iter().flat_map(|e| self.index.entity_names(e)).for_each(&mut consider);
+                entities
+                    .into_iter()
+                    .filter(|&e| self.index.entity_names(e).any(|n| self.may_fill(&prepared, n)))
+                    .flat_map(|e| self.index.entity_names(e))
+                    .for_each(&mut consider);
             }
         }
         // Facts beyond the name add at most MAX_BONUS: the rest cannot be
@@ -979,7 +986,54 @@ impl Screener {
         Ok(m)
     }
 
+    /// Whether listed name `name` (a name id) may pair every token of `p`
+    /// as the scorer pairs tokens, initials and cut prefixes aside: a near
+    /// listed token, or two words written as one on either side (the query
+    /// token begins a listed one, a listed one begins it, or it ends a
+    /// listed one). A name that cannot leaves a query token unmatched.
+    fn may_fill(&self, p: &Prepared, name: u32) -> bool {
+        let listed = self.index.tokens_of(&self.index.names()[name as usize]);
+        p.tokens.iter().zip(&p.near).all(|(t, near)| {
+            let t = t.text.as_str();
+            t.len() == 1
+                || listed.iter().any(|&l| near.binary_search_by_key(&l, |n| n.token).is_ok())
+                || listed.iter().any(|&l| {
+                    let l: &str = &self.index.token(l).text;
+                    (t.len() >= 3 && l.len() > t.len() && (l.starts_with(t) || l.ends_with(t)))
+                        || (l.len() >= 3 && t.len() > l.len() && t.starts_with(l))
+                })
+        })
+    }
+
     fn prepare(&self, q: &Query) -> Result<Prepared, QueryError> {
+        let mut p = self.prepare_tokens(q)?;
+        self.join_parts(&mut p);
+        Ok(p)
+    }
+
+    /// Adds to `p` the listed tokens each query token may be the first
+    /// part of, for retrieval from the index.
+    fn join_parts(&self, p: &mut Prepared) {
+        let tokens = &p.tokens;
+        let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
+        // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
+        for k in 0..tokens.len().saturating_sub(1) {
+            for (a, b) in [(k, k + 1), (k + 1, k)] {
+                let (ta, tb) = (&tokens[a].text, &tokens[b].text);
+                if ta.len() < 3 || tb.len() < 3 {
+                    continue;
+                }
+                if let Some(t) = self.index.token_id(&format!("{ta}{tb}")) {
+                    joined_parts[a].push(t);
+                    joined_parts[b].push(t);
+                }
+            }
+        }
+        p.joined_parts = joined_parts;
+    }
+
+    /// The query's tokens, weighed, with their near listed tokens.
+    fn prepare_tokens(&self, q: &Query) -> Result<Prepared, QueryError> {
         let by_id = !q.identifiers.is_empty() || q.imo.is_some() || q.mmsi.is_some() || q.bic.is_some();
         if q.name.trim().is_empty() && !by_id {
             return Err(QueryError::EmptyName);
@@ -1034,27 +1088,13 @@ impl Screener {
         // when the caller did not say so.
         let looks_like_company = norm.legal_form.is_some()
             || norm.tokens.iter().any(|t| crate::engine::reference::is_generic_business_word(t));
-        let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
-        // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
-        for k in 0..tokens.len().saturating_sub(1) {
-            for (a, b) in [(k, k + 1), (k + 1, k)] {
-                let (ta, tb) = (&tokens[a].text, &tokens[b].text);
-                if ta.len() < 3 || tb.len() < 3 {
-                    continue;
-                }
-                if let Some(t) = self.index.token_id(&format!("{ta}{tb}")) {
-                    joined_parts[a].push(t);
-                    joined_parts[b].push(t);
-                }
-            }
-        }
         Ok(Prepared {
             tokens,
             near,
             total_weight,
             evasion: norm.evasion,
             looks_like_company,
-            joined_parts,
+            joined_parts: Vec::new(),
             vessel_bonus: vessel_bonus(q),
         })
     }
@@ -1356,14 +1396,16 @@ fn round_score(s: f32) -> f32 {
 enum Retrieval<'a> {
     Index,
     Scan,
-    /// The names of the entities holding these names (name ids).
+    /// The names of the entities holding these names (name ids), of those
+    /// entities that have a name which may pair every query token.
     EntitiesOf(&'a [u32]),
 }
 
 struct Prepared {
     looks_like_company: bool,
     /// Per query token, listed tokens that may be the first of two words
-    /// the query wrote together (`sergeilavrov` → `sergei`).
+    /// the query wrote together (`sergeilavrov` → `sergei`); filled only
+    /// for retrieval from the index ([`Screener::join_parts`]).
     joined_parts: Vec<Vec<u32>>,
     tokens: Vec<QueryToken>,
     near: Vec<std::sync::Arc<[Near]>>,

@@ -294,23 +294,29 @@ fn written_whole(words: &[Word], text: &str, first: usize, last: usize, listed: 
 fn candidate_runs(index: &NameIndex, words: &[Word]) -> Vec<((usize, usize), Vec<u32>)> {
     let mut runs: FxHashMap<(usize, usize), Vec<u32>> = FxHashMap::default();
     let mut checked: FxHashSet<u32> = FxHashSet::default();
-    let mut around: Vec<u32> = Vec::new();
+    // Listed token → the words near it, in text order.
+    let mut near_at: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (k, w) in words.iter().enumerate() {
+        for n in &w.near {
+            near_at.entry(n.token).or_default().push(k);
+        }
+    }
     for (k, w) in words.iter().enumerate() {
         checked.clear();
-        // The listed tokens near any word a run through `k` may reach.
-        around.clear();
+        // Whether a word a run through `k` may reach is near listed token `t`.
         let (lo, hi) = (k.saturating_sub(2 * MAX_WINDOW), (k + 2 * MAX_WINDOW).min(words.len() - 1));
-        for x in &words[lo..=hi] {
-            if x.clause == w.clause {
-                around.extend(x.near.iter().map(|n| n.token));
-            }
-        }
-        around.sort_unstable();
-        around.dedup();
+        let around = |t: &u32| {
+            near_at.get(t).is_some_and(|at| {
+                at[at.partition_point(|&x| x < lo)..]
+                    .iter()
+                    .take_while(|&&x| x <= hi)
+                    .any(|&x| words[x].clause == w.clause)
+            })
+        };
         for near in &w.near {
             for &name in index.anchored(near.token) {
                 let tokens = index.tokens_of(&index.names()[name as usize]);
-                if tokens.iter().take(ANCHOR_SPAN).any(|t| around.binary_search(t).is_err()) {
+                if !tokens.iter().take(ANCHOR_SPAN).all(around) {
                     continue;
                 }
                 if !checked.insert(name) {
@@ -365,33 +371,6 @@ fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], found: &mut im
             }
         }
     }
-}
-
-/// Whether a name of the entities holding `fillers` (name ids) may pair
-/// every token of `run` as the scorer pairs tokens: a near listed token, a
-/// listed token the query token begins (two words written as one), or one
-/// that begins with it (one word written as two); a single letter may be
-/// an initial. A run no such name fills is no evidence (every word must
-/// match) and is not screened.
-fn may_be_filled(screener: &Screener, run: &str, fillers: &[u32]) -> bool {
-    let index = screener.index();
-    let tokens = normalize_name(run, KindFamily::Any).tokens;
-    let near: Vec<std::sync::Arc<[Near]>> = tokens.iter().map(|t| screener.near_of(t)).collect();
-    let pairs = |t: &str, near: &[Near], listed: u32| {
-        let l: &str = &index.token(listed).text;
-        t.len() == 1
-            || near.binary_search_by_key(&listed, |n| n.token).is_ok()
-            || (l.len() >= 3 && t.len() > l.len() && t.starts_with(l))
-            || (t.len() >= 3 && l.len() > t.len() && l.starts_with(t))
-    };
-    let mut entities: Vec<u32> =
-        fillers.iter().filter_map(|&n| index.names().get(n as usize)).map(|e| e.entity).collect();
-    entities.sort_unstable();
-    entities.dedup();
-    entities.into_iter().flat_map(|e| index.entity_names(e)).any(|n| {
-        let listed = index.tokens_of(&index.names()[n as usize]);
-        tokens.iter().zip(&near).all(|(t, near)| listed.iter().any(|&l| pairs(t, near, l)))
-    })
 }
 
 /// Whether match `m` of a run of `counted` words (starting at byte `at` of
@@ -518,9 +497,6 @@ fn scan(
         // list (an initial, letters written apart): such a run is screened
         // against every entry.
         let plain = words[i..=j].iter().all(|w| text[w.span.0..w.span.1].chars().nth(1).is_some());
-        if against == RunScreening::Fillers && plain && !may_be_filled(screener, &query.name, &fillers) {
-            continue;
-        }
         let screened = match against {
             RunScreening::Fillers if plain => screener.screen_entities_of(&query, &fillers, options),
             RunScreening::Fillers => screener.screen_with_options(&query, options),

@@ -545,13 +545,17 @@ fn common_name_weight(t: &str) -> Option<f32> {
         "ruth",
         "heather",
     ];
-    if VERY_COMMON.contains(&t) {
-        Some(0.25)
-    } else if COMMON.contains(&t) {
-        Some(0.45)
-    } else {
-        None
-    }
+    static WEIGHTS: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, f32>> = std::sync::OnceLock::new();
+    let weights = WEIGHTS.get_or_init(|| {
+        let mut w = rustc_hash::FxHashMap::default();
+        for (names, weight) in [(VERY_COMMON, 0.25), (COMMON, 0.45)] {
+            for &n in names {
+                w.entry(n).or_insert(weight);
+            }
+        }
+        w
+    });
+    weights.get(t).copied()
 }
 
 /// Mexican states, large cities and geographic words common in trade names
