@@ -1538,6 +1538,35 @@ mod tests {
         Screener::build(lists, registry, EngineSettings::default())
     }
 
+    /// Screening against the entities of some names scores only entities
+    /// with a name that may pair every query token: a word no name of
+    /// theirs holds leaves them out, where the index still reports them.
+    #[test]
+    fn entities_of_names_need_a_name_that_fills_the_query() {
+        let mut e = Entity::new("t-1", "test", EntityKind::Organization);
+        e.add_name("TAIPEN TRADING COMPANY", NameRole::Primary);
+        e.add_name("ACME INTERNATIONAL HOLDINGS", NameRole::Aka);
+        let s = screener(vec![e]);
+        let entity = s.by_id["t-1"];
+        let names: Vec<u32> = s.index.entity_names(entity).collect();
+        assert_eq!(names.len(), 2);
+        let ids = |q: &str, among: &[u32]| -> Vec<String> {
+            let screening = s.screen_entities_of(&Query::name(q), among, &Options::default()).unwrap();
+            screening.matches.into_iter().map(|m| m.entity_id).collect()
+        };
+        // Every word pairs a token of one name: near, or two words the list
+        // writes as one (`TAI PEN`).
+        assert_eq!(ids("TAIPEN TRADING", &names[..1]), ["t-1"]);
+        assert_eq!(ids("TAI PEN TRADING", &names[..1]), ["t-1"]);
+        // Any name of the entity brings all of them.
+        assert_eq!(ids("ACME INTERNATIONAL HOLDINGS", &names[..1]), ["t-1"]);
+        // `FRESH` pairs no token of either name: the entity is not scored,
+        // though the index reports the partial match.
+        assert!(ids("ACME INTERNATIONAL HOLDINGS FRESH", &names).is_empty());
+        let indexed = s.screen(&Query::name("ACME INTERNATIONAL HOLDINGS FRESH")).unwrap();
+        assert!(indexed.matches.iter().any(|m| m.entity_id == "t-1"), "{:?}", indexed.matches);
+    }
+
     /// A screener over `n` generated Mexican persons and companies whose
     /// tokens held by more than `frequent_above` names are frequent.
     fn crowded(n: usize, frequent_above: usize) -> Screener {
