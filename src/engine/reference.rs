@@ -145,17 +145,26 @@ pub fn legal_form(joined: &str) -> Option<&'static LegalForm> {
         return None;
     }
     if joined.bytes().any(|b| b.is_ascii_digit()) || joined.as_bytes().windows(3).any(|w| w == b"cle") {
-        let fixed: String = joined
-            .replace("cle", "de")
-            .chars()
-            .map(|c| match c {
-                '5' => 's',
-                '0' => 'o',
-                '1' => 'i',
-                '8' => 'b',
-                other => other,
-            })
-            .collect();
+        // One pass: `cle` read as `de` (left to right, as `str::replace`),
+        // the digits as the letters they were scanned from.
+        let bytes = joined.as_bytes();
+        let mut fixed = String::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i..].starts_with(b"cle") {
+                fixed.push_str("de");
+                i += 3;
+                continue;
+            }
+            fixed.push(match bytes[i] {
+                b'5' => 's',
+                b'0' => 'o',
+                b'1' => 'i',
+                b'8' => 'b',
+                other => other as char,
+            });
+            i += 1;
+        }
         return t.forms.get(fixed.as_str()).map(|&i| &t.form_rows[i]);
     }
     None
@@ -251,8 +260,13 @@ mod tests {
 
     #[test]
     fn spellings_hold_no_digits_and_scanned_ones_are_read() {
-        // `legal_form` rules a form out on any digit it cannot read as a letter.
-        assert!(tables().forms.keys().all(|s| !s.bytes().any(|b| b.is_ascii_digit())));
+        // `legal_form` rules a form out on any digit it cannot read as a
+        // letter, and repairs scanned spellings byte by byte.
+        assert!(tables().forms.keys().all(|s| s.is_ascii() && !s.bytes().any(|b| b.is_ascii_digit())));
+        for (scanned, read) in [("5a", "sa"), ("5aclecv", "sadecv"), ("5clerlclecv", "sderldecv"), ("5rl", "srl")] {
+            assert!(legal_form(read).is_some(), "{read}");
+            assert_eq!(legal_form(scanned).map(|f| f.key), legal_form(read).map(|f| f.key), "{scanned}");
+        }
         assert_eq!(legal_form("5rl").map(|f| f.key), Some("srl"));
         assert_eq!(legal_form("5clerlclecv").map(|f| f.key), legal_form("sderldecv").map(|f| f.key));
         assert_eq!(legal_form("4rl"), None);
