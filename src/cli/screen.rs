@@ -18,8 +18,9 @@ use cartelscreen::record::screening::{DispositionPolicy, Recorder, Subject};
 /// `screen NAME`, or `screen --id ID` to screen by identifier alone.
 #[derive(Args, Debug)]
 pub struct ScreenArgs {
-    /// The counterparty's name (may be left out when `--id` is given).
-    #[arg(required_unless_present = "ids")]
+    /// The counterparty's name (may be left out when `--id`, `--imo`,
+    /// `--mmsi` or `--bic` is given).
+    #[arg(required_unless_present_any = ["ids", "imo", "mmsi", "bic"])]
     pub name: Option<String>,
     #[command(flatten)]
     pub facts: Facts,
@@ -61,6 +62,25 @@ pub struct Facts {
     /// Street address (compared with the addresses of entries tied to a cartel).
     #[arg(long)]
     pub address: Option<String>,
+    /// A vessel's IMO number, 7 digits with a valid check digit, with or
+    /// without the label (`IMO 9187629`); matched exactly against listed IMOs.
+    #[arg(long)]
+    pub imo: Option<String>,
+    /// A ship radio's MMSI, 9 digits; matched exactly against listed MMSIs.
+    #[arg(long)]
+    pub mmsi: Option<String>,
+    /// A bank's SWIFT/BIC, 8 or 11 characters; a BIC11 matches its listed BIC8.
+    #[arg(long)]
+    pub bic: Option<String>,
+    /// A vessel's flag state: ISO code or country name.
+    #[arg(long)]
+    pub flag: Option<String>,
+    /// A vessel's radio call sign.
+    #[arg(long = "call-sign", value_name = "CALL_SIGN")]
+    pub call_sign: Option<String>,
+    /// A vessel's registered owner or operator, screened as a party of its own.
+    #[arg(long)]
+    pub owner: Option<String>,
 }
 
 impl Facts {
@@ -83,7 +103,12 @@ impl Facts {
             dob: self.dob.as_deref(),
             identifiers: self.ids.iter().map(String::as_str).collect(),
             address: self.address.as_deref(),
-            ..Submitted::default()
+            imo: self.imo.as_deref(),
+            mmsi: self.mmsi.as_deref(),
+            bic: self.bic.as_deref(),
+            flag: self.flag.as_deref(),
+            call_sign: self.call_sign.as_deref(),
+            owner: self.owner.as_deref(),
         };
         Query::parse(&submitted).map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))
     }
@@ -93,8 +118,18 @@ impl Facts {
         if !name.is_empty() {
             o.insert("name".into(), name.into());
         }
-        for (k, v) in [("type", &self.kind), ("dob", &self.dob), ("country", &self.country), ("address", &self.address)]
-        {
+        for (k, v) in [
+            ("type", &self.kind),
+            ("dob", &self.dob),
+            ("country", &self.country),
+            ("address", &self.address),
+            ("imo", &self.imo),
+            ("mmsi", &self.mmsi),
+            ("bic", &self.bic),
+            ("flag", &self.flag),
+            ("call_sign", &self.call_sign),
+            ("owner", &self.owner),
+        ] {
             if let Some(v) = v {
                 o.insert(k.into(), v.clone().into());
             }
@@ -120,7 +155,12 @@ pub fn run(settings: &Settings, extra: &[PathBuf], a: ScreenArgs) -> Result<Exit
     if a.json {
         print_json(&screening_json(&q, &s, &screener))?;
     } else {
-        let shown = if name.is_empty() { a.facts.ids.join(", ") } else { name };
+        let shown = if name.is_empty() {
+            let f = &a.facts;
+            f.ids.iter().chain([&f.imo, &f.mmsi, &f.bic].into_iter().flatten()).cloned().collect::<Vec<_>>().join(", ")
+        } else {
+            name
+        };
         print_screening(&shown, &s);
     }
     Ok(ExitCode::SUCCESS)

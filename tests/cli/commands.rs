@@ -94,6 +94,38 @@ fn evasion_characters_are_neutralised_and_flagged() {
 }
 
 #[test]
+fn vessels_and_banks_are_screened_by_imo_mmsi_and_bic() {
+    let sdn = shared("ofac/current");
+    // ARTAVIL, SDN 15036: `IMO 9187629; MMSI 572469210`, flag Iran, call sign T2EU4.
+    for flag in [["--imo", "IMO 9187629"], ["--mmsi", "572469210"]] {
+        let v = json(bin().args(["--lists", &sdn, "screen", "--json"]).args(flag));
+        assert_eq!(v["decision"], "block", "{flag:?}: {v}");
+        assert_eq!(v["matches"][0]["entity_id"], "ofac-15036", "{flag:?}");
+        assert!(flags(&v).contains(&"identifier_only".to_string()), "{v}");
+    }
+    let v = json(bin().args(["--lists", &sdn, "screen", "Artavil", "--type", "vessel", "--flag", "IR"]).args([
+        "--call-sign",
+        "T2EU4",
+        "--json",
+    ]));
+    let m = v["matches"].as_array().unwrap().iter().find(|m| m["entity_id"] == "ofac-15036").expect("ARTAVIL");
+    let features: Vec<&str> =
+        m["explanation"]["adjustments"].as_array().unwrap().iter().filter_map(|a| a["feature"].as_str()).collect();
+    assert!(features.contains(&"flag") && features.contains(&"call_sign"), "{features:?}");
+    // HAVIN BANK LIMITED, SDN 906: `SWIFT/BIC HAVIGB2L`; its branch BIC11 matches.
+    let v = json(bin().args(["--lists", &sdn, "screen", "Havana Intl Bank London", "--bic", "HAVIGB2LXXX", "--json"]));
+    assert_eq!(v["decision"], "block", "{v}");
+    assert_eq!(v["matches"][0]["entity_id"], "ofac-906");
+    // A malformed IMO is refused with the API's code, not dropped.
+    let (out, _, se) = run(bin().args(["--lists", &sdn, "screen", "Artavil", "--imo", "9187628"]));
+    assert!(!out.status.success());
+    assert!(se.contains("invalid_identifier"), "{se}");
+    // Without a name, one of the identifiers is needed.
+    let (out, _, se) = run(bin().args(["screen", "--flag", "IR"]));
+    assert_eq!(out.status.code(), Some(2), "{se}");
+}
+
+#[test]
 fn explain_prints_the_breakdown_of_one_pair() {
     let sdn = shared("ofac/current");
     let (out, so, _) = run(bin().args(["--lists", &sdn, "explain", "Ruben Oseguera", "ofac-17674"]));
