@@ -569,8 +569,10 @@ impl Screener {
 
     /// Screens one counterparty against the entities holding the names
     /// `names` only (name ids of the screener's name index; ids out of
-    /// range are ignored), every name of each scored: the free-text scan
-    /// screens a run of words against the entries whose names can fill it.
+    /// range are ignored): every name of each such entity that has a name
+    /// which may pair every query token ([`Screener::may_fill`]) is scored.
+    /// The free-text scan screens a run of words against the entries whose
+    /// names can fill it.
     ///
     /// # Errors
     /// As [`Screener::screen`].

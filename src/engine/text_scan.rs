@@ -373,6 +373,35 @@ fn smallest_runs_around(words: &[Word], k: usize, needed: &[u32], found: &mut im
     }
 }
 
+/// Puts in `fillers` the names that may fill the run `(i, j)` of `counted`
+/// counted words: those of every candidate run inside it (a name whose
+/// words all lie inside the run, a legal form or a dropped word beside
+/// them); and for a run of [`MAX_WINDOW`] counted words, which may begin a
+/// longer name without holding all its first tokens, the names holding a
+/// token near its rarest word (such a name still matches every word).
+fn fillers_of(
+    index: &NameIndex,
+    runs: &[((usize, usize), Vec<u32>)],
+    words: &[Word],
+    (i, j): (usize, usize),
+    counted: usize,
+    fillers: &mut Vec<u32>,
+) {
+    fillers.clear();
+    let from = runs.partition_point(|((x, _), _)| *x < i);
+    for ((_, y), names) in runs[from..].iter().take_while(|((x, _), _)| *x <= j) {
+        if *y <= j {
+            fillers.extend_from_slice(names);
+        }
+    }
+    if counted >= MAX_WINDOW {
+        let held = |w: &Word| w.near.iter().map(|n| index.postings(n.token).len()).sum::<usize>();
+        if let Some(rarest) = words[i..=j].iter().filter(|w| w.counts).min_by_key(|w| held(w)) {
+            rarest.near.iter().for_each(|n| fillers.extend_from_slice(index.postings(n.token)));
+        }
+    }
+}
+
 /// Whether match `m` of a run of `counted` words (starting at byte `at` of
 /// `text`; `legal_form` when it ends in a company legal form) is evidence
 /// enough in free text (rules in the module docs).
@@ -472,35 +501,16 @@ fn scan(
         let j = j + form;
         let (a, b) = (words[i].span.0, words[j].span.1);
         let query = Query::name(&text[a..b]);
-        // A name whose words all lie inside the run may fill it (with a
-        // legal form or a dropped word beside them): every run inside
-        // brings its names.
-        fillers.clear();
-        let from = runs.partition_point(|((x, _), _)| *x < i);
-        for ((_, y), names) in runs[from..].iter().take_while(|((x, _), _)| *x <= j) {
-            if *y <= j {
-                fillers.extend_from_slice(names);
-            }
-        }
-        // A run of MAX_WINDOW counted words may begin a longer name without
-        // holding all its first tokens. Such a name still matches every
-        // word: it holds a token near the rarest of them.
         let counted = words[i..=j].iter().filter(|w| w.counts).count();
-        if counted >= MAX_WINDOW {
-            let index = screener.index();
-            let held = |w: &Word| w.near.iter().map(|n| index.postings(n.token).len()).sum::<usize>();
-            if let Some(rarest) = words[i..=j].iter().filter(|w| w.counts).min_by_key(|w| held(w)) {
-                rarest.near.iter().for_each(|n| fillers.extend_from_slice(index.postings(n.token)));
-            }
-        }
         // A word of one letter may stand for tokens the lookup does not
         // list (an initial, letters written apart): such a run is screened
         // against every entry.
         let plain = words[i..=j].iter().all(|w| text[w.span.0..w.span.1].chars().nth(1).is_some());
-        let screened = match against {
-            RunScreening::Fillers if plain => screener.screen_entities_of(&query, &fillers, options),
-            RunScreening::Fillers => screener.screen_with_options(&query, options),
-            RunScreening::Index => screener.screen_with_options(&query, options),
+        let screened = if against == RunScreening::Fillers && plain {
+            fillers_of(screener.index(), &runs, &words, (i, j), counted, &mut fillers);
+            screener.screen_entities_of(&query, &fillers, options)
+        } else {
+            screener.screen_with_options(&query, options)
         };
         let screening = match screened {
             Ok(s) => s,
