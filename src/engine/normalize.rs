@@ -87,7 +87,9 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
             }
         }
     }
-    join_patronymics(&mut tokens);
+    // `KAMMOUN, Mehdi` puts the family name first: there a leading `Ben` is
+    // a patronymic, not a given name.
+    join_patronymics(&mut tokens, legal_form.is_none() && raw.contains(','));
     // Particles carry no identity; but a name made only of particles keeps
     // them (`LA LA` is still a name).
     if tokens.iter().any(|t| !is_particle(t)) {
@@ -120,9 +122,11 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
 /// `Salman bin Muhammad` is Salman, son of Muhammad: the father's name is
 /// not interchangeable with the given name, so `bin`/`ibn`/`bint` binds to
 /// the name after it (`binmuhammad`) and `Muhammad bin Salman` stays another
-/// person. A leading `Ben` is a given name and is left alone.
-fn join_patronymics(tokens: &mut Vec<String>) {
-    let mut i = 1;
+/// person. A leading `Ben` is a given name and is left alone, unless the
+/// name is written family name first (`surname_first`: `BEN MOHAMED
+/// KAMMOUN, Mehdi`).
+fn join_patronymics(tokens: &mut Vec<String>, surname_first: bool) {
+    let mut i = usize::from(!surname_first);
     while i + 1 < tokens.len() {
         if matches!(tokens[i].as_str(), "bin" | "ibn" | "bint" | "binti" | "ben") && tokens[i + 1].len() > 1 {
             let next = tokens.remove(i + 1);
@@ -247,7 +251,9 @@ fn ocr_digits(t: &str) -> String {
 /// Cyrillic/Greek lookalikes inside otherwise Latin text become their Latin
 /// twins (a wholly Cyrillic or Greek name is transliterated instead, which is
 /// not evasion); everything else non-ASCII is transliterated. Apostrophes
-/// join (`O'Brien` → `obrien`); other punctuation separates.
+/// join (`O'Brien` → `obrien`), and so does a `?` or U+FFFD between two
+/// letters (a character lost in an encoding conversion); other punctuation
+/// separates.
 pub fn fold(raw: &str) -> (String, Vec<EvasionSign>) {
     let mut evasion = Vec::new();
     let note = |s: EvasionSign, ev: &mut Vec<EvasionSign>| {
@@ -264,6 +270,12 @@ pub fn fold(raw: &str) -> (String, Vec<EvasionSign>) {
     let mut in_word = false;
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
+        // A character an encoding conversion could not write (`Mus?ab`,
+        // `Mu\u{FFFD}oz`) stood for a letter or an apostrophe: inside a word
+        // it joins, as an apostrophe does.
+        if (c == '?' || c == '\u{FFFD}') && in_word && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+            continue;
+        }
         // Printable ASCII needs none of the steps below.
         if matches!(c, ' '..='~') {
             in_word = c.is_ascii_alphanumeric();
@@ -658,6 +670,12 @@ mod tests {
         assert_eq!(toks("Rubén OSEGUERA-Cervantes", KindFamily::Person), ["ruben", "oseguera", "cervantes"]);
         assert_eq!(toks("OSEGUERA CERVANTES, Ruben", KindFamily::Person), ["oseguera", "cervantes", "ruben"]);
         assert_eq!(toks("Nuñez O'Brien", KindFamily::Person), ["nunez", "obrien"]);
+        // Family name first: a leading `Ben` is a patronymic.
+        assert_eq!(toks("BEN MOHAMED KAMMOUN, Mehdi", KindFamily::Person), ["binmohamed", "kammoun", "mehdi"]);
+        assert_eq!(toks("Ben Mohamed Kammoun", KindFamily::Person), ["ben", "mohamed", "kammoun"]);
+        // A character lost in conversion joins inside a word only.
+        assert_eq!(toks("Mus?ab Mu\u{FFFD}oz", KindFamily::Person), ["musab", "muoz"]);
+        assert_eq!(toks("Musab? Omar ?Ali", KindFamily::Person), ["musab", "omar", "ali"]);
     }
 
     #[test]

@@ -180,6 +180,7 @@ fn align(
     }
     joined_pairs(query.iter().map(|q| q.text.as_str()), listed.iter().map(|l| l.text), false, &mut pairs);
     joined_pairs(listed.iter().map(|l| l.text), query.iter().map(|q| q.text.as_str()), true, &mut pairs);
+    shifted_pairs(query, listed, &mut pairs);
     // Best pairs first (a joined pair explains more, so it goes first at
     // equal similarity); ties keep the original order so results are stable.
     pairs.sort_by(|a, b| b.rank().total_cmp(&a.rank()).then(a.q.cmp(&b.q)).then(a.l.cmp(&b.l)));
@@ -318,6 +319,52 @@ fn joined_pairs<'a>(
     }
 }
 
+/// Adds pairs where two adjacent query tokens are two adjacent listed
+/// tokens with the space between them moved (`Arefullaha Ref` for
+/// `Arefullah Aref`; see [`is_shifted`]).
+fn shifted_pairs(query: &[QueryToken], listed: &[ListedToken<'_>], out: &mut Vec<Pair>) {
+    for i in 0..query.len().saturating_sub(1) {
+        let (qa, qb) = (query[i].text.as_str(), query[i + 1].text.as_str());
+        for j in 0..listed.len().saturating_sub(1) {
+            if is_shifted(qa, qb, listed[j].text, listed[j + 1].text) {
+                out.push(Pair { s: SHIFTED_SIMILARITY, q: [i, i + 1], l: [j, j + 1], how: Agreement::Joined });
+            }
+        }
+    }
+}
+
+/// Most letters a moved space may carry from one word to the next.
+pub const MAX_SHIFT: usize = 2;
+/// How much two words agree whose space moved: one slip of the keyboard.
+const SHIFTED_SIMILARITY: f32 = 0.9;
+
+/// Whether `qa qb` is `la lb` with the space between them moved by one to
+/// [`MAX_SHIFT`] letters, every word keeping two letters or more.
+pub fn is_shifted(qa: &str, qb: &str, la: &str, lb: &str) -> bool {
+    (1..=MAX_SHIFT).contains(&qa.len().abs_diff(la.len()))
+        && qa.len() + qb.len() == la.len() + lb.len()
+        && qa.len().min(qb.len()).min(la.len()).min(lb.len()) >= 2
+        && qa.bytes().chain(qb.bytes()).eq(la.bytes().chain(lb.bytes()))
+}
+
+/// The spellings `(la, lb)` that `qa qb` would have with its space moved
+/// back by one to [`MAX_SHIFT`] letters: what the index looks up to find
+/// names that [`is_shifted`] pairs with the query.
+pub fn unshifted(qa: &str, qb: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for d in 1..=MAX_SHIFT {
+        if qa.len() >= d + 2 && qa.is_char_boundary(qa.len() - d) {
+            let (head, tail) = qa.split_at(qa.len() - d);
+            out.push((head.to_string(), format!("{tail}{qb}")));
+        }
+        if qb.len() >= d + 2 && qb.is_char_boundary(d) {
+            let (head, tail) = qb.split_at(d);
+            out.push((format!("{qa}{head}"), tail.to_string()));
+        }
+    }
+    out
+}
+
 /// Two words written together must agree closely to count as one.
 const MIN_JOINED_SIMILARITY: f32 = 0.9;
 
@@ -414,6 +461,22 @@ mod tests {
         assert_eq!(s.tokens[0].how, Agreement::Joined);
         let s = score("jan daniel bothma", "jandaniel bothma").score;
         assert!(s > 0.9, "{s}");
+    }
+
+    #[test]
+    fn a_moved_space_still_matches() {
+        let s = score("arefullaha ref ghazi", "arefullah aref ghazi");
+        assert!(s.score >= 0.85, "{s:?}");
+        assert_eq!(s.tokens[0].how, Agreement::Joined);
+        assert_eq!(s.tokens[0].query, "arefullaha ref");
+        assert!(is_shifted("myongc", "hin", "myong", "chin"));
+        assert!(!is_shifted("myong", "chin", "myong", "chin"));
+        assert!(!is_shifted("abcd", "ef", "a", "bcdef"));
+        for (qa, qb) in [("arefullaha", "ref"), ("myongc", "hin"), ("razuk", "iabd")] {
+            let back = unshifted(qa, qb);
+            assert!(back.iter().all(|(a, b)| is_shifted(qa, qb, a, b)), "{back:?}");
+        }
+        assert!(unshifted("arefullaha", "ref").contains(&("arefullah".to_string(), "aref".to_string())));
     }
 
     #[test]

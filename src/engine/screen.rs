@@ -316,6 +316,11 @@ const DOB_MISMATCH_PENALTY: f32 = -0.15;
 const COUNTRY_MATCH_BONUS: f32 = 0.02;
 const COUNTRY_MISMATCH_PENALTY: f32 = -0.05;
 const KIND_MISMATCH_PENALTY: f32 = -0.15;
+/// A company or organization against a vessel or aircraft (or the reverse)
+/// costs more: a legal person is never a craft, and craft are often named
+/// for words that companies use (`MAGNOLIA`). A whole-name coincidence still
+/// reaches `review`.
+const CRAFT_MISMATCH_PENALTY: f32 = -0.25;
 /// A vessel's flag, call sign and owner are supporting evidence: each adds
 /// when it agrees with the listed one, and only explains when it does not
 /// (vessels change flag, call sign and owner to evade sanctions).
@@ -1013,8 +1018,9 @@ impl Screener {
         Ok(p)
     }
 
-    /// Adds to `p` the listed tokens each query token may be the first
-    /// part of, for retrieval from the index.
+    /// Adds to `p` the listed tokens each query token may be part of (two
+    /// words written as one, or two whose space moved), for retrieval from
+    /// the index.
     fn join_parts(&self, p: &mut Prepared) {
         let tokens = &p.tokens;
         let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
@@ -1028,6 +1034,15 @@ impl Screener {
                 if let Some(t) = self.index.token_id(&format!("{ta}{tb}")) {
                     joined_parts[a].push(t);
                     joined_parts[b].push(t);
+                }
+            }
+        }
+        // Two query tokens whose space moved (`Arefullaha Ref`/`AREFULLAH AREF`).
+        for k in 0..tokens.len().saturating_sub(1) {
+            for (la, lb) in crate::engine::score::unshifted(&tokens[k].text, &tokens[k + 1].text) {
+                if let (Some(a), Some(b)) = (self.index.token_id(&la), self.index.token_id(&lb)) {
+                    joined_parts[k].push(a);
+                    joined_parts[k + 1].push(b);
                 }
             }
         }
@@ -1195,15 +1210,17 @@ impl Screener {
             if person_vs_craft && id_hit.is_none() {
                 return None;
             }
+            let craft = |f: KindFamily| matches!(f, KindFamily::Vessel | KindFamily::Aircraft);
+            let effect = if craft(qf) != craft(ef) { CRAFT_MISMATCH_PENALTY } else { KIND_MISMATCH_PENALTY };
             adjustments.push(Adjustment {
                 feature: "kind",
-                effect: KIND_MISMATCH_PENALTY,
+                effect,
                 detail: match q.kind {
                     Some(k) => format!("query is a {}, entry is a {}", k.as_str(), ent.kind.as_str()),
                     None => format!("query looks like a company's name, entry is a {}", ent.kind.as_str()),
                 },
             });
-            score += KIND_MISMATCH_PENALTY;
+            score += effect;
         }
         if matched_role.is_weak() && id_hit.is_none() {
             flags.push(Flag::WeakAliasOnly);
@@ -1406,8 +1423,9 @@ enum Retrieval<'a> {
 struct Prepared {
     looks_like_company: bool,
     /// Per query token, listed tokens that may be the first of two words
-    /// the query wrote together (`sergeilavrov` → `sergei`); filled only
-    /// for retrieval from the index ([`Screener::join_parts`]).
+    /// the query wrote together (`sergeilavrov` → `sergei`), one word of two
+    /// the query wrote apart, or of two whose space moved; filled only for
+    /// retrieval from the index ([`Screener::join_parts`]).
     joined_parts: Vec<Vec<u32>>,
     tokens: Vec<QueryToken>,
     near: Vec<std::sync::Arc<[Near]>>,

@@ -109,10 +109,13 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
     // A name squeezed into a short field loses its vowels (`Gzmn`).
     let squeezed = is_squeezed(a) && squeeze_matches(a, b);
     let equivalent = crate::engine::equivalents::equivalent_given_names(a, b);
+    // A key held down or a transliteration's doubled letter (`Sson`/`Son`,
+    // `Essa`/`Esa`): the same letters, each run written once.
+    let doubled = la != lb && la.min(lb) >= 2 && same_undoubled(a, b);
     // Records get cut, lists do not: only the first token (the query's)
     // may be a prefix of the second (the listed one).
     let prefix = la >= MIN_PREFIX && la < lb && b.starts_with(a);
-    if !(fuzzy || phonetic || vowels_only || squeezed || equivalent || prefix) {
+    if !(fuzzy || phonetic || vowels_only || squeezed || equivalent || prefix || doubled) {
         return None;
     }
     let stretched = stretch(jaro_winkler(a, b) as f32);
@@ -128,6 +131,9 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
         // when the first letter is hit (`Rnario`/`Mario`).
         let s = if ocr_confusion(a, b) || ocr_confusion(b, a) { stretched.max(OCR_SIMILARITY) } else { stretched };
         offer(s, Agreement::Fuzzy);
+    }
+    if doubled {
+        offer(stretched.max(DOUBLED_SIMILARITY), Agreement::Fuzzy);
     }
     if phonetic {
         offer(stretched.max(0.85), Agreement::Phonetic);
@@ -145,6 +151,40 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
         offer(0.8 + 0.15 * la as f32 / lb as f32, Agreement::Prefix);
     }
     best
+}
+
+/// How much two tokens agree that differ only in doubled letters.
+const DOUBLED_SIMILARITY: f32 = 0.9;
+
+/// `t` with each run of one letter written once (`sson` → `son`), or
+/// `None` when that changes nothing or `t` holds a digit (`100` is not
+/// `10`). The index keys listed tokens by it.
+pub fn undouble(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    if !b.iter().all(u8::is_ascii_alphabetic) || !b.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    let mut out = String::with_capacity(t.len());
+    for &c in b {
+        if out.as_bytes().last() != Some(&c) {
+            out.push(c as char);
+        }
+    }
+    Some(out)
+}
+
+/// Whether `a` and `b`, both letters only, are the same with each run of
+/// one letter written once. Allocates nothing.
+fn same_undoubled(a: &str, b: &str) -> bool {
+    fn runs(t: &str) -> impl Iterator<Item = u8> + '_ {
+        let mut prev = 0u8;
+        t.bytes().filter(move |&c| {
+            let keep = c != prev;
+            prev = c;
+            keep
+        })
+    }
+    a.bytes().all(|c| c.is_ascii_alphabetic()) && b.bytes().all(|c| c.is_ascii_alphabetic()) && runs(a).eq(runs(b))
 }
 
 /// How much two tokens agree that differ only by scanning confusions.
@@ -341,6 +381,16 @@ mod tests {
         assert!(token_similarity_plain("garcia", "garza").is_none_or(|(s, _)| s < 0.8));
         assert!(token_similarity_plain("ana", "ada").is_none());
         assert!(token_similarity_plain("lopez", "lozano").is_none());
+        // Doubled letters, even in short tokens; never in numbers.
+        assert_eq!(token_similarity_plain("sson", "son").unwrap().1, Agreement::Fuzzy);
+        assert!(token_similarity_plain("esa", "essa").is_some_and(|(s, _)| s >= 0.9));
+        assert!(token_similarity_plain("yyu", "yu").is_some());
+        assert!(token_similarity_plain("100", "10").is_none());
+        assert!(token_similarity_plain("son", "soon").is_some());
+        assert!(token_similarity_plain("son", "sin").is_none());
+        assert_eq!(undouble("sson").as_deref(), Some("son"));
+        assert_eq!(undouble("son"), None);
+        assert_eq!(undouble("1100"), None);
     }
 
     #[test]
