@@ -625,7 +625,9 @@ fn strip_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
                 tokens.truncate(tokens.len() - k);
                 found = found.or(Some(f));
             }
-            None if found.is_none() => return strip_cut_legal_form(tokens),
+            None if found.is_none() => {
+                return strip_cut_legal_form(tokens).or_else(|| strip_misspelt_legal_form(tokens))
+            }
             None => return found,
         }
     }
@@ -657,6 +659,17 @@ fn strip_cut_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
     Some(f)
 }
 
+/// Removes a last token that misspells a long legal form by one edit
+/// (`Siemens Aktiengeselschaft`), returning the form; never the only token.
+fn strip_misspelt_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
+    if tokens.len() < 2 {
+        return None;
+    }
+    let f = crate::engine::reference::misspelt_legal_form(tokens.last()?)?;
+    tokens.pop();
+    Some(f.key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,6 +683,10 @@ mod tests {
         assert_eq!(toks("Rubén OSEGUERA-Cervantes", KindFamily::Person), ["ruben", "oseguera", "cervantes"]);
         assert_eq!(toks("OSEGUERA CERVANTES, Ruben", KindFamily::Person), ["oseguera", "cervantes", "ruben"]);
         assert_eq!(toks("Nuñez O'Brien", KindFamily::Person), ["nunez", "obrien"]);
+        // A long legal form with a typo is still the form.
+        assert_eq!(toks("Siemens Aktiengeselschaft", KindFamily::Organization), ["siemens"]);
+        assert_eq!(toks("Transportes Corporaton", KindFamily::Organization), ["transportes"]);
+        assert_eq!(toks("Aktiengeselschaft", KindFamily::Organization), ["aktiengeselschaft"]);
         // Family name first: a leading `Ben` is a patronymic.
         assert_eq!(toks("BEN MOHAMED KAMMOUN, Mehdi", KindFamily::Person), ["binmohamed", "kammoun", "mehdi"]);
         assert_eq!(toks("Ben Mohamed Kammoun", KindFamily::Person), ["ben", "mohamed", "kammoun"]);

@@ -59,6 +59,9 @@ struct Tables {
     /// letters or more → the row of the first such spelling, for reading
     /// forms cut by a field limit.
     cut_spellings: FxHashMap<&'static str, usize>,
+    /// Spellings of [`MIN_MISSPELT`] letters or more → their row, for
+    /// reading a legal form written with a typo.
+    long_spellings: Vec<(&'static str, usize)>,
     words: FxHashMap<&'static str, BusinessWord>,
     /// Abbreviation → the word it stands for.
     abbreviations: FxHashMap<&'static str, &'static str>,
@@ -82,6 +85,7 @@ fn tables() -> &'static Tables {
             longest: 0,
             form_rows: Vec::new(),
             cut_spellings: FxHashMap::default(),
+            long_spellings: Vec::new(),
             words: FxHashMap::default(),
             abbreviations: FxHashMap::default(),
         };
@@ -92,6 +96,9 @@ fn tables() -> &'static Tables {
                 if !spelling.is_empty() {
                     t.forms.insert(spelling, i);
                     t.longest = t.longest.max(spelling.len());
+                    if spelling.len() >= MIN_MISSPELT {
+                        t.long_spellings.push((spelling, i));
+                    }
                     if spelling.len() >= 6 {
                         for end in (4..spelling.len()).filter(|&e| spelling.is_char_boundary(e)) {
                             t.cut_spellings.entry(&spelling[..end]).or_insert(i);
@@ -187,6 +194,30 @@ pub fn cut_legal_form(joined: &str, parts: usize) -> Option<&'static LegalForm> 
     }
     let t = tables();
     t.cut_spellings.get(joined).map(|&i| &t.form_rows[i])
+}
+
+/// Shortest spelling read with a typo: a shorter word one edit from a form
+/// is as likely another word (`limite`, `compania`).
+pub const MIN_MISSPELT: usize = 9;
+
+/// The legal form a single folded word misspells by one edit (an insertion,
+/// deletion, substitution or swap of neighbours): `aktiengeselschaft`,
+/// `corporaton`. Only spellings of [`MIN_MISSPELT`] letters or more are
+/// read this way; the first in table order wins.
+pub fn misspelt_legal_form(word: &str) -> Option<&'static LegalForm> {
+    if word.len() + 1 < MIN_MISSPELT || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let t = tables();
+    t.long_spellings
+        .iter()
+        .find(|(s, _)| {
+            let (a, b) = (word.as_bytes(), s.as_bytes());
+            a.len().abs_diff(b.len()) <= 1
+                && (a[0] == b[0] || a[1] == b[1])
+                && crate::engine::similarity::osa_distance_within(a, b, 1)
+        })
+        .map(|&(_, i)| &t.form_rows[i])
 }
 
 /// The generic business word a folded token is, if it is one.
