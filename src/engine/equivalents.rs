@@ -2,7 +2,16 @@
 //! other languages): a record may write `John Doe` for a listed `Juan Doe`,
 //! or `Guillermo` for `William`. Kept small and certain: only names that are
 //! standard translations of each other, and a few business words that are
-//! one word in both languages (`Grupo`/`Group`).
+//! one word in both languages (`Grupo`/`Group`). And nicknames: the familiar
+//! forms of given names (`Pepe` for José, `Bill` for William), kept as data
+//! with their sources in `lists/reference/nicknames.csv`.
+
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
+/// The nickname table: `nickname,names,language,source` (see the file's
+/// header).
+pub const NICKNAMES_CSV: &str = include_str!("../../lists/reference/nicknames.csv");
 
 /// Groups of equivalent given names, normalised (lower case, no accents).
 const GROUPS: &[&[&str]] = &[
@@ -48,16 +57,45 @@ const GROUPS: &[&[&str]] = &[
 ];
 
 fn group_of(t: &str) -> Option<usize> {
-    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    static INDEX: OnceLock<FxHashMap<&'static str, usize>> = OnceLock::new();
     INDEX
         .get_or_init(|| GROUPS.iter().enumerate().flat_map(|(g, names)| names.iter().map(move |n| (*n, g))).collect())
         .get(t)
         .copied()
 }
 
-/// Every name equivalent to `t` (not `t` itself).
-pub fn equivalents_of(t: &str) -> impl Iterator<Item = &'static &'static str> + '_ {
-    group_of(t).into_iter().flat_map(|g| GROUPS[g].iter()).filter(move |n| **n != t)
+/// Nickname → given names and given name → nicknames, both ways.
+fn nickname_pairs() -> &'static FxHashMap<&'static str, Vec<&'static str>> {
+    static PAIRS: OnceLock<FxHashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let mut m: FxHashMap<&'static str, Vec<&'static str>> = FxHashMap::default();
+        let rows = NICKNAMES_CSV.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
+        for row in rows {
+            let mut f = row.split(',').map(str::trim);
+            let (Some(nick), Some(names)) = (f.next(), f.next()) else { continue };
+            for name in names.split('|').filter(|n| !n.is_empty()) {
+                m.entry(nick).or_default().push(name);
+                m.entry(name).or_default().push(nick);
+            }
+        }
+        m
+    })
+}
+
+/// Every name equivalent to `t` (not `t` itself): its translations, then
+/// its nicknames or the names it is a nickname of.
+pub fn equivalents_of(t: &str) -> impl Iterator<Item = &'static str> + '_ {
+    group_of(t)
+        .into_iter()
+        .flat_map(|g| GROUPS[g].iter().copied())
+        .filter(move |n| *n != t)
+        .chain(nickname_pairs().get(t).into_iter().flatten().copied())
+}
+
+/// Whether `a` is a nickname of given name `b`, or the reverse (`pepe` and
+/// `jose`).
+pub fn nickname_of(a: &str, b: &str) -> bool {
+    nickname_pairs().get(a).is_some_and(|ns| ns.contains(&b))
 }
 
 /// Whether `a` and `b` are different spellings of one given name across
@@ -76,6 +114,23 @@ mod tests {
         assert!(equivalent_given_names("guillermo", "william"));
         assert!(!equivalent_given_names("juan", "jose"));
         assert!(!equivalent_given_names("juan", "juan"));
-        assert!(equivalents_of("john").any(|n| *n == "juan"));
+        assert!(equivalents_of("john").any(|n| n == "juan"));
+    }
+
+    #[test]
+    fn nicknames_pair_with_their_names_only() {
+        assert!(nickname_of("pepe", "jose") && nickname_of("jose", "pepe"));
+        assert!(nickname_of("ted", "edward") && nickname_of("ted", "theodore"));
+        assert!(!nickname_of("edward", "theodore"));
+        assert!(!nickname_of("pepe", "juan"));
+        assert!(equivalents_of("francisco").any(|n| n == "paco"));
+        assert!(equivalents_of("francisco").any(|n| n == "francis"));
+        // Every row has a nickname, at least one name and a source.
+        for row in NICKNAMES_CSV.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).skip(1) {
+            let f: Vec<&str> = row.split(',').collect();
+            assert_eq!(f.len(), 4, "{row}");
+            assert!(f[0].bytes().all(|b| b.is_ascii_lowercase()), "{row}");
+            assert!(f[3].starts_with("http"), "{row}");
+        }
     }
 }

@@ -507,7 +507,7 @@ impl NameIndex {
             }
             // The same given name in other languages.
             for eq in crate::engine::equivalents::equivalents_of(q) {
-                if let Some(&t) = self.token_ids.get(*eq) {
+                if let Some(&t) = self.token_ids.get(eq) {
                     consider(t, out);
                 }
             }

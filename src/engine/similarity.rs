@@ -27,7 +27,8 @@ pub enum Agreement {
     Prefix,
     /// A single letter for a name beginning with it; found by the scorer.
     Initial,
-    /// The same given name in another language (`Juan`/`John`).
+    /// The same given name in another language (`Juan`/`John`), or its
+    /// nickname (`Pepe`/`José`).
     Equivalent,
     /// Two listed tokens written as one, or the reverse (`SergeiLavrov`).
     Joined,
@@ -109,13 +110,14 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
     // A name squeezed into a short field loses its vowels (`Gzmn`).
     let squeezed = is_squeezed(a) && squeeze_matches(a, b);
     let equivalent = crate::engine::equivalents::equivalent_given_names(a, b);
+    let nickname = crate::engine::equivalents::nickname_of(a, b);
     // A key held down or a transliteration's doubled letter (`Sson`/`Son`,
     // `Essa`/`Esa`): the same letters, each run written once.
     let doubled = la != lb && la.min(lb) >= 2 && same_undoubled(a, b);
     // Records get cut, lists do not: only the first token (the query's)
     // may be a prefix of the second (the listed one).
     let prefix = la >= MIN_PREFIX && la < lb && b.starts_with(a);
-    if !(fuzzy || phonetic || vowels_only || squeezed || equivalent || prefix || doubled) {
+    if !(fuzzy || phonetic || vowels_only || squeezed || equivalent || nickname || prefix || doubled) {
         return None;
     }
     let stretched = stretch(jaro_winkler(a, b) as f32);
@@ -147,11 +149,18 @@ pub fn token_similarity(a: &str, b: &str, key_a: &str, key_b: &str) -> Option<(f
     if equivalent {
         offer(0.85, Agreement::Equivalent);
     }
+    if nickname {
+        offer(NICKNAME_SIMILARITY, Agreement::Equivalent);
+    }
     if prefix {
         offer(0.8 + 0.15 * la as f32 / lb as f32, Agreement::Prefix);
     }
     best
 }
+
+/// How much a nickname agrees with its given name (`Pepe`/`José`): a little
+/// less than a translation, as a nickname may stand for several names.
+const NICKNAME_SIMILARITY: f32 = 0.8;
 
 /// How much two tokens agree that differ only in doubled letters.
 const DOUBLED_SIMILARITY: f32 = 0.9;
@@ -391,6 +400,7 @@ mod tests {
         assert_eq!(undouble("sson").as_deref(), Some("son"));
         assert_eq!(undouble("son"), None);
         assert_eq!(undouble("1100"), None);
+        assert_eq!(token_similarity_plain("pepe", "jose"), Some((0.8, Agreement::Equivalent)));
     }
 
     #[test]
