@@ -347,22 +347,26 @@ pub fn is_shifted(qa: &str, qb: &str, la: &str, lb: &str) -> bool {
         && qa.bytes().chain(qb.bytes()).eq(la.bytes().chain(lb.bytes()))
 }
 
-/// The spellings `(la, lb)` that `qa qb` would have with its space moved
-/// back by one to [`MAX_SHIFT`] letters: what the index looks up to find
-/// names that [`is_shifted`] pairs with the query.
-pub fn unshifted(qa: &str, qb: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// Calls `f(la, lb)` with each spelling `qa qb` would have with its space
+/// moved back by one to [`MAX_SHIFT`] letters: what the index looks up to
+/// find names that [`is_shifted`] pairs with the query. `buf` is scratch.
+pub fn for_each_unshifted(qa: &str, qb: &str, buf: &mut String, mut f: impl FnMut(&str, &str)) {
     for d in 1..=MAX_SHIFT {
         if qa.len() >= d + 2 && qa.is_char_boundary(qa.len() - d) {
             let (head, tail) = qa.split_at(qa.len() - d);
-            out.push((head.to_string(), format!("{tail}{qb}")));
+            buf.clear();
+            buf.push_str(tail);
+            buf.push_str(qb);
+            f(head, buf);
         }
         if qb.len() >= d + 2 && qb.is_char_boundary(d) {
             let (head, tail) = qb.split_at(d);
-            out.push((format!("{qa}{head}"), tail.to_string()));
+            buf.clear();
+            buf.push_str(qa);
+            buf.push_str(head);
+            f(buf, tail);
         }
     }
-    out
 }
 
 /// Two words written together must agree closely to count as one.
@@ -472,6 +476,11 @@ mod tests {
         assert!(is_shifted("myongc", "hin", "myong", "chin"));
         assert!(!is_shifted("myong", "chin", "myong", "chin"));
         assert!(!is_shifted("abcd", "ef", "a", "bcdef"));
+        let unshifted = |qa: &str, qb: &str| {
+            let mut back = Vec::new();
+            for_each_unshifted(qa, qb, &mut String::new(), |a, b| back.push((a.to_string(), b.to_string())));
+            back
+        };
         for (qa, qb) in [("arefullaha", "ref"), ("myongc", "hin"), ("razuk", "iabd")] {
             let back = unshifted(qa, qb);
             assert!(back.iter().all(|(a, b)| is_shifted(qa, qb, a, b)), "{back:?}");

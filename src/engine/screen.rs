@@ -1024,6 +1024,7 @@ impl Screener {
     fn join_parts(&self, p: &mut Prepared) {
         let tokens = &p.tokens;
         let mut joined_parts: Vec<Vec<u32>> = tokens.iter().map(|t| self.index.leading_parts(&t.text)).collect();
+        let mut buf = String::new();
         // Two query tokens that a list writes as one (`Tai Pen`/`TAIPEN`).
         for k in 0..tokens.len().saturating_sub(1) {
             for (a, b) in [(k, k + 1), (k + 1, k)] {
@@ -1031,7 +1032,10 @@ impl Screener {
                 if ta.len() < 3 || tb.len() < 3 {
                     continue;
                 }
-                if let Some(t) = self.index.token_id(&format!("{ta}{tb}")) {
+                buf.clear();
+                buf.push_str(ta);
+                buf.push_str(tb);
+                if let Some(t) = self.index.token_id(&buf) {
                     joined_parts[a].push(t);
                     joined_parts[b].push(t);
                 }
@@ -1039,12 +1043,12 @@ impl Screener {
         }
         // Two query tokens whose space moved (`Arefullaha Ref`/`AREFULLAH AREF`).
         for k in 0..tokens.len().saturating_sub(1) {
-            for (la, lb) in crate::engine::score::unshifted(&tokens[k].text, &tokens[k + 1].text) {
-                if let (Some(a), Some(b)) = (self.index.token_id(&la), self.index.token_id(&lb)) {
+            crate::engine::score::for_each_unshifted(&tokens[k].text, &tokens[k + 1].text, &mut buf, |la, lb| {
+                if let (Some(a), Some(b)) = (self.index.token_id(la), self.index.token_id(lb)) {
                     joined_parts[k].push(a);
                     joined_parts[k + 1].push(b);
                 }
-            }
+            });
         }
         p.joined_parts = joined_parts;
     }
