@@ -995,9 +995,10 @@ impl Screener {
 
     /// Whether listed name `name` (a name id) may pair every token of `p`
     /// as the scorer pairs tokens, initials and cut prefixes aside: a near
-    /// listed token, or two words written as one on either side (the query
-    /// token begins a listed one, a listed one begins it, or it ends a
-    /// listed one). A name that cannot leaves a query token unmatched.
+    /// listed token, or two words written as one or with their space moved
+    /// on either side (the query token begins or ends a listed one, or a
+    /// listed one begins or ends it). A name that cannot leaves a query
+    /// token unmatched.
     fn may_fill(&self, p: &Prepared, name: u32) -> bool {
         let listed = self.index.tokens_of(&self.index.names()[name as usize]);
         p.tokens.iter().zip(&p.near).all(|(t, near)| {
@@ -1007,7 +1008,7 @@ impl Screener {
                 || listed.iter().any(|&l| {
                     let l: &str = &self.index.token(l).text;
                     (t.len() >= 3 && l.len() > t.len() && (l.starts_with(t) || l.ends_with(t)))
-                        || (l.len() >= 3 && t.len() > l.len() && t.starts_with(l))
+                        || (l.len() >= 3 && t.len() > l.len() && (t.starts_with(l) || t.ends_with(l)))
                 })
         })
     }
@@ -1570,10 +1571,13 @@ mod tests {
         let mut e = Entity::new("t-1", "test", EntityKind::Organization);
         e.add_name("TAIPEN TRADING COMPANY", NameRole::Primary);
         e.add_name("ACME INTERNATIONAL HOLDINGS", NameRole::Aka);
-        let s = screener(vec![e]);
+        let mut p = Entity::new("t-2", "test", EntityKind::Person);
+        p.add_name("RAZUKI ABD TIKRITI", NameRole::Primary);
+        let s = screener(vec![e, p]);
         let entity = s.by_id["t-1"];
         let names: Vec<u32> = s.index.entity_names(entity).collect();
         assert_eq!(names.len(), 2);
+        let person: Vec<u32> = s.index.entity_names(s.by_id["t-2"]).collect();
         let ids = |q: &str, among: &[u32]| -> Vec<String> {
             let screening = s.screen_entities_of(&Query::name(q), among, &Options::default()).unwrap();
             screening.matches.into_iter().map(|m| m.entity_id).collect()
@@ -1582,6 +1586,8 @@ mod tests {
         // writes as one (`TAI PEN`).
         assert_eq!(ids("TAIPEN TRADING", &names[..1]), ["t-1"]);
         assert_eq!(ids("TAI PEN TRADING", &names[..1]), ["t-1"]);
+        // A moved space: `IABD` ends the listed `ABD`, `RAZUK` begins `RAZUKI`.
+        assert_eq!(ids("RAZUK IABD TIKRITI", &person), ["t-2"]);
         // Any name of the entity brings all of them.
         assert_eq!(ids("ACME INTERNATIONAL HOLDINGS", &names[..1]), ["t-1"]);
         // `FRESH` pairs no token of either name: the entity is not scored,
