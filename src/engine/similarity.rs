@@ -1,9 +1,10 @@
 //! Similarity of two normalised tokens.
 //!
 //! Two tokens are compared only when they are *near*: equal, within a small
-//! edit distance for their length, sharing a phonetic key or a consonant
-//! skeleton, the same given name in two languages, or one a prefix of the
-//! other (a truncated record). Everything the index retrieves is exactly
+//! edit distance for their length, the same but for doubled letters,
+//! sharing a phonetic key or a consonant skeleton, the same given name in
+//! two languages or a nickname and its name, or one a prefix of the other
+//! (a truncated record). Everything the index retrieves is exactly
 //! the set of near tokens, so screening through the index finds the same
 //! matches a scan of every name would, and far-apart tokens that Jaro-Winkler
 //! alone would score generously (`garcia`/`garza`) are kept apart.
