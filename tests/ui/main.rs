@@ -159,6 +159,20 @@ impl Browser {
         self.c().find_all(Locator::Css(selector)).await.unwrap()
     }
 
+    /// The attribute as the page shows it now, retried while a self-refreshing page replaces
+    /// the element between finding it and reading it.
+    async fn attr_now(&self, selector: &str, name: &str) -> Option<String> {
+        for _ in 0..50 {
+            if let Ok(el) = self.c().find(Locator::Css(selector)).await {
+                if let Ok(v) = el.attr(name).await {
+                    return v;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{selector} kept going stale on {}", self.path().await)
+    }
+
     async fn text(&self, selector: &str) -> String {
         self.css(selector).await.text().await.unwrap()
     }
@@ -326,7 +340,8 @@ async fn batch_upload_shows_progress_then_the_summary_and_downloads() {
     b.css("#upload").await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let state = b.css("#batch-state").await.attr("data-state").await.unwrap().unwrap_or_default();
+        // The page refreshes itself each second while the batch runs.
+        let state = b.attr_now("#batch-state", "data-state").await.unwrap_or_default();
         if state == "done" {
             break;
         }
