@@ -69,10 +69,8 @@ fn nickname_pairs() -> &'static FxHashMap<&'static str, Vec<&'static str>> {
     static PAIRS: OnceLock<FxHashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
     PAIRS.get_or_init(|| {
         let mut m: FxHashMap<&'static str, Vec<&'static str>> = FxHashMap::default();
-        let rows = NICKNAMES_CSV.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
-        for row in rows {
-            let mut f = row.split(',').map(str::trim);
-            let (Some(nick), Some(names)) = (f.next(), f.next()) else { continue };
+        for row in crate::engine::reference::rows(NICKNAMES_CSV) {
+            let [nick, names, ..] = row[..] else { continue };
             for name in names.split('|').filter(|n| !n.is_empty()) {
                 m.entry(nick).or_default().push(name);
                 m.entry(name).or_default().push(nick);

@@ -70,7 +70,7 @@ struct Tables {
 /// The data rows of a compiled-in CSV table: comment lines (`#`) and the
 /// header skipped, fields split on commas (the tables hold no quoted
 /// commas).
-fn rows(csv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+pub(crate) fn rows(csv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     csv.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .skip(1)

@@ -998,9 +998,13 @@ impl Screener {
     /// listed token, or two words written as one or with their space moved
     /// on either side (the query token begins or ends a listed one, or a
     /// listed one begins or ends it). A name that cannot leaves a query
-    /// token unmatched.
+    /// token unmatched; so does a name of fewer than half as many tokens as
+    /// the query, since an aligned pair holds at most two query tokens.
     fn may_fill(&self, p: &Prepared, name: u32) -> bool {
         let listed = self.index.tokens_of(&self.index.names()[name as usize]);
+        if p.tokens.len() > 2 * listed.len().min(crate::engine::score::MAX_TOKENS) {
+            return false;
+        }
         p.tokens.iter().zip(&p.near).all(|(t, near)| {
             let t = t.text.as_str();
             t.len() == 1
