@@ -765,6 +765,12 @@ mod tests {
             Some("sprderl")
         );
         assert_eq!(toks("Ltd", KindFamily::Organization), ["ltd"]);
+        // Venezuela's compañía anónima, untyped and with its last dot cut.
+        for v in ["MATSUNICHI OIL TRADER, C.A.", "Matsunichi Oil Trader C.A"] {
+            let n = normalize_name(v, KindFamily::Any);
+            assert_eq!(n.tokens, ["matsunichi", "oil", "trader"], "{v}");
+            assert_eq!(n.legal_form, Some("ca"), "{v}");
+        }
         // A person's name keeps a token that looks like a legal form.
         assert_eq!(toks("Juan Sa", KindFamily::Person), ["juan", "sa"]);
     }
