@@ -312,7 +312,7 @@ impl NameIndex {
                             continue;
                         }
                         first |= first_letter_bit(text);
-                        if text.len() == 1 {
+                        if text.len() == 1 || crate::engine::score::initials_together(text) {
                             // An initial may meet a query token.
                             covered += self.tokens[x as usize].weight;
                         }

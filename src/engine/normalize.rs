@@ -90,6 +90,13 @@ pub fn normalize_name(raw: &str, family: KindFamily) -> NormalizedName {
     // `KAMMOUN, Mehdi` puts the family name first: there a leading `Ben` is
     // a patronymic, not a given name.
     join_patronymics(&mut tokens, legal_form.is_none() && raw.contains(','));
+    // Two particles written onto the name (`Vanderbilt`, `DELACRUZ`) are the
+    // same particles written apart, and go the same way.
+    for t in tokens.iter_mut() {
+        if let Some(rest) = after_joined_particles(t) {
+            *t = rest.to_string();
+        }
+    }
     // Particles carry no identity; but a name made only of particles keeps
     // them (`LA LA` is still a name).
     if tokens.iter().any(|t| !is_particle(t)) {
@@ -193,6 +200,9 @@ fn numbers_to_digits(tokens: &mut Vec<String>) {
             "xii" => (12, false),
             "xiii" => (13, false),
             _ => {
+                if let Some(n) = ordinal_number(t) {
+                    return Some((n, false));
+                }
                 let n: u32 = t.parse().ok()?;
                 return Some((n, n % 10 == 0 && (20..100).contains(&n)));
             }
@@ -219,13 +229,24 @@ fn numbers_to_digits(tokens: &mut Vec<String>) {
     *tokens = out;
 }
 
+/// The number an English ordinal written in digits stands for (`1st`,
+/// `22nd`, `103rd`, `11th`): digits then `st`, `nd`, `rd` or `th`.
+fn ordinal_number(t: &str) -> Option<u32> {
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, suffix) = t.split_at(split);
+    if digits.is_empty() || !matches!(suffix, "st" | "nd" | "rd" | "th") {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// Reads digits inside a word as the letters they were probably scanned or
 /// typed from (`Sech1n` → `sechin`, `I9or` → `igor`). Only words that are
 /// mostly letters are touched, so `44`, `3m` or `b52` stay as they are.
 fn ocr_digits(t: &str) -> String {
     let digits = t.bytes().filter(u8::is_ascii_digit).count();
     let letters = t.len() - digits;
-    if digits == 0 || letters < digits || letters < 2 {
+    if digits == 0 || letters < digits || letters < 2 || ordinal_number(t).is_some() {
         return t.to_string();
     }
     t.bytes()
@@ -533,6 +554,16 @@ fn homoglyph(c: char) -> Option<char> {
     })
 }
 
+/// Two particles that names write onto the word after them (`van der`,
+/// `de la`, `de los`).
+const JOINED_PARTICLES: &[&str] = &["vander", "vanden", "vonder", "dela", "delos", "delas"];
+
+/// The name after two particles written onto it (`bilt` for `vanderbilt`,
+/// `cruz` for `delacruz`), when four letters or more are left.
+fn after_joined_particles(t: &str) -> Option<&str> {
+    JOINED_PARTICLES.iter().find_map(|p| t.strip_prefix(p)).filter(|rest| rest.len() >= 4)
+}
+
 /// Words that connect names and carry no identity (`dl` and `ls` are `del`
 /// and `los`/`las` squeezed into a short field).
 pub fn is_particle(t: &str) -> bool {
@@ -593,6 +624,12 @@ fn strip_leading_legal_form(tokens: &mut Vec<String>) -> Option<&'static str> {
         }
     }
     let (k, f) = best?;
+    // Single letters that go on past the form are an acronym that begins
+    // like one (`A.B.C. Company` is not the Swedish `AB`).
+    let letters = |t: &String| t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic();
+    if tokens[..k].iter().all(letters) && tokens.get(k).is_some_and(letters) {
+        return None;
+    }
     tokens.drain(..k);
     Some(f)
 }
@@ -701,6 +738,11 @@ mod tests {
         assert_eq!(toks("OSEGUER4 C3RVANTES", KindFamily::Person), ["oseguera", "cervantes"]);
         assert_eq!(toks("Brigade 44", KindFamily::Organization), ["brigade", "44"]);
         assert_eq!(toks("B52 3M", KindFamily::Organization), ["b52", "3m"]);
+        // An ordinal in digits is a number, not letters misread.
+        assert_eq!(toks("1st International Bank", KindFamily::Organization), ["1", "international", "bank"]);
+        assert_eq!(toks("First International Bank", KindFamily::Organization), ["1", "international", "bank"]);
+        assert_eq!(toks("22nd Street Trading", KindFamily::Organization), ["22", "street", "trading"]);
+        assert_eq!(toks("Ist Bank", KindFamily::Organization), ["ist", "bank"]);
     }
 
     #[test]
@@ -731,6 +773,9 @@ mod tests {
         assert_eq!(toks("W and G Arquitectos", KindFamily::Organization), ["wg", "arquitectos"]);
         assert_eq!(toks("W&G ARQUITECTOS, S.A. DE C.V.", KindFamily::Organization), ["wg", "arquitectos"]);
         assert_eq!(toks("J. R. Smith", KindFamily::Person), ["j", "r", "smith"]);
+        // `A.B.` begins the acronym; it is not the Swedish `AB` leading it.
+        assert_eq!(toks("A.B.C. Company", KindFamily::Organization), ["abc", "company"]);
+        assert_eq!(toks("A.B. Volvo", KindFamily::Organization), ["volvo"]);
     }
 
     #[test]
@@ -741,6 +786,12 @@ mod tests {
         );
         assert_eq!(toks("El Mencho", KindFamily::Any), ["mencho"]);
         assert_eq!(toks("de la", KindFamily::Any), ["de", "la"]);
+        assert_eq!(toks("vanderbilt corp", KindFamily::Organization), ["bilt"]);
+        assert_eq!(toks("van der bilt corp", KindFamily::Organization), ["bilt"]);
+        assert_eq!(toks("Jose Delacruz", KindFamily::Person), toks("Jose de la Cruz", KindFamily::Person));
+        // One particle is not enough to split a name (`Delgado`), nor is a
+        // short rest (`Delaney`).
+        assert_eq!(toks("Delgado Delaney", KindFamily::Person), ["delgado", "delaney"]);
     }
 
     #[test]

@@ -27,9 +27,11 @@ pub struct QueryToken {
 /// One aligned pair.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TokenMatch {
-    /// The query token; two, space-separated, that the list writes as one.
+    /// The query token; two, space-separated, that the list writes as one
+    /// (or as two initials together, `JC`).
     pub query: String,
-    /// The listed token; two, space-separated, that the query wrote as one.
+    /// The listed token; two, space-separated, that the query wrote as one
+    /// (or as two initials together).
     pub listed: String,
     /// In [0.7, 1]; 1 for the same token, 0.8 for an initial or a cut last
     /// token of two or three letters.
@@ -144,6 +146,11 @@ struct Taken {
     /// A rare listed token matched by a common query token (`jose` for an
     /// alias `joise`) is only as telling as the common one.
     evidence_weight: f32,
+    /// Weight the query's total loses when this pair reads a query token as
+    /// initials (see [`align`]).
+    q_discount: f32,
+    /// The same for the listed name's total.
+    l_discount: f32,
 }
 
 struct Alignment {
@@ -178,6 +185,8 @@ fn align(
             }
         }
     }
+    initials_pairs(query.iter().map(|q| q.text.as_str()), listed.iter().map(|l| l.text), false, &mut pairs);
+    initials_pairs(listed.iter().map(|l| l.text), query.iter().map(|q| q.text.as_str()), true, &mut pairs);
     joined_pairs(query.iter().map(|q| q.text.as_str()), listed.iter().map(|l| l.text), false, &mut pairs);
     joined_pairs(listed.iter().map(|l| l.text), query.iter().map(|q| q.text.as_str()), true, &mut pairs);
     shifted_pairs(query, listed, &mut pairs);
@@ -196,8 +205,34 @@ fn align(
         let qw: f32 = pair.q.into_iter().filter(|&k| k != NONE).map(|k| query[k].weight).sum();
         let lw: f32 = pair.l.into_iter().filter(|&k| k != NONE).map(|k| listed[k].weight).sum();
         // An initial stands for a name but proves little of it.
-        let (q_weight, l_weight) = if pair.how == Agreement::Initial { (qw.min(0.2), lw * 0.7) } else { (qw, lw) };
-        al.taken.push(Taken { pair, q_weight, l_weight, evidence_weight: l_weight.min(q_weight) });
+        // (Two initials written together count as two.)
+        let initials = pair.l.iter().chain(&pair.q).filter(|&&k| k != NONE).count() as f32 - 1.0;
+        let cap = crate::engine::weights::INITIAL * initials;
+        // The side writing the initials weighs them as initials in its total
+        // too: `JC` is two letters, not a rare word left half explained.
+        let is_initials = |t: &str| t.len() == 1 || initials_together(t);
+        let initial = pair.how == Agreement::Initial;
+        let listed_initials = initial && pair.l[1] == NONE && is_initials(listed[pair.l[0]].text);
+        let (q_weight, l_weight) = match (initial, listed_initials) {
+            (false, _) => (qw, lw),
+            (true, false) => (qw.min(cap), lw * 0.7),
+            (true, true) => (qw.min(cap), lw.min(cap) * 0.7),
+        };
+        let (mut q_discount, mut l_discount) = (0.0, 0.0);
+        if initial && pair.q[1] == NONE && is_initials(&query[pair.q[0]].text) {
+            q_discount = qw - q_weight;
+        }
+        if listed_initials {
+            l_discount = lw - lw.min(cap);
+        }
+        al.taken.push(Taken {
+            pair,
+            q_weight,
+            l_weight,
+            evidence_weight: l_weight.min(q_weight),
+            q_discount,
+            l_discount,
+        });
     }
     al
 }
@@ -209,8 +244,10 @@ impl Alignment {
         let listed = &listed[..listed.len().min(MAX_TOKENS)];
         let q_num: f32 = self.taken.iter().map(|t| t.q_weight * t.pair.s).sum();
         let l_num: f32 = self.taken.iter().map(|t| t.l_weight * t.pair.s).sum();
-        let q_total: f32 = query.iter().map(|q| q.weight).sum();
-        let l_total: f32 = listed.iter().map(|l| l.weight).sum();
+        let q_total: f32 =
+            query.iter().map(|q| q.weight).sum::<f32>() - self.taken.iter().map(|t| t.q_discount).sum::<f32>();
+        let l_total: f32 =
+            listed.iter().map(|l| l.weight).sum::<f32>() - self.taken.iter().map(|t| t.l_discount).sum::<f32>();
         let query_coverage = if q_total > 0.0 { (q_num / q_total).min(1.0) } else { 0.0 };
         let listed_coverage = if l_total > 0.0 { (l_num / l_total).min(1.0) } else { 0.0 };
         let mut score = QUERY_SIDE * query_coverage + (1.0 - QUERY_SIDE) * listed_coverage;
@@ -261,10 +298,12 @@ struct Pair {
 
 impl Pair {
     fn rank(&self) -> f32 {
-        if self.how == Agreement::Joined {
-            self.s + 0.1
-        } else {
-            self.s
+        match self.how {
+            Agreement::Joined => self.s + 0.1,
+            // Two letters read as initials only when no other reading of
+            // them (a word with its vowels dropped, `Dz` for `Díaz`) is left.
+            Agreement::Initial if self.q[1] != NONE || self.l[1] != NONE => self.s - 0.5,
+            _ => self.s,
         }
     }
 }
@@ -314,6 +353,43 @@ fn joined_pairs<'a>(
                         out.push(Pair { s, q: [i, NONE], l: [a, b], how: Agreement::Joined });
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Whether `t` is two initials written together (`JC` for `Jean-Claude`,
+/// `JL` for `José Luis`): two consonants that are not a suffix, title or
+/// name of their own (`Jr`, `Dr`, `Ng`). Such a token may also be a word
+/// with its vowels dropped; the scorer tries both readings.
+pub fn initials_together(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 2
+        && b[0] != b[1]
+        && b.iter().all(|c| c.is_ascii_lowercase() && !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
+        && !matches!(t, "jr" | "sr" | "dr" | "mr" | "ms" | "st" | "ng" | "mc")
+}
+
+/// Adds pairs where a token of `ones` is two initials written together
+/// ([`initials_together`]) of two adjacent tokens of `twos`, in order.
+/// `swapped` says `ones` is the listed side.
+fn initials_pairs<'a>(
+    ones: impl Iterator<Item = &'a str>,
+    twos: impl Iterator<Item = &'a str> + Clone,
+    swapped: bool,
+    out: &mut Vec<Pair>,
+) {
+    let twos: Vec<&str> = twos.collect();
+    for (i, one) in ones.enumerate() {
+        if !initials_together(one) {
+            continue;
+        }
+        let b = one.as_bytes();
+        for k in 0..twos.len().saturating_sub(1) {
+            let (ta, tb) = (twos[k].as_bytes(), twos[k + 1].as_bytes());
+            if ta.len() > 1 && tb.len() > 1 && ta[0] == b[0] && tb[0] == b[1] {
+                let (q, l) = if swapped { ([k, k + 1], [i, NONE]) } else { ([i, NONE], [k, k + 1]) };
+                out.push(Pair { s: INITIAL_SIMILARITY, q, l, how: Agreement::Initial });
             }
         }
     }
@@ -465,6 +541,20 @@ mod tests {
         assert_eq!(s.tokens[0].how, Agreement::Joined);
         let s = score("jan daniel bothma", "jandaniel bothma").score;
         assert!(s > 0.9, "{s}");
+    }
+
+    #[test]
+    fn initials_written_together_stand_for_two_names() {
+        let s = score("jc juncker", "jean claude juncker");
+        assert!(s.score > 0.8, "{s:?}");
+        assert_eq!(s.tokens[1].how, Agreement::Initial);
+        assert_eq!(s.tokens[1].listed, "jean claude");
+        // On the listed side, as if written apart.
+        let s = score("jean claude juncker", "jc juncker").score;
+        assert!((s - score("jean claude juncker", "j c juncker").score).abs() < 1e-6, "{s}");
+        // Out of order, or with a vowel, they are not initials.
+        assert!(score("cj juncker", "jean claude juncker").score < 0.5);
+        assert!(!initials_together("li") && !initials_together("jr") && !initials_together("jlm"));
     }
 
     #[test]

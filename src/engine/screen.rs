@@ -790,15 +790,16 @@ impl Screener {
             .filter(|(_, t)| t.last && (2..crate::engine::similarity::MIN_PREFIX).contains(&t.text.len()))
             .filter_map(|(i, t)| self.index.tokens_with_prefix(&t.text, MAX_PREFIX_RETRIEVAL).map(|ts| (i, ts)))
             .collect();
-        // Initials, and a cut last token beginning too many listed tokens,
-        // never retrieve a name but may add to its score; count them as
-        // matched in the bound.
+        // Initials (one letter, or two written together) and a cut last
+        // token beginning too many listed tokens never retrieve a name but
+        // may add to its score; count them as matched in the bound.
         let bound_only: Vec<&QueryToken> = prepared
             .tokens
             .iter()
             .enumerate()
             .filter(|(i, t)| {
                 t.text.len() == 1
+                    || crate::engine::score::initials_together(&t.text)
                     || (t.last
                         && t.text.len() < crate::engine::similarity::MIN_PREFIX
                         && !cut_prefixes.iter().any(|(k, _)| k == i))
@@ -1114,12 +1115,17 @@ impl Screener {
         // when the caller did not say so.
         let looks_like_company = norm.legal_form.is_some()
             || norm.tokens.iter().any(|t| crate::engine::reference::is_generic_business_word(t));
+        // Two or more of the commonest given names and surnames, and nothing
+        // of a company: a person's name, when the caller did not say.
+        let looks_like_person = !looks_like_company
+            && norm.tokens.iter().filter(|t| crate::engine::weights::is_common_name(t)).count() >= 2;
         Ok(Prepared {
             tokens,
             near,
             total_weight,
             evasion: norm.evasion,
             looks_like_company,
+            looks_like_person,
             joined_parts: Vec::new(),
             vessel_bonus: vessel_bonus(q),
         })
@@ -1230,6 +1236,23 @@ impl Screener {
                 },
             });
             score += effect;
+        } else if q.kind.is_none()
+            && p.looks_like_person
+            && matches!(ef, KindFamily::Vessel | KindFamily::Aircraft)
+            && !ns.unmatched_query.is_empty()
+            && id_hit.is_none()
+        {
+            // `Mariana Camacho Hernández` is not the vessel `MARIANA`; the
+            // vessel `MARIA GUADALUPE` may still be written without its type.
+            adjustments.push(Adjustment {
+                feature: "kind",
+                effect: CRAFT_MISMATCH_PENALTY,
+                detail: format!(
+                    "query looks like a person's name, of which the {}'s name is only a part",
+                    ent.kind.as_str()
+                ),
+            });
+            score += CRAFT_MISMATCH_PENALTY;
         }
         if matched_role.is_weak() && id_hit.is_none() {
             flags.push(Flag::WeakAliasOnly);
@@ -1431,6 +1454,7 @@ enum Retrieval<'a> {
 
 struct Prepared {
     looks_like_company: bool,
+    looks_like_person: bool,
     /// Per query token, listed tokens that may be the first of two words
     /// the query wrote together (`sergeilavrov` → `sergei`), one word of two
     /// the query wrote apart, or of two whose space moved; filled only for
@@ -1737,6 +1761,25 @@ mod tests {
         let q = Query { kind: Some(EntityKind::Person), ..Query::name("Maria Luisa") };
         assert!(s.screen(&q).unwrap().matches.is_empty());
         assert!(!s.screen(&Query::name("Maria Luisa")).unwrap().matches.is_empty());
+    }
+
+    #[test]
+    fn an_untyped_persons_name_is_not_the_vessel_named_after_part_of_it() {
+        let mut v = Entity::new("v1", "test", EntityKind::Vessel);
+        v.add_name("MARIANA", NameRole::Primary);
+        let s = screener(vec![v]);
+        let whole = s.screen(&Query::name("Mariana")).unwrap();
+        assert_eq!(whole.matches[0].entity_id, "v1");
+        let person = s.screen(&Query::name("Mariana Camacho Hernández")).unwrap();
+        assert!(!person.decision.is_alert(), "{person:?}");
+        let m = s.explain(&Query::name("Mariana Camacho Hernández"), "v1").unwrap().unwrap();
+        let kind = m.explanation.adjustments.iter().find(|a| a.feature == "kind").unwrap();
+        assert_eq!(kind.effect, CRAFT_MISMATCH_PENALTY);
+        // A vessel named after a person, written whole, is still that vessel.
+        let mut v = Entity::new("v2", "test", EntityKind::Vessel);
+        v.add_name("MARIA GUADALUPE", NameRole::Primary);
+        let s = screener(vec![v]);
+        assert!(s.screen(&Query::name("Maria Guadalupe")).unwrap().decision.is_alert());
     }
 
     fn vessel() -> Entity {

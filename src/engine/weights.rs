@@ -10,6 +10,9 @@ use crate::engine::reference::business_word;
 
 /// Weight of tokens nothing marks as common.
 pub const RARE: f32 = 1.0;
+/// Weight of a single letter (an initial).
+pub const INITIAL: f32 = 0.2;
+
 /// Floor of any weight, so no token is worth nothing.
 pub const FLOOR: f32 = 0.12;
 
@@ -17,7 +20,7 @@ pub const FLOOR: f32 = 0.12;
 /// in the population being screened.
 pub fn prior_weight(t: &str) -> f32 {
     if t.len() == 1 {
-        return 0.2;
+        return INITIAL;
     }
     if let Some(w) = business_word(t) {
         return w.weight;
@@ -31,7 +34,23 @@ pub fn prior_weight(t: &str) -> f32 {
     if is_common_place(t) {
         return 0.5;
     }
+    if is_patronymic(t) {
+        return PATRONYMIC;
+    }
     RARE
+}
+
+/// Weight of an East Slavic patronymic (`Viktorovich`, `Oleksandrivna`): a
+/// father's given name, shared by his children and often left out of a name
+/// written abroad, so its absence should cost less than a given name's.
+const PATRONYMIC: f32 = 0.5;
+
+/// Whether `t` has the ending of an East Slavic patronymic: `-ovich`/`-evich`
+/// (Russian, Belarusian), `-ovych`/`-evych` (Ukrainian), `-ovna`/`-evna`/`-ivna`
+/// and `-ichna` (their feminines). Serbian and Croatian `-ović` surnames end
+/// in `-ovic` and are not matched.
+fn is_patronymic(t: &str) -> bool {
+    t.len() >= 8 && ["ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna"].iter().any(|e| t.ends_with(e))
 }
 
 /// Weight from rarity on the lists, in [0.2, 1]: a token in one name out of
@@ -43,6 +62,12 @@ pub fn idf_weight(df: usize, n: usize) -> f32 {
     }
     let r = ((n as f32) / (df as f32)).ln() / (n as f32).ln();
     (0.2 + 0.8 * r).clamp(FLOOR, RARE)
+}
+
+/// Whether `t` is one of the most frequent given names or surnames in
+/// Mexico or the United States (the tables behind [`prior_weight`]).
+pub fn is_common_name(t: &str) -> bool {
+    common_name_weight(t).is_some()
 }
 
 /// The most frequent given names and surnames in Mexico, with weights that
@@ -661,6 +686,16 @@ mod tests {
         assert!(prior_weight("servicios") < prior_weight("garcia"));
         assert_eq!(prior_weight("oseguera"), RARE);
         assert!(prior_weight("sinaloa") < RARE);
+    }
+
+    #[test]
+    fn patronymics_weigh_less_than_given_names() {
+        for t in ["viktorovich", "oleksandrovych", "sergeyevna", "ivanivna", "ilyichna"] {
+            assert_eq!(prior_weight(t), PATRONYMIC, "{t}");
+        }
+        for t in ["milosevic", "petrovic", "ivanov", "novna"] {
+            assert_eq!(prior_weight(t), RARE, "{t}");
+        }
     }
 
     #[test]
