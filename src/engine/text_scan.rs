@@ -210,25 +210,41 @@ fn folded_word(raw: &str) -> String {
     crate::engine::normalize::fold(raw).0.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
-/// How many words after `last` (same clause, at most four) spell a
-/// company legal form (`S.A. de C.V.`, `LLC`): the run is extended over
-/// them, so the hit shows the form and the form counts as context.
+/// How many words after `last` (same clause) spell company legal forms
+/// (`S.A. de C.V.`, `LLC`), each of at most four words, one after another
+/// and joined by `Y` or `&` (`Y CIA. S. EN C.S.`): the run is extended over
+/// them, so the hit shows the forms and they count as context.
 fn legal_form_after(words: &[Word], text: &str, last: usize) -> usize {
-    let mut joined = String::new();
-    let mut best = 0;
-    for (n, w) in words.iter().enumerate().skip(last + 1).take(4) {
-        if w.clause != words[last].clause {
+    let clause = words[last].clause;
+    let mut end = last;
+    loop {
+        let mut joined = String::new();
+        let mut best = 0;
+        let mut first = true;
+        for (n, w) in words.iter().enumerate().skip(end + 1).take(5) {
+            if w.clause != clause {
+                break;
+            }
+            let raw = &text[w.span.0..w.span.1];
+            let folded = folded_word(raw);
+            // `Y` or `&` may stand before a form (`Y CIA.`).
+            if first && matches!(folded.as_str(), "y" | "") {
+                continue;
+            }
+            joined.push_str(&folded);
+            // `AS` or `CO` alone is a word of the sentence; `A.S.` or `SA` a form.
+            let short_bare = first && joined.len() <= 2 && !raw.contains('.') && joined != "sa";
+            first = false;
+            if !short_bare && crate::engine::reference::legal_form(&joined).is_some() {
+                best = n - end;
+            }
+        }
+        if best == 0 {
             break;
         }
-        let raw = &text[w.span.0..w.span.1];
-        joined.push_str(&folded_word(raw));
-        // `AS` or `CO` alone is a word of the sentence; `A.S.` or `SA` a form.
-        let short_bare = n == last + 1 && joined.len() <= 2 && !raw.contains('.') && joined != "sa";
-        if !short_bare && crate::engine::reference::legal_form(&joined).is_some() {
-            best = n - last;
-        }
+        end += best;
     }
-    best
+    end - last
 }
 
 /// Whether `words` hold every token of `needed`, each by a word of its own
@@ -576,6 +592,21 @@ mod tests {
     fn screener() -> Screener {
         let registry = crate::lists::registry::embedded();
         Screener::build(vec![registry.list.clone()], registry, Default::default())
+    }
+
+    #[test]
+    fn a_run_extends_over_legal_forms_one_after_another() {
+        let s = screener();
+        let text = "CONSIGNED TO ALFONSO BARRERA RIOS Y CIA. S. EN C.S. NOTIFY APPLICANT";
+        let words = read_words(&s, text);
+        let rios = words.iter().position(|w| &text[w.span.0..w.span.1] == "RIOS").unwrap();
+        let n = legal_form_after(&words, text, rios);
+        assert!(text[words[rios + n].span.0..].starts_with("C.S"), "{n}");
+        assert_eq!(n, 5);
+        // `Y` alone, or a word of the sentence, is no form.
+        let text = "SOLD TO ACME Y OTROS AS AGREED";
+        let words = read_words(&s, text);
+        assert_eq!(legal_form_after(&words, text, 2), 0);
     }
 
     #[test]
